@@ -1,0 +1,42 @@
+"""The data-entry marketplace: create_app() wires settings, extensions and blueprints."""
+
+from collections.abc import Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from marketplace import config
+
+
+def create_app(overrides: Mapping | None = None) -> Flask:
+    """Build the app from the environment, plus `overrides` (tests use them)."""
+    app = Flask(__name__, instance_path=str(config.INSTANCE_PATH))
+    app.config.from_mapping(config.from_env())
+    if overrides:
+        app.config.from_mapping(overrides)
+    if app.config["TRUSTED_PROXIES"]:
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    from marketplace import (
+        cli,
+        errors,
+        extensions,
+        idempotency,
+        models,  # noqa: F401  (puts every table on the metadata)
+        routes,
+    )
+    from marketplace.accounts import auth
+
+    extensions.db.init_app(app)
+    migrations = str(config.PROJECT_ROOT / "migrations")
+    extensions.migrate.init_app(app, extensions.db, directory=migrations)
+    extensions.login_manager.init_app(app)
+    extensions.limiter.init_app(app)
+    extensions.api.init_app(app)
+    auth.init_app(app)
+    idempotency.init_app(app)
+    routes.register_blueprints(app)
+    errors.register_error_handlers(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,130 @@
+"""Who is calling: bearer tokens, cookie sessions with CSRF, and the suspended-user rule.
+
+A request is authenticated by its bearer token when it sends one (a bad token is a
+401 even if a good cookie comes with it), else by its session cookie. Cookie requests
+that change anything must echo the session's CSRF token in X-CSRF-Token.
+"""
+
+import hashlib
+import hmac
+import secrets
+from functools import wraps
+
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.accounts.models import ApiToken, BrowserSession
+from marketplace.database import utcnow
+from marketplace.errors import Forbidden, Unauthorized
+from marketplace.extensions import db, login_manager
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+TOKEN_PREFIX = "mkt_"
+# The spec and the docs page are public, whatever credentials a browser sends along.
+UNGUARDED = frozenset({"api-docs", "docs-assets"})
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    """Tokens are long random secrets, so a plain SHA-256 is a safe one-way hash for them."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def public(view):
+    """An endpoint that authenticates by its own body (or needs no one): no session rules."""
+    view.public = True
+    return view
+
+
+def allow_suspended(view):
+    """One of the few endpoints a suspended user may still call."""
+    view.allow_suspended = True
+    return view
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip()
+
+
+@login_manager.user_loader
+def _load_session_user(user_id: str):
+    if "Authorization" in request.headers:
+        return None  # an Authorization header always wins over the cookie
+    session_id = session.get("sid")
+    if not session_id:
+        return None
+    browser_session = db.session.scalar(
+        select(BrowserSession).where(BrowserSession.session_hash == hash_secret(session_id))
+    )
+    if (
+        browser_session is None
+        or str(browser_session.user_id) != user_id
+        or browser_session.expires_at <= utcnow()
+    ):
+        return None
+    g.auth_method = "session"
+    return browser_session.user
+
+
+@login_manager.request_loader
+def _load_bearer_user(_request):
+    secret = _bearer_token()
+    if not secret:
+        return None
+    token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if token is None:
+        return None
+    g.auth_method = "bearer"
+    return token.user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    raise Unauthorized("Sign in, or send a valid bearer token.")
+
+
+def login_required(view):
+    """The caller must be signed in (by token or cookie)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            raise Unauthorized("Sign in, or send a valid bearer token.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def check_request():
+    """Before every request: a bad bearer token, a missing CSRF token, a suspended user."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or getattr(view, "public", False) or request.blueprint in UNGUARDED:
+        return
+    if "Authorization" in request.headers and not current_user.is_authenticated:
+        raise Unauthorized("The bearer token is invalid or revoked.")
+    if not current_user.is_authenticated:
+        return
+    if g.get("auth_method") == "session" and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        expected = session.get("csrf_token", "")
+        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise Forbidden(f"Cookie-authenticated requests must send the {CSRF_HEADER} header.")
+    if current_user.is_suspended and not getattr(view, "allow_suspended", False):
+        raise Forbidden("This account is suspended.")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_request)

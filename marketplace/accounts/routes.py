@@ -1,0 +1,121 @@
+"""HTTP endpoints of accounts and auth."""
+
+from flask import current_app, request, session
+from flask_login import current_user, login_user, logout_user
+from flask_smorest import Blueprint
+
+from marketplace import idempotency
+from marketplace.accounts import schemas, service
+from marketplace.accounts.auth import allow_suspended, login_required, public
+from marketplace.extensions import limiter
+from marketplace.pagination import PageArgsSchema, page_schema
+
+blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and auth")
+
+
+def _email_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "email:" + service.normalize_email(email if isinstance(email, str) else "")
+
+
+def _auth_rate_limit():
+    return current_app.config["AUTH_RATE_LIMIT"]
+
+
+def rate_limited(view):
+    """Limit a credentials endpoint per client address and per email address."""
+    view = limiter.limit(_auth_rate_limit, key_func=_email_key)(view)
+    return limiter.limit(_auth_rate_limit)(view)
+
+
+@blp.post("/auth/register")
+@blp.arguments(schemas.RegisterSchema)
+@blp.response(201, schemas.UserSchema)
+@public
+def register(data):
+    """Create a client or freelancer account."""
+    return service.register(**data)
+
+
+@blp.post("/auth/login")
+@blp.arguments(schemas.LoginSchema)
+@blp.response(200, schemas.LoginResultSchema)
+@rate_limited
+@public
+@idempotency.exempt
+def login(data):
+    """Sign in a browser: sets the session cookie and returns the CSRF token."""
+    result = service.start_browser_session(data["email"], data["password"])
+    session.clear()
+    session["sid"] = result.session_id
+    session["csrf_token"] = result.csrf_token
+    session.permanent = True
+    login_user(result.user)
+    return {"user": result.user, "csrf_token": result.csrf_token}
+
+
+@blp.post("/auth/logout")
+@blp.response(204)
+@login_required
+@idempotency.exempt
+def logout():
+    """End the cookie session; with only a bearer token it does nothing."""
+    service.end_browser_session(session.get("sid"))
+    logout_user()
+    session.clear()
+
+
+@blp.post("/auth/tokens")
+@blp.arguments(schemas.TokenCreateSchema)
+@blp.response(201, schemas.TokenCreatedSchema)
+@rate_limited
+@public
+@idempotency.exempt
+def create_token(data):
+    """Issue a bearer token for a client app; the token is shown only in this response."""
+    return service.create_token(**data)
+
+
+@blp.get("/auth/tokens")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, page_schema(schemas.TokenSchema))
+@login_required
+def list_tokens(args):
+    """List the caller's live tokens (never their secrets)."""
+    page = service.list_tokens(current_user, **args)
+    return {"data": page.items, "next_cursor": page.next_cursor}
+
+
+@blp.delete("/auth/tokens/<int:token_id>")
+@blp.response(204)
+@login_required
+def revoke_token(token_id):
+    """Revoke a token: it gets 401 from then on."""
+    service.revoke_token(current_user, token_id)
+
+
+@blp.get("/me")
+@blp.response(200, schemas.UserSchema)
+@login_required
+@allow_suspended
+def me():
+    """The caller's own account."""
+    return current_user
+
+
+@blp.patch("/me")
+@blp.arguments(schemas.ProfileUpdateSchema)
+@blp.response(200, schemas.UserSchema)
+@login_required
+def update_me(changes):
+    """Change the caller's name, country, skills or bio."""
+    return service.update_profile(current_user, changes)
+
+
+@blp.get("/users/<int:user_id>")
+@blp.response(200, schemas.PublicUserSchema)
+@login_required
+def get_user(user_id):
+    """A user's public profile."""
+    return service.get_profile(user_id)

@@ -1,0 +1,49 @@
+"""The `flask --app wsgi marketplace ...` command group."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+
+marketplace = AppGroup("marketplace", help="Run marketplace chores.")
+
+
+@marketplace.command("create-admin")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 10 characters.")
+def create_admin(email: str, password: str) -> None:
+    """Create an admin, or make an existing account admin with this password."""
+    from marketplace.accounts.schemas import PASSWORD_MIN
+    from marketplace.accounts.service import create_admin as create
+
+    if len(password) < PASSWORD_MIN:
+        raise click.BadParameter(
+            f"must be at least {PASSWORD_MIN} characters", param_hint="--password"
+        )
+    if "@" not in email:
+        raise click.BadParameter("not an email address", param_hint="EMAIL")
+    user = create(email, password)
+    click.echo(f"{user.email} is an admin (user {user.id}).")
+
+
+@marketplace.command("seed-demo")
+def seed_demo() -> None:
+    """Fill an empty database with demo data (does nothing if any user exists)."""
+    from marketplace import demo
+    from marketplace.accounts.models import User
+
+    if db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database already has users; demo data not loaded.")
+        if demo.find_demo_user() is None:
+            return
+    else:
+        demo.seed()
+        click.echo("Demo data loaded.")
+    for line in demo.login_lines():
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(marketplace)

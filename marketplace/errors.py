@@ -1,0 +1,151 @@
+"""Domain exceptions, and the one place where every error becomes problem+json (RFC 9457)."""
+
+import logging
+
+from flask import Flask, Response, json
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from marketplace.extensions import db
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    """An error a client caused or must hear about; becomes a problem response."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, errors: dict | None = None):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors
+
+
+class Unauthorized(DomainError):
+    status, slug, title = 401, "unauthorized", "Not authenticated"
+
+
+class Forbidden(DomainError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(DomainError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class InvalidTransition(Conflict):
+    slug, title = "invalid-transition", "Illegal state transition"
+
+
+class ValidationFailed(DomainError):
+    status, slug, title = 422, "validation-failed", "Validation failed"
+
+    def __init__(self, errors: dict, detail: str | None = None):
+        super().__init__(detail or "The request has invalid fields.", errors=errors)
+
+
+class PaymentDeclined(DomainError):
+    status, slug, title = 402, "payment-declined", "Payment declined"
+
+
+class GatewayFailed(DomainError):
+    status, slug, title = 502, "payment-provider-failed", "Payment provider failed"
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str | None = None,
+    errors: dict | None = None,
+    headers: dict | None = None,
+) -> Response:
+    """A problem+json response; `type` names the problem, or is about:blank for plain HTTP."""
+    body = {
+        "type": f"/problems/{slug}" if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _field_errors(messages) -> dict:
+    """Flatten webargs' {location: {field: [msg]}} into {field: [msg]}."""
+    if not isinstance(messages, dict):
+        return {"_body": messages if isinstance(messages, list) else [str(messages)]}
+    errors: dict = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            errors.update(fields)
+        else:
+            errors[location] = fields if isinstance(fields, list) else [str(fields)]
+    return errors
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    headers = dict(error.get_headers()) if status in (405, 429) else {}
+    headers.pop("Content-Type", None)
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if status == 400 and messages:
+        # webargs reports a body that is not JSON at all as a 400.
+        return problem(
+            400,
+            "Malformed request body",
+            "The request body is not valid JSON.",
+            slug="malformed-body",
+        )
+    if status == 422 and messages:
+        return problem(
+            422,
+            ValidationFailed.title,
+            "The request has invalid fields.",
+            slug=ValidationFailed.slug,
+            errors=_field_errors(messages),
+        )
+    if status == 500:
+        return problem(status, "Internal server error", "Something went wrong on our side.")
+    detail = error.description if isinstance(error.description, str) else error.name
+    return problem(status, error.name, detail, headers=headers)
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    db.session.rollback()
+    return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors)
+
+
+def handle_integrity_error(error: IntegrityError) -> Response:
+    """A constraint the service did not foresee: the request conflicts with stored data."""
+    db.session.rollback()
+    log.warning("integrity error turned into 409: %s", error.orig)
+    return problem(409, "Conflict", "The request conflicts with existing data.", slug="conflict")
+
+
+def handle_unexpected_error(error: Exception) -> Response:
+    db.session.rollback()
+    log.exception("unhandled error", exc_info=error)
+    return problem(500, "Internal server error", "Something went wrong on our side.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Replace every default error page (Flask's and flask-smorest's) with problem+json."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

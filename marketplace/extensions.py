@@ -1,0 +1,16 @@
+"""Every Flask extension the marketplace uses, created here and only here."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+
+from marketplace.database import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(compare_type=True, render_as_batch=True)
+login_manager = LoginManager()
+api = Api()
+limiter = Limiter(key_func=get_remote_address)

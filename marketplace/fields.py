@@ -1,0 +1,37 @@
+"""Marshmallow fields shared by the features' schemas."""
+
+import pycountry
+from marshmallow import ValidationError, fields
+
+COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
+CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+class Trimmed(fields.String):
+    """A string with surrounding whitespace removed; blank is refused when required."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text and self.required:
+            raise ValidationError("Must not be blank.")
+        return text
+
+
+class CountryCode(fields.String):
+    """ISO 3166-1 alpha-2, accepted in any case, always upper case out."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if code not in COUNTRY_CODES:
+            raise ValidationError("Not an ISO 3166-1 alpha-2 country code.")
+        return code
+
+
+class CurrencyCode(fields.String):
+    """ISO 4217, accepted in any case, always upper case out."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if code not in CURRENCY_CODES:
+            raise ValidationError("Not an ISO 4217 currency code.")
+        return code

@@ -1,0 +1,169 @@
+"""Idempotency-Key for every authenticated POST, in one place for every endpoint.
+
+The first request with a key stores a record (committed on its own, before the work
+starts); when the work ends its response is stored on the record, and the same key
+from the same user within 24 hours replays it. The record is written through a
+session of its own, so it never shares a transaction with the request's work.
+"""
+
+import contextlib
+import hashlib
+import json
+from datetime import datetime, timedelta
+
+from flask import Flask, Response, current_app, g, request
+from flask_login import current_user
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from marketplace.database import Base, UTCDateTime, utcnow
+from marketplace.errors import Conflict, ValidationFailed
+from marketplace.extensions import db
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+RETENTION = timedelta(hours=24)
+# A record still without a response after this long belongs to a request that died.
+ABANDONED_AFTER = timedelta(minutes=2)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    response_type: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+def exempt(view):
+    """Mark a view whose responses must never be stored (they carry secrets or cookies)."""
+    view.idempotency_exempt = True
+    return view
+
+
+def _request_hash() -> str:
+    body = request.get_data(cache=True)
+    with contextlib.suppress(ValueError):  # a body that is not JSON is compared as bytes
+        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.full_path.encode(), body):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotencyRecord) -> Response:
+    response = Response(
+        record.response_body, status=record.response_status, content_type=record.response_type
+    )
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _claim(session: Session, user_id: int, key: str, request_hash: str):
+    """Return (record, ours): the existing record for the key, or a new one we now own."""
+    now = utcnow()
+    record = session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+        )
+    )
+    if record is not None and record.created_at < now - RETENTION:
+        session.delete(record)
+        session.flush()
+        record = None
+    if record is None:
+        record = IdempotencyRecord(user_id=user_id, key=key, request_hash=request_hash)
+        session.add(record)
+        try:
+            session.commit()
+        except IntegrityError:  # another request with this key got there first
+            session.rollback()
+            return _claim(session, user_id, key, request_hash)
+        return record, True
+    if (
+        record.response_status is None
+        and record.request_hash == request_hash
+        and record.created_at < now - ABANDONED_AFTER
+    ):
+        taken = session.execute(
+            update(IdempotencyRecord)
+            .where(
+                IdempotencyRecord.id == record.id,
+                IdempotencyRecord.response_status.is_(None),
+                IdempotencyRecord.created_at == record.created_at,
+            )
+            .values(created_at=now)
+        ).rowcount
+        session.commit()
+        return record, taken == 1
+    return record, False
+
+
+def begin_request():
+    """Before a POST runs: replay, refuse, or claim its key."""
+    key = request.headers.get(HEADER)
+    if request.method != "POST" or key is None or not current_user.is_authenticated:
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or getattr(view, "idempotency_exempt", False):
+        return None
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise ValidationFailed({HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} characters."]})
+    request_hash = _request_hash()
+    with Session(db.engine, expire_on_commit=False) as session:
+        record, ours = _claim(session, current_user.id, key, request_hash)
+    if ours:
+        g.idempotency_record_id = record.id
+        return None
+    if record.request_hash != request_hash:
+        raise ValidationFailed(
+            {HEADER: ["This key was already used with another method, path or body."]}
+        )
+    if record.response_status is None:
+        raise Conflict("A request with this Idempotency-Key is still being processed.")
+    return _replay(record)
+
+
+def finish_request(response: Response) -> Response:
+    """After the work: store a 2xx or 4xx response; forget the key on a 5xx or a 429."""
+    record_id = g.pop("idempotency_record_id", None)
+    if record_id is None:
+        return response
+    keep = 200 <= response.status_code < 500 and response.status_code != 429
+    with Session(db.engine) as session:
+        if keep:
+            session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.id == record_id)
+                .values(
+                    response_status=response.status_code,
+                    response_body=response.get_data(as_text=True),
+                    response_type=response.content_type,
+                )
+            )
+        else:
+            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+        session.commit()
+    return response
+
+
+def release_unfinished(_exc):
+    """If the response never reached finish_request, free the key so a retry can run."""
+    record_id = g.pop("idempotency_record_id", None)
+    if record_id is not None:
+        with Session(db.engine) as session:
+            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+            session.commit()
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(begin_request)
+    app.after_request(finish_request)
+    app.teardown_request(release_unfinished)

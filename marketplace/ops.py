@@ -1,0 +1,31 @@
+"""Operations endpoints: health check, and the docs page's assets served locally."""
+
+from flask import Blueprint, send_from_directory
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from swagger_ui_bundle import swagger_ui_path
+
+from marketplace.accounts.auth import public
+from marketplace.extensions import db
+
+blp = Blueprint("ops", __name__)
+# Swagger UI's files, shipped in a Python package, so /api/docs works with no internet.
+docs_assets = Blueprint("docs-assets", __name__)
+
+
+@blp.get("/healthz")
+@public
+def healthz():
+    """Is the service up, and can it reach its database?"""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "degraded", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}
+
+
+@docs_assets.get("/api/docs/assets/<path:filename>")
+def asset(filename):
+    """A file of Swagger UI."""
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)

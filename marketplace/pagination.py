@@ -1,0 +1,119 @@
+"""Keyset (cursor) pagination: every list endpoint pages through this one helper.
+
+A cursor carries the sort-key values of the last row of a page, so the next page is
+a range scan on an index: page 10,000 costs what page 1 costs, and rows inserted
+meanwhile cause neither duplicates nor gaps.
+"""
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import InstrumentedAttribute
+
+from marketplace.errors import ValidationFailed
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class PageArgsSchema(Schema):
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT)
+    )
+    cursor = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: InstrumentedAttribute
+    descending: bool = True
+
+    @property
+    def order_by(self):
+        return self.column.desc() if self.descending else self.column.asc()
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+
+
+def _fingerprint(keys: tuple[SortKey, ...]) -> str:
+    spec = ",".join(f"{k.column.key}:{'d' if k.descending else 'a'}" for k in keys)
+    return hashlib.sha256(spec.encode()).hexdigest()[:8]
+
+
+def _encode_value(value: Any):
+    return {"dt": value.isoformat()} if isinstance(value, datetime) else value
+
+
+def _decode_value(value: Any):
+    if isinstance(value, dict) and set(value) == {"dt"}:
+        return datetime.fromisoformat(value["dt"])
+    return value
+
+
+def encode_cursor(keys: tuple[SortKey, ...], row) -> str:
+    values = [_encode_value(getattr(row, k.column.key)) for k in keys]
+    raw = json.dumps({"k": _fingerprint(keys), "v": values}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(keys: tuple[SortKey, ...], cursor: str) -> list:
+    invalid = ValidationFailed({"cursor": ["Invalid cursor."]})
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+        values = [_decode_value(v) for v in payload["v"]]
+    except (binascii.Error, ValueError, TypeError, KeyError):
+        raise invalid from None
+    if payload.get("k") != _fingerprint(keys) or len(values) != len(keys):
+        raise invalid
+    for key, value in zip(keys, values, strict=True):
+        if value is None or not isinstance(value, key.column.type.python_type):
+            raise invalid
+    return values
+
+
+def after(keys: tuple[SortKey, ...], values: list):
+    """The condition "comes after this row in this order", for any mix of directions."""
+    clauses = []
+    for i, key in enumerate(keys):
+        equal = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]
+        beyond = key.column < values[i] if key.descending else key.column > values[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
+
+
+def paginate(session, stmt, keys: tuple[SortKey, ...], *, limit: int, cursor: str | None):
+    """Run `stmt` one page at a time in the order `keys` give.
+
+    The last key must be unique (the primary key) so the order is total.
+    """
+    if cursor:
+        stmt = stmt.where(after(keys, decode_cursor(keys, cursor)))
+    stmt = stmt.order_by(*(k.order_by for k in keys)).limit(limit + 1)
+    rows = list(session.scalars(stmt).unique())
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, encode_cursor(keys, rows[-1]) if has_more and rows else None)
+
+
+def page_schema(item_schema: type[Schema]) -> type[Schema]:
+    """The `{data, next_cursor}` envelope of a list of `item_schema`."""
+    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
+    return Schema.from_dict(
+        {
+            "data": fields.List(fields.Nested(item_schema), required=True),
+            "next_cursor": fields.String(allow_none=True, required=True),
+        },
+        name=name,
+    )

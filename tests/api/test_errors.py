@@ -1,0 +1,50 @@
+"""Every error is application/problem+json, and none leaks internals."""
+
+from tests.client import assert_problem
+from tests.probe import calls
+
+
+def test_malformed_json_is_a_400_problem(api):
+    response = api.post(
+        "/auth/register", data='{"email": "a@b.test",', content_type="application/json"
+    )
+
+    body = assert_problem(response, 400)
+    assert "JSON" in body["detail"]
+
+
+def test_a_body_that_is_not_an_object_is_a_422(api):
+    assert_problem(api.post("/auth/register", json=["a", "b"]), 422)
+
+
+def test_validation_errors_list_fields(api):
+    body = assert_problem(api.post("/auth/register", json={}), 422, "email", "password")
+
+    assert all(isinstance(messages, list) for messages in body["errors"].values())
+
+
+def test_unknown_paths_and_methods_are_problems(api, factory):
+    assert_problem(api.get("/no/such/thing"), 404)
+    assert_problem(api.get("/api/v2/me"), 404)
+    response = api.as_user(factory.client()).delete("/me")
+    assert_problem(response, 405)
+    assert "GET" in response.headers["Allow"]
+
+
+def test_a_too_large_body_is_a_413(api):
+    response = api.post(
+        "/auth/register", data="x" * (1024 * 1024 + 1), content_type="application/json"
+    )
+
+    assert_problem(response, 413)
+
+
+def test_an_unexpected_error_is_a_bare_500_problem(api, factory):
+    calls.clear()
+    response = api.as_user(factory.client()).post("/_probe/crash", expect_5xx=True)
+
+    body = assert_problem(response, 500)
+    assert "secret" not in response.get_data(as_text=True)
+    assert "SELECT" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert body["title"] == "Internal server error"

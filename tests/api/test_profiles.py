@@ -1,0 +1,88 @@
+"""GET/PATCH /me, and public profiles."""
+
+import pytest
+
+from tests.client import assert_problem
+
+
+def test_me_shows_the_callers_own_account(api, factory):
+    user = factory.freelancer(country="PH")
+
+    me = api.as_user(user).get("/me").json
+
+    assert me["id"] == user.id
+    assert me["email"] == user.email
+    assert me["country"] == "PH"
+    assert set(me) >= {
+        "id",
+        "email",
+        "role",
+        "name",
+        "country",
+        "skills",
+        "bio",
+        "payouts_enabled",
+        "created_at",
+    }
+
+
+def test_patch_me_changes_the_profile(api, factory):
+    client = api.as_user(factory.freelancer())
+
+    response = client.patch(
+        "/me",
+        json={
+            "name": " Rahul V ",
+            "country": "in",
+            "skills": [" excel ", "data entry"],
+            "bio": "Spreadsheets.",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.json["name"] == "Rahul V"
+    assert response.json["country"] == "IN"
+    assert response.json["skills"] == ["excel", "data entry"]
+    assert client.get("/me").json["bio"] == "Spreadsheets."
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"role": "admin"}, "role"),
+        ({"email": "new@example.test"}, "email"),
+        ({"payouts_enabled": True}, "payouts_enabled"),
+        ({"country": "ZZ"}, "country"),
+        ({"name": ""}, "name"),
+        ({"skills": "excel"}, "skills"),
+        ({"skills": ["x" * 51]}, "skills"),
+        ({"skills": ["s"] * 31}, "skills"),
+        ({"bio": "b" * 5001}, "bio"),
+    ],
+)
+def test_patch_me_refuses_bad_or_privileged_fields(api, factory, body, field):
+    user = factory.freelancer()
+    client = api.as_user(user)
+    before = client.get("/me").json
+
+    assert_problem(client.patch("/me", json=body), 422, field)
+    assert client.get("/me").json == before
+
+
+def test_a_public_profile_has_no_email(api, factory):
+    viewer, subject = factory.client(), factory.freelancer(name="Maria Santos")
+
+    profile = api.as_user(viewer).get(f"/users/{subject.id}").json
+
+    assert profile["id"] == subject.id
+    assert profile["name"] == "Maria Santos"
+    assert "email" not in profile
+    assert profile["rating"] == {"average": None, "count": 0}
+    assert profile["completed_contracts"] == 0
+
+
+def test_profiles_need_a_signed_in_caller_and_an_existing_user(api, factory):
+    viewer = api.as_user(factory.client())
+
+    assert_problem(api.get(f"/users/{factory.freelancer().id}"), 401)
+    assert_problem(viewer.get("/users/987654"), 404)

@@ -1,0 +1,118 @@
+"""Cookie sessions for browsers: login, CSRF, logout."""
+
+from tests.client import ApiClient, assert_problem
+
+
+def test_login_returns_the_user_and_a_csrf_token_and_sets_a_cookie(api, factory):
+    user = factory.freelancer()
+
+    response = api.post(
+        "/auth/login", json={"email": user.email.upper(), "password": user.password}
+    )
+
+    assert response.status_code == 200
+    assert response.json["user"]["id"] == user.id
+    assert response.json["user"]["email"] == user.email
+    assert len(response.json["csrf_token"]) >= 32
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert api.get("/me").json["id"] == user.id
+
+
+def test_unknown_email_and_wrong_password_get_the_same_401(api, factory):
+    user = factory.client()
+
+    wrong_password = api.post(
+        "/auth/login", json={"email": user.email, "password": "nope nope nope"}
+    )
+    unknown_email = api.post(
+        "/auth/login", json={"email": "nobody@example.test", "password": user.password}
+    )
+
+    assert_problem(wrong_password, 401)
+    assert_problem(unknown_email, 401)
+    assert wrong_password.json == unknown_email.json
+    assert "Set-Cookie" not in wrong_password.headers
+
+
+def test_cookie_writes_need_the_csrf_header(api, factory):
+    user = factory.client()
+    api.login(user.email, user.password)
+    csrf = api.csrf_token
+    api.csrf_token = None
+
+    without = api.patch("/me", json={"bio": "hacked"})
+    wrong = api.patch("/me", json={"bio": "hacked"}, headers={"X-CSRF-Token": "x" * 43})
+    right = api.patch("/me", json={"bio": "We post invoices."}, headers={"X-CSRF-Token": csrf})
+
+    assert_problem(without, 403)
+    assert_problem(wrong, 403)
+    assert right.status_code == 200
+    assert api.get("/me").json["bio"] == "We post invoices."
+
+
+def test_cookie_reads_need_no_csrf_header(api, factory):
+    user = factory.client()
+    api.login(user.email, user.password)
+    api.csrf_token = None
+
+    assert api.get("/me").status_code == 200
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(app, api, factory):
+    user = factory.client()
+    api.login(user.email, user.password)
+    copied = ApiClient(app)
+    for cookie in api.http._cookies.values():
+        copied.http.set_cookie(cookie.key, cookie.value)
+    assert copied.get("/me").status_code == 200
+
+    assert api.post("/auth/logout").status_code == 204
+
+    assert_problem(api.get("/me"), 401)
+    assert_problem(copied.get("/me"), 401)
+
+
+def test_logout_by_cookie_needs_the_csrf_header(api, factory):
+    user = factory.client()
+    api.login(user.email, user.password)
+    csrf, api.csrf_token = api.csrf_token, None
+
+    assert_problem(api.post("/auth/logout"), 403)
+    assert api.get("/me").status_code == 200
+    assert api.post("/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+
+
+def test_logout_with_only_a_bearer_token_leaves_the_token_working(api, factory):
+    user = factory.client()
+    client = api.as_user(user)
+
+    assert client.post("/auth/logout").status_code == 204
+    assert client.get("/me").status_code == 200
+
+
+def test_a_bearer_token_wins_over_the_cookie(api, factory):
+    cookie_user, bearer_user = factory.client(), factory.freelancer()
+    api.login(cookie_user.email, cookie_user.password)
+    api.csrf_token = None
+
+    as_bearer = api.get("/me", headers={"Authorization": f"Bearer {bearer_user.token}"})
+    bad_bearer = api.get("/me", headers={"Authorization": "Bearer not-a-token"})
+    write_without_csrf = api.patch(
+        "/me", json={"bio": "bearer"}, headers={"Authorization": f"Bearer {bearer_user.token}"}
+    )
+
+    assert as_bearer.json["id"] == bearer_user.id
+    assert_problem(bad_bearer, 401)
+    assert write_without_csrf.status_code == 200
+    assert write_without_csrf.json["id"] == bearer_user.id
+
+
+def test_a_new_login_replaces_the_old_session(api, factory):
+    first, second = factory.client(), factory.freelancer()
+    api.login(first.email, first.password)
+
+    api.login(second.email, second.password)
+
+    assert api.get("/me").json["id"] == second.id

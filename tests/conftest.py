@@ -1,0 +1,88 @@
+"""Fixtures: one migrated database per test session, emptied after every test.
+
+TEST_DATABASE_URL picks the database (default: a fresh SQLite file). Tests commit for
+real, as the app does, and race real connections, so isolation is by emptying every
+table after each test rather than by rolling back one shared connection.
+"""
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from marketplace import create_app
+from marketplace.config import database_url
+from marketplace.extensions import db
+from tests.client import ApiClient
+from tests.factories import Factory
+from tests.probe import probe
+
+
+def _test_database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'marketplace.db'}"
+
+
+def _reset_postgres_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    url = _test_database_url(tmp_path_factory)
+    if url.startswith("postgresql"):
+        _reset_postgres_schema(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_uri):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_uri,
+            "SECRET_KEY": "test-secret",
+            "PASSWORD_HASH_PROFILE": "CHEAPEST",
+            "AUTH_RATE_LIMIT": "1000 per minute",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    app.register_blueprint(probe)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request):
+    """Every test starts from an empty database."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def api(app):
+    """An anonymous client of the HTTP API."""
+    return ApiClient(app)
+
+
+@pytest.fixture
+def factory(app):
+    return Factory(app)

@@ -1,0 +1,65 @@
+"""The `marketplace` CLI group: create-admin and seed-demo."""
+
+from marketplace.demo import DEMO_PASSWORD, DEMO_USERS
+from tests.client import assert_problem
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=["marketplace", *args])
+
+
+def test_create_admin_makes_an_admin_who_can_sign_in(app, api):
+    result = run(app, "create-admin", "Boss@Example.test", "--password", "admin password")
+
+    assert result.exit_code == 0, result.output
+    token = api.post(
+        "/auth/tokens",
+        json={"email": "boss@example.test", "password": "admin password", "name": "ops"},
+    ).json["token"]
+    assert api.get("/me", headers={"Authorization": f"Bearer {token}"}).json["role"] == "admin"
+
+
+def test_create_admin_promotes_an_existing_account_with_the_new_password(app, api, factory):
+    user = factory.freelancer()
+
+    result = run(app, "create-admin", user.email, "--password", "brand new password")
+
+    assert result.exit_code == 0, result.output
+    assert api.as_user(user).get("/me").json["role"] == "admin"
+    old = api.post("/auth/login", json={"email": user.email, "password": user.password})
+    assert_problem(old, 401)
+    api.login(user.email, "brand new password")
+
+
+def test_create_admin_refuses_a_short_password(app, api):
+    result = run(app, "create-admin", "boss@example.test", "--password", "short")
+
+    assert result.exit_code != 0
+    assert "10 characters" in result.output
+
+
+def test_admin_is_not_a_role_anyone_can_register(api):
+    response = api.post(
+        "/auth/register",
+        json={
+            "email": "a@b.test",
+            "password": "0123456789",
+            "role": "admin",
+            "name": "A",
+            "country": "US",
+        },
+    )
+
+    assert_problem(response, 422, "role")
+
+
+def test_seed_demo_loads_accounts_once(app, api):
+    first = run(app, "seed-demo")
+    second = run(app, "seed-demo")
+
+    assert first.exit_code == 0
+    assert second.exit_code == 0
+    assert "not loaded" in second.output
+    email = DEMO_USERS[1][0]
+    api.login(email, DEMO_PASSWORD)
+    assert api.get("/me").json["email"] == email

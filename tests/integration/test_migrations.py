@@ -1,0 +1,71 @@
+"""Migrations are code: one head, and upgrade builds exactly the models' schema."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from marketplace.config import PROJECT_ROOT
+from marketplace.extensions import db, migrate
+
+
+def test_there_is_one_head(app):
+    with app.app_context():
+        config = migrate.get_config(app.extensions["migrate"].directory)
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_the_migrated_schema_matches_the_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
+
+
+@pytest.fixture
+def scratch_database(database_uri, tmp_path):
+    """An empty database of the same kind as the test database."""
+    if not database_uri.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    name = f"scratch_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(database_uri, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database_uri).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def flask_db(url: str, *args: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_upgrade_downgrade_upgrade_on_an_empty_database(scratch_database, app):
+    flask_db(scratch_database, "upgrade")
+    flask_db(scratch_database, "downgrade", "base")
+
+    engine = create_engine(scratch_database)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+
+    flask_db(scratch_database, "upgrade")
+    engine = create_engine(scratch_database)
+    assert set(inspect(engine).get_table_names()) >= set(db.metadata.tables)
+    engine.dispose()
