@@ -53,8 +53,23 @@ class UTCDateTime(TypeDecorator):
 def _configure_sqlite(dbapi_connection, _record):
     """SQLite enforces foreign keys only when asked, and waits for locks only when told."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # Let SQLAlchemy, not the driver, begin transactions (see _begin_immediate).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA busy_timeout = 15000")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_immediate(connection):
+    """On SQLite every transaction takes the write lock when it begins.
+
+    SQLite has no row locks: two transactions that read a row and then both try to
+    change it would otherwise fail with "database is locked" instead of one waiting
+    for the other. Taking the lock up front serialises them, so the second sees the
+    first one's result (and, say, gets a 409). PostgreSQL locks rows instead.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -2,13 +2,14 @@
 
 The first request with a key stores a record (committed on its own, before the work
 starts); when the work ends its response is stored on the record, and the same key
-from the same user within 24 hours replays it. The record is written through a
-session of its own, so it never shares a transaction with the request's work.
+from the same user within 24 hours replays it. The record's writes are transactions
+of their own, before and after the request's work, never part of it.
 """
 
 import contextlib
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, Response, current_app, g, request
@@ -58,16 +59,28 @@ def _request_hash() -> str:
     return digest.hexdigest()
 
 
-def _replay(record: IdempotencyRecord) -> Response:
+@dataclass(frozen=True)
+class _Claim:
+    """What a request learned about its key; plain values, so reading them runs no SQL."""
+
+    record_id: int
+    ours: bool
+    request_hash: str
+    response_status: int | None = None
+    response_body: str | None = None
+    response_type: str | None = None
+
+
+def _replay(claim: _Claim) -> Response:
     response = Response(
-        record.response_body, status=record.response_status, content_type=record.response_type
+        claim.response_body, status=claim.response_status, content_type=claim.response_type
     )
     response.headers["Idempotent-Replayed"] = "true"
     return response
 
 
-def _claim(session: Session, user_id: int, key: str, request_hash: str):
-    """Return (record, ours): the existing record for the key, or a new one we now own."""
+def _claim(session: Session, user_id: int, key: str, request_hash: str) -> _Claim:
+    """Claim the key for this request, or report who holds it; commits either way."""
     now = utcnow()
     record = session.scalar(
         select(IdempotencyRecord).where(
@@ -82,28 +95,41 @@ def _claim(session: Session, user_id: int, key: str, request_hash: str):
         record = IdempotencyRecord(user_id=user_id, key=key, request_hash=request_hash)
         session.add(record)
         try:
-            session.commit()
+            session.flush()
         except IntegrityError:  # another request with this key got there first
             session.rollback()
             return _claim(session, user_id, key, request_hash)
-        return record, True
+        claim = _Claim(record.id, True, request_hash)
+        session.commit()
+        return claim
+    ours = False
     if (
         record.response_status is None
         and record.request_hash == request_hash
         and record.created_at < now - ABANDONED_AFTER
     ):
-        taken = session.execute(
-            update(IdempotencyRecord)
-            .where(
-                IdempotencyRecord.id == record.id,
-                IdempotencyRecord.response_status.is_(None),
-                IdempotencyRecord.created_at == record.created_at,
-            )
-            .values(created_at=now)
-        ).rowcount
-        session.commit()
-        return record, taken == 1
-    return record, False
+        ours = (
+            session.execute(
+                update(IdempotencyRecord)
+                .where(
+                    IdempotencyRecord.id == record.id,
+                    IdempotencyRecord.response_status.is_(None),
+                    IdempotencyRecord.created_at == record.created_at,
+                )
+                .values(created_at=now)
+            ).rowcount
+            == 1
+        )
+    claim = _Claim(
+        record.id,
+        ours,
+        record.request_hash,
+        record.response_status,
+        record.response_body,
+        record.response_type,
+    )
+    session.commit()
+    return claim
 
 
 def begin_request():
@@ -117,18 +143,17 @@ def begin_request():
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise ValidationFailed({HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} characters."]})
     request_hash = _request_hash()
-    with Session(db.engine, expire_on_commit=False) as session:
-        record, ours = _claim(session, current_user.id, key, request_hash)
-    if ours:
-        g.idempotency_record_id = record.id
+    claim = _claim(db.session, current_user.id, key, request_hash)
+    if claim.ours:
+        g.idempotency_record_id = claim.record_id
         return None
-    if record.request_hash != request_hash:
+    if claim.request_hash != request_hash:
         raise ValidationFailed(
             {HEADER: ["This key was already used with another method, path or body."]}
         )
-    if record.response_status is None:
+    if claim.response_status is None:
         raise Conflict("A request with this Idempotency-Key is still being processed.")
-    return _replay(record)
+    return _replay(claim)
 
 
 def finish_request(response: Response) -> Response:
@@ -137,20 +162,21 @@ def finish_request(response: Response) -> Response:
     if record_id is None:
         return response
     keep = 200 <= response.status_code < 500 and response.status_code != 429
-    with Session(db.engine) as session:
-        if keep:
-            session.execute(
-                update(IdempotencyRecord)
-                .where(IdempotencyRecord.id == record_id)
-                .values(
-                    response_status=response.status_code,
-                    response_body=response.get_data(as_text=True),
-                    response_type=response.content_type,
-                )
+    session = db.session
+    session.rollback()  # the work has committed or failed by now: nothing of it is pending
+    if keep:
+        session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == record_id)
+            .values(
+                response_status=response.status_code,
+                response_body=response.get_data(as_text=True),
+                response_type=response.content_type,
             )
-        else:
-            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-        session.commit()
+        )
+    else:
+        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+    session.commit()
     return response
 
 
@@ -158,9 +184,9 @@ def release_unfinished(_exc):
     """If the response never reached finish_request, free the key so a retry can run."""
     record_id = g.pop("idempotency_record_id", None)
     if record_id is not None:
-        with Session(db.engine) as session:
-            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-            session.commit()
+        db.session.rollback()
+        db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+        db.session.commit()
 
 
 def init_app(app: Flask) -> None:
