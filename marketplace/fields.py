@@ -1,7 +1,7 @@
 """Marshmallow fields shared by the features' schemas."""
 
 import pycountry
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
 CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)
@@ -35,3 +35,22 @@ class CurrencyCode(fields.String):
         if code not in CURRENCY_CODES:
             raise ValidationError("Not an ISO 4217 currency code.")
         return code
+
+
+# Amounts are integers in minor units; a trillion is far past any data-entry job.
+MAX_AMOUNT = 10**12
+
+
+def Amount(**kwargs) -> fields.Integer:
+    """A money amount: a positive integer in minor units, never a float."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_AMOUNT), **kwargs)
+
+
+def Skill() -> Trimmed:
+    """A skill name, compared case-insensitively (stored lower case)."""
+    return Lowered(validate=validate.Length(min=1, max=50))
+
+
+class Lowered(Trimmed):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).lower()

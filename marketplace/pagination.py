@@ -11,10 +11,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from marketplace.errors import ValidationFailed
@@ -32,8 +33,24 @@ class PageArgsSchema(Schema):
 
 @dataclass(frozen=True)
 class SortKey:
-    column: InstrumentedAttribute
+    """One column (or expression) of a list's order.
+
+    For an expression, `attribute` names where the loaded row holds its value (a
+    query_expression) and `python_type` what kind of value it is.
+    """
+
+    column: InstrumentedAttribute | ColumnElement
     descending: bool = True
+    attribute: str | None = None
+    python_type: type | None = None
+
+    @property
+    def name(self) -> str:
+        return self.attribute or self.column.key
+
+    @property
+    def value_type(self) -> type:
+        return self.python_type or self.column.type.python_type
 
     @property
     def order_by(self):
@@ -47,7 +64,7 @@ class Page:
 
 
 def _fingerprint(keys: tuple[SortKey, ...]) -> str:
-    spec = ",".join(f"{k.column.key}:{'d' if k.descending else 'a'}" for k in keys)
+    spec = ",".join(f"{k.name}:{'d' if k.descending else 'a'}" for k in keys)
     return hashlib.sha256(spec.encode()).hexdigest()[:8]
 
 
@@ -62,7 +79,7 @@ def _decode_value(value: Any):
 
 
 def encode_cursor(keys: tuple[SortKey, ...], row) -> str:
-    values = [_encode_value(getattr(row, k.column.key)) for k in keys]
+    values = [_encode_value(getattr(row, k.name)) for k in keys]
     raw = json.dumps({"k": _fingerprint(keys), "v": values}, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -78,7 +95,7 @@ def decode_cursor(keys: tuple[SortKey, ...], cursor: str) -> list:
     if payload.get("k") != _fingerprint(keys) or len(values) != len(keys):
         raise invalid
     for key, value in zip(keys, values, strict=True):
-        if value is None or not isinstance(value, key.column.type.python_type):
+        if value is None or not isinstance(value, key.value_type):
             raise invalid
     return values
 
@@ -107,6 +124,7 @@ def paginate(session, stmt, keys: tuple[SortKey, ...], *, limit: int, cursor: st
     return Page(rows, encode_cursor(keys, rows[-1]) if has_more and rows else None)
 
 
+@cache
 def page_schema(item_schema: type[Schema]) -> type[Schema]:
     """The `{data, next_cursor}` envelope of a list of `item_schema`."""
     name = item_schema.__name__.removesuffix("Schema") + "PageSchema"

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.database import Base, UTCDateTime, utcnow
+from marketplace.database import Base, UTCDateTime, in_values, utcnow
 
 
 class Role(enum.StrEnum):
@@ -20,15 +20,11 @@ class UserStatus(enum.StrEnum):
     SUSPENDED = "suspended"
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
-
-
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(_in("role", Role), name="role"),
-        CheckConstraint(_in("status", UserStatus), name="status"),
+        CheckConstraint(in_values("role", Role), name="role"),
+        CheckConstraint(in_values("status", UserStatus), name="status"),
         CheckConstraint("length(country) = 2", name="country"),
         CheckConstraint("email = lower(email)", name="email_lower"),
     )

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from marketplace.config import PROJECT_ROOT
+from marketplace.database import include_object
 from marketplace.extensions import db, migrate
 
 
@@ -24,7 +25,9 @@ def test_there_is_one_head(app):
 
 def test_the_migrated_schema_matches_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         assert compare_metadata(context, db.metadata) == []
 
 

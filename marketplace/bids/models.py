@@ -1,0 +1,62 @@
+"""Bids that freelancers place on jobs, with the milestone plans they propose."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.accounts.models import User
+from marketplace.database import Base, UTCDateTime, in_values, utcnow
+from marketplace.states import BidStatus
+
+PENDING_ONLY = text(f"status = '{BidStatus.PENDING}'")
+
+
+class Bid(Base):
+    __tablename__ = "bids"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("delivery_days > 0", name="delivery_days_positive"),
+        CheckConstraint("length(currency) = 3", name="currency"),
+        CheckConstraint(in_values("status", BidStatus), name="status"),
+        # One pending bid per freelancer per job.
+        Index(
+            "uq_bids_job_id_freelancer_id_pending",
+            "job_id",
+            "freelancer_id",
+            unique=True,
+            postgresql_where=PENDING_ONLY,
+            sqlite_where=PENDING_ONLY,
+        ),
+        Index("ix_bids_job_id_created_at_id", "job_id", "created_at", "id"),
+        Index("ix_bids_freelancer_id_created_at_id", "freelancer_id", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"))
+    freelancer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    delivery_days: Mapped[int] = mapped_column(Integer)
+    cover_letter: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=BidStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    freelancer: Mapped[User] = relationship(lazy="raise")
+    milestones: Mapped[list["BidMilestone"]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="BidMilestone.position"
+    )
+
+
+class BidMilestone(Base):
+    """One step of the plan a bid proposes; becomes a contract milestone on acceptance."""
+
+    __tablename__ = "bid_milestones"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bids.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,84 @@
+"""HTTP endpoints of bids."""
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from marketplace.accounts.auth import login_required
+from marketplace.bids import schemas, service
+from marketplace.contracts import service as contracts
+from marketplace.contracts.schemas import ContractSchema
+from marketplace.pagination import page_schema
+
+blp = Blueprint("bids", __name__, url_prefix="/api/v1", description="Bids freelancers place")
+
+
+def _page(page):
+    return {"data": page.items, "next_cursor": page.next_cursor}
+
+
+@blp.post("/jobs/<int:job_id>/bids")
+@blp.arguments(schemas.BidCreateSchema)
+@blp.response(201, schemas.BidSchema)
+@login_required
+def place_bid(data, job_id):
+    """Bid on an open job (freelancers only)."""
+    return service.place_bid(current_user, job_id, data)
+
+
+@blp.get("/jobs/<int:job_id>/bids")
+@blp.arguments(schemas.BidQueryArgsSchema, location="query")
+@blp.response(200, page_schema(schemas.BidSchema))
+@login_required
+def list_job_bids(args, job_id):
+    """A job's bids: all for its client, only their own for a freelancer."""
+    return _page(service.list_job_bids(current_user, job_id, **args))
+
+
+@blp.get("/bids")
+@blp.arguments(schemas.BidQueryArgsSchema, location="query")
+@blp.response(200, page_schema(schemas.BidSchema))
+@login_required
+def list_my_bids(args):
+    """The calling freelancer's own bids."""
+    return _page(service.list_my_bids(current_user, **args))
+
+
+@blp.get("/bids/<int:bid_id>")
+@blp.response(200, schemas.BidSchema)
+@login_required
+def get_bid(bid_id):
+    """One bid (its bidder, the job's client, admins)."""
+    return service.get_bid(current_user, bid_id)[0]
+
+
+@blp.patch("/bids/<int:bid_id>")
+@blp.arguments(schemas.BidUpdateSchema)
+@blp.response(200, schemas.BidSchema)
+@login_required
+def update_bid(changes, bid_id):
+    """Change a pending bid (its bidder only)."""
+    return service.update_bid(current_user, bid_id, changes)
+
+
+@blp.post("/bids/<int:bid_id>/withdraw")
+@blp.response(200, schemas.BidSchema)
+@login_required
+def withdraw_bid(bid_id):
+    """Withdraw a pending bid."""
+    return service.withdraw_bid(current_user, bid_id)
+
+
+@blp.post("/bids/<int:bid_id>/decline")
+@blp.response(200, schemas.BidSchema)
+@login_required
+def decline_bid(bid_id):
+    """Decline a pending bid on your job."""
+    return service.decline_bid(current_user, bid_id)
+
+
+@blp.post("/bids/<int:bid_id>/accept")
+@blp.response(201, ContractSchema)
+@login_required
+def accept_bid(bid_id):
+    """Accept a pending bid: creates the contract, declines the job's other bids."""
+    return contracts.accept_bid(current_user, bid_id)

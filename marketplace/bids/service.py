@@ -1,0 +1,152 @@
+"""Use cases of bids: place, list, edit, withdraw, decline."""
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import joinedload
+
+from marketplace.accounts.models import Role, User
+from marketplace.bids import policy
+from marketplace.bids.models import Bid, BidMilestone
+from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.extensions import db
+from marketplace.jobs import service as jobs
+from marketplace.jobs.models import Job
+from marketplace.pagination import SortKey, paginate
+from marketplace.states import BID, BidStatus, JobStatus, next_status
+
+NEWEST_FIRST = (SortKey(Bid.created_at), SortKey(Bid.id))
+
+
+def bids_query() -> Select:
+    return select(Bid).options(joinedload(Bid.freelancer))
+
+
+def _check_plan(amount: int, currency: str, job: Job, milestones: list[dict]) -> None:
+    errors = {}
+    if currency != job.currency:
+        errors["currency"] = [f"Bids on this job must be in {job.currency}."]
+    if milestones and sum(m["amount"] for m in milestones) != amount:
+        errors["milestones"] = ["The milestone amounts must add up to the bid amount."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _plan(milestones: list[dict]) -> list[BidMilestone]:
+    return [
+        BidMilestone(position=i, title=m["title"], amount=m["amount"])
+        for i, m in enumerate(milestones)
+    ]
+
+
+def place_bid(user: User, job_id: int, data: dict) -> Bid:
+    """Bid on an open job (freelancers only; one pending bid per job)."""
+    if user.role != Role.FREELANCER:
+        raise Forbidden("Only freelancers bid on jobs.")
+    job = jobs.get_job(job_id, lock=True)
+    if job.status != JobStatus.OPEN:
+        raise Conflict("This job is not open for bids.")
+    _check_plan(data["amount"], data["currency"], job, data["milestones"])
+    pending = exists().where(
+        Bid.job_id == job.id, Bid.freelancer_id == user.id, Bid.status == BidStatus.PENDING
+    )
+    if db.session.scalar(select(pending)):
+        raise Conflict("You already have a pending bid on this job; edit it instead.")
+    bid = Bid(
+        job_id=job.id,
+        freelancer_id=user.id,
+        amount=data["amount"],
+        currency=data["currency"],
+        delivery_days=data["delivery_days"],
+        cover_letter=data["cover_letter"],
+        status=BidStatus.PENDING,
+        milestones=_plan(data["milestones"]),
+    )
+    db.session.add(bid)
+    db.session.commit()
+    return get_bid_row(bid.id)
+
+
+def get_bid_row(bid_id: int, *, lock: bool = False) -> Bid:
+    stmt = bids_query().where(Bid.id == bid_id)
+    if lock:
+        stmt = stmt.with_for_update(of=Bid).execution_options(populate_existing=True)
+    bid = db.session.scalar(stmt)
+    if bid is None:
+        raise NotFound("No such bid.")
+    return bid
+
+
+def get_bid(user: User, bid_id: int, *, lock: bool = False) -> tuple[Bid, Job]:
+    """A bid and its job, if the user may see the bid; otherwise not found."""
+    bid = get_bid_row(bid_id, lock=lock)
+    job = db.session.get(Job, bid.job_id)
+    if not policy.can_view_bid(user, bid, job):
+        raise NotFound("No such bid.")
+    return bid, job
+
+
+def list_job_bids(user: User, job_id: int, *, limit: int, cursor: str | None, status=None):
+    """A job's bids: all of them for its client, only their own for a freelancer."""
+    job = jobs.get_job(job_id)
+    stmt = bids_query().where(Bid.job_id == job.id)
+    if policy.is_job_client(user, job):
+        pass
+    elif user.role == Role.FREELANCER:
+        stmt = stmt.where(Bid.freelancer_id == user.id)
+    else:
+        raise Forbidden("Only the job's client and bidders see its bids.")
+    if status:
+        stmt = stmt.where(Bid.status == status)
+    return paginate(db.session, stmt, NEWEST_FIRST, limit=limit, cursor=cursor)
+
+
+def list_my_bids(user: User, *, limit: int, cursor: str | None, status=None):
+    """The freelancer's own bids, newest first."""
+    if user.role != Role.FREELANCER:
+        raise Forbidden("Only freelancers have bids.")
+    stmt = bids_query().where(Bid.freelancer_id == user.id)
+    if status:
+        stmt = stmt.where(Bid.status == status)
+    return paginate(db.session, stmt, NEWEST_FIRST, limit=limit, cursor=cursor)
+
+
+def _bidders_bid(user: User, bid_id: int) -> tuple[Bid, Job]:
+    bid, job = get_bid(user, bid_id, lock=True)
+    if not policy.is_bidder(user, bid):
+        raise Forbidden("Only the bidder may do this.")
+    return bid, job
+
+
+def update_bid(user: User, bid_id: int, changes: dict) -> Bid:
+    """Change a pending bid (the bidder only)."""
+    bid, job = _bidders_bid(user, bid_id)
+    next_status(BID, bid.status, "edit", "bid")
+    amount = changes.get("amount", bid.amount)
+    milestones = changes.get("milestones")
+    if milestones is None:
+        milestones = [{"title": m.title, "amount": m.amount} for m in bid.milestones]
+    _check_plan(amount, changes.get("currency", bid.currency), job, milestones)
+    for field in ("amount", "delivery_days", "cover_letter"):
+        if field in changes:
+            setattr(bid, field, changes[field])
+    if "milestones" in changes:
+        bid.milestones = _plan(changes["milestones"])
+    db.session.commit()
+    return get_bid_row(bid.id)
+
+
+def withdraw_bid(user: User, bid_id: int) -> Bid:
+    """Take back a pending bid (the bidder only)."""
+    bid, _job = _bidders_bid(user, bid_id)
+    bid.status = next_status(BID, bid.status, "withdraw", "bid")
+    db.session.commit()
+    return get_bid_row(bid.id)
+
+
+def decline_bid(user: User, bid_id: int) -> Bid:
+    """Turn down a pending bid (the job's client only)."""
+    bid, job = get_bid(user, bid_id, lock=True)
+    if not policy.is_job_client(user, job):
+        raise Forbidden("Only the job's client may decline its bids.")
+    bid.status = next_status(BID, bid.status, "decline", "bid")
+    db.session.commit()
+    return get_bid_row(bid.id)

@@ -1,0 +1,129 @@
+"""Contracts made from accepted bids, their milestones, messages and reviews."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.accounts.models import User
+from marketplace.database import Base, UTCDateTime, in_values, utcnow
+from marketplace.states import ContractStatus, MilestoneStatus
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (
+        CheckConstraint("fee_bps BETWEEN 0 AND 10000", name="fee_bps"),
+        CheckConstraint("length(currency) = 3", name="currency"),
+        CheckConstraint(in_values("status", ContractStatus), name="status"),
+        CheckConstraint("client_id <> freelancer_id", name="two_parties"),
+        Index("ix_contracts_client_id_created_at_id", "client_id", "created_at", "id"),
+        Index("ix_contracts_freelancer_id_created_at_id", "freelancer_id", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique: a job gets at most one contract, however many accepts race.
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), unique=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bids.id"), unique=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    freelancer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    fee_bps: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=ContractStatus.ACTIVE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    client: Mapped[User] = relationship(foreign_keys=[client_id], lazy="raise")
+    freelancer: Mapped[User] = relationship(foreign_keys=[freelancer_id], lazy="raise")
+    milestones: Mapped[list["Milestone"]] = relationship(
+        lazy="selectin", order_by="Milestone.id", back_populates="contract"
+    )
+
+    @property
+    def amount(self) -> int:
+        return sum(m.amount for m in self.milestones)
+
+    def party_role(self, user_id: int) -> str | None:
+        if user_id == self.client_id:
+            return "client"
+        if user_id == self.freelancer_id:
+            return "freelancer"
+        return None
+
+
+class Milestone(Base):
+    __tablename__ = "milestones"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("length(currency) = 3", name="currency"),
+        CheckConstraint(in_values("status", MilestoneStatus), name="status"),
+        Index("ix_milestones_status_auto_release_at", "status", "auto_release_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20), default=MilestoneStatus.PENDING)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    auto_release_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contract: Mapped[Contract] = relationship(back_populates="milestones", lazy="raise")
+    submissions: Mapped[list["MilestoneSubmission"]] = relationship(
+        lazy="selectin", order_by="MilestoneSubmission.id"
+    )
+
+
+class MilestoneSubmission(Base):
+    """A delivery note the freelancer attaches when submitting a milestone."""
+
+    __tablename__ = "milestone_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContractMessage(Base):
+    __tablename__ = "contract_messages"
+    __table_args__ = (
+        Index("ix_contract_messages_contract_id_created_at_id", "contract_id", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise")
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "author_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+        Index("ix_reviews_subject_id", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,83 @@
+"""The JSON shapes of contracts, milestones, messages and reviews."""
+
+from marshmallow import Schema, fields, validate
+
+from marketplace.accounts.schemas import UserRefSchema
+from marketplace.fields import Amount, Trimmed
+from marketplace.pagination import PageArgsSchema
+from marketplace.states import ContractStatus, MilestoneStatus
+
+
+class SubmissionSchema(Schema):
+    note = fields.String()
+    created_at = fields.DateTime()
+
+
+class MilestoneSchema(Schema):
+    id = fields.Integer()
+    contract_id = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+    amount = fields.Integer()
+    currency = fields.String()
+    status = fields.String(metadata={"enum": [s.value for s in MilestoneStatus]})
+    due_date = fields.Date(allow_none=True)
+    submissions = fields.List(fields.Nested(SubmissionSchema))
+    auto_release_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class MilestoneCreateSchema(Schema):
+    title = Trimmed(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=10000))
+    amount = Amount(required=True)
+    due_date = fields.Date(load_default=None, allow_none=True)
+
+
+class ContractSchema(Schema):
+    id = fields.Integer()
+    job_id = fields.Integer()
+    bid_id = fields.Integer()
+    client = fields.Nested(UserRefSchema)
+    freelancer = fields.Nested(UserRefSchema)
+    amount = fields.Integer()
+    currency = fields.String()
+    fee_bps = fields.Integer()
+    status = fields.String(metadata={"enum": [s.value for s in ContractStatus]})
+    milestones = fields.List(fields.Nested(MilestoneSchema))
+    created_at = fields.DateTime()
+
+
+class ContractQueryArgsSchema(PageArgsSchema):
+    status = fields.String(validate=validate.OneOf([s.value for s in ContractStatus]))
+
+
+class AuthorSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class MessageCreateSchema(Schema):
+    body = Trimmed(required=True, validate=validate.Length(min=1, max=10000))
+
+
+class MessageSchema(Schema):
+    id = fields.Integer()
+    author = fields.Nested(AuthorSchema)
+    body = fields.String()
+    created_at = fields.DateTime()
+
+
+class ReviewCreateSchema(Schema):
+    rating = fields.Integer(strict=True, required=True, validate=validate.Range(1, 5))
+    comment = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class ReviewSchema(Schema):
+    id = fields.Integer()
+    contract_id = fields.Integer()
+    author_id = fields.Integer()
+    subject_id = fields.Integer()
+    rating = fields.Integer()
+    comment = fields.String()
+    created_at = fields.DateTime()

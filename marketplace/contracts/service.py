@@ -1,0 +1,205 @@
+"""Use cases of contracts: accept a bid, milestones, complete, cancel, messages, reviews."""
+
+from flask import current_app
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import joinedload
+
+from marketplace.accounts.models import User
+from marketplace.bids import policy as bid_policy
+from marketplace.bids import service as bids
+from marketplace.contracts import policy
+from marketplace.contracts.models import Contract, ContractMessage, Milestone, Review
+from marketplace.errors import Conflict, Forbidden, NotFound
+from marketplace.extensions import db
+from marketplace.jobs import service as jobs
+from marketplace.pagination import SortKey, paginate
+from marketplace.states import (
+    BID,
+    CONTRACT,
+    JOB,
+    MILESTONE,
+    MONEY_HELD,
+    SETTLED,
+    MilestoneStatus,
+    next_status,
+)
+
+NEWEST_FIRST = (SortKey(Contract.created_at), SortKey(Contract.id))
+OLDEST_FIRST = (SortKey(ContractMessage.created_at, False), SortKey(ContractMessage.id, False))
+
+
+def contracts_query() -> Select:
+    return select(Contract).options(joinedload(Contract.client), joinedload(Contract.freelancer))
+
+
+def accept_bid(user: User, bid_id: int) -> Contract:
+    """Accept a pending bid: one transaction makes the contract and settles the job's bids."""
+    bid = bids.get_bid_row(bid_id)
+    job = jobs.get_job(bid.job_id, lock=True)  # the job first: the lock order everywhere
+    if not bid_policy.can_view_bid(user, bid, job):
+        raise NotFound("No such bid.")
+    if not bid_policy.is_job_client(user, job):
+        raise Forbidden("Only the job's client may accept its bids.")
+    bid = bids.get_bid_row(bid_id, lock=True)
+    next_bid_status = next_status(BID, bid.status, "accept", "bid")
+    job.status = next_status(JOB, job.status, "accept_bid", "job")
+    bid.status = next_bid_status
+    jobs.decline_pending_bids(job.id, except_bid=bid.id)
+    plan = [(m.title, m.amount) for m in bid.milestones] or [(job.title, bid.amount)]
+    contract = Contract(
+        job_id=job.id,
+        bid_id=bid.id,
+        client_id=job.client_id,
+        freelancer_id=bid.freelancer_id,
+        currency=bid.currency,
+        fee_bps=current_app.config["PLATFORM_FEE_BPS"],
+        milestones=[
+            Milestone(title=title, amount=amount, currency=bid.currency, description="")
+            for title, amount in plan
+        ],
+    )
+    db.session.add(contract)
+    db.session.commit()
+    return get_contract_row(contract.id)
+
+
+def get_contract_row(contract_id: int, *, lock: bool = False) -> Contract:
+    stmt = contracts_query().where(Contract.id == contract_id)
+    if lock:
+        stmt = stmt.with_for_update(of=Contract).execution_options(populate_existing=True)
+    contract = db.session.scalar(stmt)
+    if contract is None:
+        raise NotFound("No such contract.")
+    return contract
+
+
+def get_contract(user: User, contract_id: int, *, lock: bool = False) -> Contract:
+    """A contract its parties or an admin may see; to anyone else it does not exist."""
+    contract = get_contract_row(contract_id, lock=lock)
+    if not policy.can_view_contract(user, contract):
+        raise NotFound("No such contract.")
+    return contract
+
+
+def list_contracts(user: User, *, limit: int, cursor: str | None, status=None):
+    """The user's contracts (all of them for an admin), newest first."""
+    stmt = contracts_query()
+    if not user.is_admin:
+        stmt = stmt.where(or_(Contract.client_id == user.id, Contract.freelancer_id == user.id))
+    if status:
+        stmt = stmt.where(Contract.status == status)
+    return paginate(db.session, stmt, NEWEST_FIRST, limit=limit, cursor=cursor)
+
+
+def _party_contract(user: User, contract_id: int, role: str | None = None) -> Contract:
+    """The contract, locked, if the user is a party (of `role`, when given)."""
+    contract = get_contract(user, contract_id, lock=True)
+    party = contract.party_role(user.id)
+    if party is None or (role is not None and party != role):
+        raise Forbidden(f"Only the contract's {role or 'parties'} may do this.")
+    return contract
+
+
+def add_milestone(user: User, contract_id: int, data: dict) -> Milestone:
+    """Add a pending milestone to an active contract (its client only)."""
+    contract = _party_contract(user, contract_id, "client")
+    next_status(CONTRACT, contract.status, "add_milestone", "contract")
+    milestone = Milestone(contract_id=contract.id, currency=contract.currency, **data)
+    db.session.add(milestone)
+    db.session.commit()
+    return milestone
+
+
+def get_milestone(user: User, milestone_id: int, *, lock: bool = False):
+    """A milestone and its contract, if the user may see the contract."""
+    stmt = select(Milestone).where(Milestone.id == milestone_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    milestone = db.session.scalar(stmt)
+    if milestone is None:
+        raise NotFound("No such milestone.")
+    contract = get_contract(user, milestone.contract_id)
+    return milestone, contract
+
+
+def cancel_milestone(user: User, milestone_id: int) -> Milestone:
+    """Cancel a pending (unfunded) milestone (the client only)."""
+    milestone, contract = get_milestone(user, milestone_id, lock=True)
+    if contract.party_role(user.id) != "client":
+        raise Forbidden("Only the contract's client may cancel a milestone.")
+    milestone.status = next_status(MILESTONE, milestone.status, "cancel", "milestone")
+    db.session.commit()
+    return milestone
+
+
+def complete_contract(user: User, contract_id: int) -> Contract:
+    """Complete a contract whose milestones are all settled; its job completes too."""
+    contract = _party_contract(user, contract_id, "client")
+    job = jobs.get_job(contract.job_id, lock=True)
+    target = next_status(CONTRACT, contract.status, "complete", "contract")
+    unsettled = [m.id for m in contract.milestones if m.status not in SETTLED]
+    if unsettled:
+        raise Conflict("Every milestone must be approved, cancelled or resolved first.")
+    contract.status = target
+    job.status = next_status(JOB, job.status, "complete", "job")
+    db.session.commit()
+    return get_contract_row(contract.id)
+
+
+def cancel_contract(user: User, contract_id: int) -> Contract:
+    """Cancel a contract no milestone of which holds money; its job closes."""
+    contract = _party_contract(user, contract_id)
+    job = jobs.get_job(contract.job_id, lock=True)
+    target = next_status(CONTRACT, contract.status, "cancel", "contract")
+    if any(m.status in MONEY_HELD for m in contract.milestones):
+        raise Conflict("A milestone still holds money: settle it first.")
+    contract.status = target
+    db.session.execute(
+        update(Milestone)
+        .where(Milestone.contract_id == contract.id, Milestone.status == MilestoneStatus.PENDING)
+        .values(status=MilestoneStatus.CANCELLED)
+    )
+    job.status = next_status(JOB, job.status, "cancel_contract", "job")
+    db.session.commit()
+    db.session.expire_all()
+    return get_contract_row(contract.id)
+
+
+def list_messages(user: User, contract_id: int, *, limit: int, cursor: str | None):
+    """The contract's messages, oldest first."""
+    contract = get_contract(user, contract_id)
+    stmt = (
+        select(ContractMessage)
+        .options(joinedload(ContractMessage.author))
+        .where(ContractMessage.contract_id == contract.id)
+    )
+    return paginate(db.session, stmt, OLDEST_FIRST, limit=limit, cursor=cursor)
+
+
+def post_message(user: User, contract_id: int, body: str) -> ContractMessage:
+    """Write to the other party (parties and admins)."""
+    contract = get_contract(user, contract_id)
+    message = ContractMessage(contract_id=contract.id, author_id=user.id, body=body)
+    db.session.add(message)
+    db.session.commit()
+    return db.session.scalar(
+        select(ContractMessage)
+        .options(joinedload(ContractMessage.author))
+        .where(ContractMessage.id == message.id)
+    )
+
+
+def post_review(user: User, contract_id: int, data: dict) -> Review:
+    """Rate the other party of a completed contract, once."""
+    contract = _party_contract(user, contract_id)
+    next_status(CONTRACT, contract.status, "review", "contract")
+    subject = contract.freelancer_id if user.id == contract.client_id else contract.client_id
+    exists = db.session.scalar(
+        select(Review.id).where(Review.contract_id == contract.id, Review.author_id == user.id)
+    )
+    if exists:
+        raise Conflict("You have already reviewed this contract.")
+    review = Review(contract_id=contract.id, author_id=user.id, subject_id=subject, **data)
+    db.session.add(review)
+    db.session.commit()
+    return review

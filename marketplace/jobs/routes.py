@@ -1,0 +1,54 @@
+"""HTTP endpoints of jobs."""
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from marketplace.accounts.auth import login_required
+from marketplace.jobs import schemas, service
+from marketplace.pagination import page_schema
+
+blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Jobs companies post")
+
+
+@blp.post("/jobs")
+@blp.arguments(schemas.JobCreateSchema)
+@blp.response(201, schemas.JobSchema)
+@login_required
+def post_job(data):
+    """Post a data-entry job (clients only)."""
+    return service.post_job(current_user, data)
+
+
+@blp.get("/jobs")
+@blp.arguments(schemas.JobQueryArgsSchema, location="query")
+@blp.response(200, page_schema(schemas.JobSchema))
+@login_required
+def list_jobs(args):
+    """Find jobs: open ones by default; full-text `q`, skills, currency, budget, client."""
+    page = service.list_jobs(args)
+    return {"data": page.items, "next_cursor": page.next_cursor}
+
+
+@blp.get("/jobs/<int:job_id>")
+@blp.response(200, schemas.JobSchema)
+@login_required
+def get_job(job_id):
+    """One job."""
+    return service.get_job(job_id)
+
+
+@blp.patch("/jobs/<int:job_id>")
+@blp.arguments(schemas.JobUpdateSchema)
+@blp.response(200, schemas.JobSchema)
+@login_required
+def update_job(changes, job_id):
+    """Edit a job while it is open (its client only)."""
+    return service.update_job(current_user, job_id, changes)
+
+
+@blp.post("/jobs/<int:job_id>/close")
+@blp.response(200, schemas.JobSchema)
+@login_required
+def close_job(job_id):
+    """Close an open job; its pending bids are declined."""
+    return service.close_job(current_user, job_id)

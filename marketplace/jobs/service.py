@@ -1,0 +1,123 @@
+"""Use cases of jobs: post, find, edit, close."""
+
+from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy.orm import joinedload, with_expression
+
+from marketplace.accounts.models import Role, User
+from marketplace.bids.models import Bid
+from marketplace.database import utcnow
+from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.extensions import db
+from marketplace.jobs import search
+from marketplace.jobs.models import Job, JobSkill
+from marketplace.pagination import SortKey, paginate
+from marketplace.states import JOB, BidStatus, JobStatus, next_status
+
+ORDERS = {
+    "newest": (SortKey(Job.created_at), SortKey(Job.id)),
+    "budget_desc": (SortKey(Job.budget), SortKey(Job.created_at), SortKey(Job.id)),
+}
+
+BID_COUNT = (
+    select(func.count(Bid.id))
+    .where(Bid.job_id == Job.id, Bid.status != BidStatus.WITHDRAWN)
+    .correlate(Job)
+    .scalar_subquery()
+)
+
+
+def jobs_query() -> Select:
+    """Jobs with what their JSON shows, in one query plus one for skills."""
+    return select(Job).options(joinedload(Job.client), with_expression(Job.bid_count, BID_COUNT))
+
+
+def get_job(job_id: int, *, lock: bool = False) -> Job:
+    """A job by id; with `lock`, its row stays locked until the transaction ends."""
+    stmt = jobs_query().where(Job.id == job_id)
+    if lock:
+        stmt = stmt.with_for_update(of=Job).execution_options(populate_existing=True)
+    job = db.session.scalar(stmt)
+    if job is None:
+        raise NotFound("No such job.")
+    return job
+
+
+def post_job(user: User, data: dict) -> Job:
+    """Post a new open job (clients only)."""
+    if user.role != Role.CLIENT:
+        raise Forbidden("Only clients post jobs.")
+    job = Job(client_id=user.id, status=JobStatus.OPEN, **data)
+    db.session.add(job)
+    db.session.commit()
+    return get_job(job.id)
+
+
+def list_jobs(args: dict):
+    """Jobs matching the filters, a page at a time."""
+    stmt = jobs_query().where(Job.status == args["status"])
+    if args.get("currency"):
+        stmt = stmt.where(Job.currency == args["currency"])
+    if args.get("min_budget") is not None:
+        stmt = stmt.where(Job.budget >= args["min_budget"])
+    if args.get("max_budget") is not None:
+        stmt = stmt.where(Job.budget <= args["max_budget"])
+    if args.get("client_id") is not None:
+        stmt = stmt.where(Job.client_id == args["client_id"])
+    if args.get("skill"):
+        stmt = stmt.where(
+            exists().where(JobSkill.job_id == Job.id, JobSkill.skill.in_(args["skill"]))
+        )
+    q = args.get("q")
+    sort = args.get("sort") or ("relevance" if q else "newest")
+    if q:
+        condition, rank = search.match(db.session.get_bind().dialect.name, q)
+        stmt = stmt.where(condition).options(with_expression(Job.rank, rank))
+    if sort == "relevance":
+        if not q:
+            raise ValidationFailed({"sort": ["Sorting by relevance needs a search query q."]})
+        order = (SortKey(rank, attribute="rank", python_type=float), SortKey(Job.id))
+    else:
+        order = ORDERS[sort]
+    return paginate(db.session, stmt, order, limit=args["limit"], cursor=args.get("cursor"))
+
+
+def _own_job(user: User, job_id: int) -> Job:
+    """The job, locked, if the user is its client."""
+    job = get_job(job_id, lock=True)
+    if job.client_id != user.id:
+        raise Forbidden("Only the job's client may change it.")
+    return job
+
+
+def update_job(user: User, job_id: int, changes: dict) -> Job:
+    """Edit a job while it is open."""
+    job = _own_job(user, job_id)
+    next_status(JOB, job.status, "edit", "job")
+    if changes.get("currency", job.currency) != job.currency and _has_pending_bids(job.id):
+        raise Conflict("The currency cannot change once the job has pending bids.")
+    for field, value in changes.items():
+        setattr(job, field, value)
+    db.session.commit()
+    return get_job(job.id)
+
+
+def close_job(user: User, job_id: int) -> Job:
+    """Close an open job; its pending bids are declined."""
+    job = _own_job(user, job_id)
+    job.status = next_status(JOB, job.status, "close", "job")
+    decline_pending_bids(job.id)
+    db.session.commit()
+    return get_job(job.id)
+
+
+def _has_pending_bids(job_id: int) -> bool:
+    return db.session.scalar(
+        select(exists().where(Bid.job_id == job_id, Bid.status == BidStatus.PENDING))
+    )
+
+
+def decline_pending_bids(job_id: int, *, except_bid: int | None = None) -> None:
+    stmt = update(Bid).where(Bid.job_id == job_id, Bid.status == BidStatus.PENDING)
+    if except_bid is not None:
+        stmt = stmt.where(Bid.id != except_bid)
+    db.session.execute(stmt.values(status=BidStatus.DECLINED, updated_at=utcnow()))

@@ -1,0 +1,109 @@
+"""Every resource's states and the transitions between them, in one table each.
+
+The services ask these tables before changing a status, the tests read them to try
+every illegal action, and nothing else decides what may follow what. Any action not
+in a table, from any state, is an InvalidTransition (409) that changes nothing.
+"""
+
+import enum
+from collections.abc import Mapping
+
+from marketplace.errors import InvalidTransition
+
+
+class JobStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+
+
+class BidStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class ContractStatus(enum.StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class MilestoneStatus(enum.StrEnum):
+    PENDING = "pending"
+    FUNDING = "funding"
+    FUNDED = "funded"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    DISPUTED = "disputed"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+
+
+Table = Mapping[tuple[str, str], str]
+
+J, B, C, M = JobStatus, BidStatus, ContractStatus, MilestoneStatus
+
+JOB: Table = {
+    (J.OPEN, "edit"): J.OPEN,
+    (J.OPEN, "close"): J.CLOSED,
+    (J.OPEN, "accept_bid"): J.IN_PROGRESS,
+    (J.IN_PROGRESS, "complete"): J.COMPLETED,
+    (J.IN_PROGRESS, "cancel_contract"): J.CLOSED,
+}
+
+BID: Table = {
+    (B.PENDING, "edit"): B.PENDING,
+    (B.PENDING, "withdraw"): B.WITHDRAWN,
+    (B.PENDING, "decline"): B.DECLINED,
+    (B.PENDING, "accept"): B.ACCEPTED,
+}
+
+CONTRACT: Table = {
+    (C.ACTIVE, "add_milestone"): C.ACTIVE,
+    (C.ACTIVE, "complete"): C.COMPLETED,
+    (C.ACTIVE, "cancel"): C.CANCELLED,
+    (C.COMPLETED, "review"): C.COMPLETED,
+}
+
+MILESTONE: Table = {
+    (M.PENDING, "fund"): M.FUNDED,
+    (M.PENDING, "start_funding"): M.FUNDING,
+    (M.FUNDING, "funding_succeeded"): M.FUNDED,
+    (M.FUNDING, "funding_failed"): M.PENDING,
+    (M.PENDING, "cancel"): M.CANCELLED,
+    (M.FUNDED, "submit"): M.SUBMITTED,
+    (M.CHANGES_REQUESTED, "submit"): M.SUBMITTED,
+    (M.SUBMITTED, "approve"): M.APPROVED,
+    (M.SUBMITTED, "auto_release"): M.APPROVED,
+    (M.SUBMITTED, "request_changes"): M.CHANGES_REQUESTED,
+    (M.FUNDED, "refund"): M.CANCELLED,
+    (M.SUBMITTED, "refund"): M.CANCELLED,
+    (M.CHANGES_REQUESTED, "refund"): M.CANCELLED,
+    (M.FUNDED, "dispute"): M.DISPUTED,
+    (M.SUBMITTED, "dispute"): M.DISPUTED,
+    (M.CHANGES_REQUESTED, "dispute"): M.DISPUTED,
+    (M.DISPUTED, "resolve"): M.RESOLVED,
+}
+
+# A contract can be cancelled only while none of its milestones holds money.
+MONEY_HELD = frozenset({M.FUNDING, M.FUNDED, M.SUBMITTED, M.CHANGES_REQUESTED, M.DISPUTED})
+# A contract can be completed only when every milestone is in one of these.
+SETTLED = frozenset({M.APPROVED, M.CANCELLED, M.RESOLVED})
+
+
+def next_status(table: Table, current: str, action: str, what: str = "resource") -> str:
+    """The status `action` leads to from `current`, or InvalidTransition."""
+    try:
+        return table[(current, action)]
+    except KeyError:
+        raise InvalidTransition(
+            f"Cannot {action.replace('_', ' ')} a {what} that is {current.replace('_', ' ')}."
+        ) from None
+
+
+def allowed_actions(table: Table, current: str) -> set[str]:
+    return {action for (status, action) in table if status == current}
