@@ -34,9 +34,13 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     extensions.login_manager.init_app(app)
     extensions.limiter.init_app(app)
     extensions.api.init_app(app)
+    errors.register_error_handlers(app)
     auth.init_app(app)
     idempotency.init_app(app)
     routes.register_blueprints(app)
-    errors.register_error_handlers(app)
     cli.init_app(app)
+    if not app.config["SECRET_KEY_FROM_ENV"] and not app.testing:
+        app.logger.warning(
+            "SECRET_KEY is not set: sessions are signed with a key of this process only."
+        )
     return app

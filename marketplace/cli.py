@@ -45,5 +45,15 @@ def seed_demo() -> None:
         click.echo(line)
 
 
+@marketplace.command("purge-expired")
+def purge_expired() -> None:
+    """Delete idempotency records past 24 hours and expired browser sessions (run daily)."""
+    from marketplace import idempotency
+    from marketplace.accounts.service import purge_expired_sessions
+
+    click.echo(f"{idempotency.purge_expired()} idempotency records deleted.")
+    click.echo(f"{purge_expired_sessions()} expired browser sessions deleted.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(marketplace)

@@ -1,8 +1,9 @@
 """Domain exceptions, and the one place where every error becomes problem+json (RFC 9457)."""
 
+import json as stdlib_json
 import logging
 
-from flask import Flask, Response, json
+from flask import Flask, Response, g, json, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -127,7 +128,15 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 def handle_domain_error(error: DomainError) -> Response:
     db.session.rollback()
-    return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+    return problem(
+        error.status,
+        error.title,
+        error.detail,
+        slug=error.slug,
+        errors=error.errors,
+        headers=headers,
+    )
 
 
 def handle_integrity_error(error: IntegrityError) -> Response:
@@ -143,9 +152,57 @@ def handle_unexpected_error(error: Exception) -> Response:
     return problem(500, "Internal server error", "Something went wrong on our side.")
 
 
+class MalformedBody(DomainError):
+    status, slug, title = 400, "malformed-body", "Malformed request body"
+
+
+def _bad_text(value) -> bool:
+    """Text no database stores: NUL characters, or lone surrogates that are not Unicode."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _walk_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _walk_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk_strings(item)
+
+
+def parsed_json():
+    """The request's JSON body, already checked by check_request_input (None if none)."""
+    return g.get("parsed_json")
+
+
+def check_request_input():
+    """Before anything reads it: the body must be JSON a database can store, the query too."""
+    for value in request.args.values():
+        if _bad_text(value):
+            raise ValidationFailed({"query": ["Query values must not contain NUL characters."]})
+    if not request.is_json or not request.content_length:
+        return
+    try:
+        g.parsed_json = stdlib_json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        raise MalformedBody("The request body is not valid JSON.") from None
+    if any(_bad_text(text) for text in _walk_strings(g.parsed_json)):
+        raise MalformedBody("Text in the body must be valid Unicode without NUL characters.")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Replace every default error page (Flask's and flask-smorest's) with problem+json."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(Exception, handle_unexpected_error)
+    app.before_request(check_request_input)

@@ -6,7 +6,6 @@ from the same user within 24 hours replays it. The record's writes are transacti
 of their own, before and after the request's work, never part of it.
 """
 
-import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -19,14 +18,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marketplace.database import Base, UTCDateTime, utcnow
-from marketplace.errors import Conflict, ValidationFailed
+from marketplace.errors import Conflict, ValidationFailed, parsed_json
 from marketplace.extensions import db
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 RETENTION = timedelta(hours=24)
-# A record still without a response after this long belongs to a request that died.
-ABANDONED_AFTER = timedelta(minutes=2)
+# A record still without a response after this long belongs to a request that died
+# (far longer than any worker may run a request: gunicorn stops one after 30 s).
+ABANDONED_AFTER = timedelta(minutes=10)
 
 
 class IdempotencyRecord(Base):
@@ -51,8 +51,9 @@ def exempt(view):
 
 def _request_hash() -> str:
     body = request.get_data(cache=True)
-    with contextlib.suppress(ValueError):  # a body that is not JSON is compared as bytes
-        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    parsed = parsed_json()
+    if parsed is not None:  # JSON is compared by meaning, anything else as bytes
+        body = json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
     digest = hashlib.sha256()
     for part in (request.method.encode(), request.full_path.encode(), body):
         digest.update(len(part).to_bytes(8, "big") + part)
@@ -187,6 +188,15 @@ def release_unfinished(_exc):
         db.session.rollback()
         db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
         db.session.commit()
+
+
+def purge_expired() -> int:
+    """Delete records past their 24 hours; returns how many."""
+    deleted = db.session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION)
+    ).rowcount
+    db.session.commit()
+    return deleted
 
 
 def init_app(app: Flask) -> None:

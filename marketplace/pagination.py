@@ -10,7 +10,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -74,7 +74,12 @@ def _encode_value(value: Any):
 
 def _decode_value(value: Any):
     if isinstance(value, dict) and set(value) == {"dt"}:
-        return datetime.fromisoformat(value["dt"])
+        moment = datetime.fromisoformat(value["dt"])
+        if moment.tzinfo is None:
+            raise ValueError("cursor time without a time zone")
+        return moment.astimezone(UTC)
+    if isinstance(value, int) and not -(2**63) < value < 2**63:
+        raise ValueError("cursor number out of range")
     return value
 
 
@@ -90,7 +95,7 @@ def decode_cursor(keys: tuple[SortKey, ...], cursor: str) -> list:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
         values = [_decode_value(v) for v in payload["v"]]
-    except (binascii.Error, ValueError, TypeError, KeyError):
+    except (binascii.Error, ValueError, TypeError, KeyError, OverflowError, RecursionError):
         raise invalid from None
     if payload.get("k") != _fingerprint(keys) or len(values) != len(keys):
         raise invalid

@@ -1,6 +1,7 @@
 """The one place where blueprints are registered."""
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from marketplace import ops
 from marketplace.accounts.routes import blp as accounts
@@ -10,7 +11,15 @@ from marketplace.extensions import api
 from marketplace.jobs.routes import blp as jobs
 
 
+class IdConverter(IntegerConverter):
+    """A positive id that fits the database's integer: anything else is simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     app.register_blueprint(ops.blp)
     app.register_blueprint(ops.docs_assets)
     for blueprint in (accounts, jobs, bids, contracts):

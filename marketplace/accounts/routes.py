@@ -1,12 +1,13 @@
 """HTTP endpoints of accounts and auth."""
 
-from flask import current_app, request, session
+from flask import current_app, session
 from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 
 from marketplace import idempotency
 from marketplace.accounts import schemas, service
 from marketplace.accounts.auth import allow_suspended, login_required, public
+from marketplace.errors import parsed_json
 from marketplace.extensions import limiter
 from marketplace.pagination import PageArgsSchema, page_schema
 
@@ -14,7 +15,7 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Account
 
 
 def _email_key() -> str:
-    body = request.get_json(silent=True)
+    body = parsed_json()
     email = body.get("email") if isinstance(body, dict) else None
     return "email:" + service.normalize_email(email if isinstance(email, str) else "")
 
@@ -29,9 +30,14 @@ def rate_limited(view):
     return limiter.limit(_auth_rate_limit)(view)
 
 
+def rate_limited_per_address(view):
+    return limiter.limit(_auth_rate_limit)(view)
+
+
 @blp.post("/auth/register")
 @blp.arguments(schemas.RegisterSchema)
 @blp.response(201, schemas.UserSchema)
+@rate_limited_per_address
 @public
 def register(data):
     """Create a client or freelancer account."""
@@ -47,6 +53,7 @@ def register(data):
 def login(data):
     """Sign in a browser: sets the session cookie and returns the CSRF token."""
     result = service.start_browser_session(data["email"], data["password"])
+    service.end_browser_session(session.get("sid"))
     session.clear()
     session["sid"] = result.session_id
     session["csrf_token"] = result.csrf_token
@@ -58,6 +65,7 @@ def login(data):
 @blp.post("/auth/logout")
 @blp.response(204)
 @login_required
+@allow_suspended
 @idempotency.exempt
 def logout():
     """End the cookie session; with only a bearer token it does nothing."""
@@ -87,7 +95,7 @@ def list_tokens(args):
     return {"data": page.items, "next_cursor": page.next_cursor}
 
 
-@blp.delete("/auth/tokens/<int:token_id>")
+@blp.delete("/auth/tokens/<id:token_id>")
 @blp.response(204)
 @login_required
 def revoke_token(token_id):
@@ -113,7 +121,7 @@ def update_me(changes):
     return service.update_profile(current_user, changes)
 
 
-@blp.get("/users/<int:user_id>")
+@blp.get("/users/<id:user_id>")
 @blp.response(200, schemas.PublicUserSchema)
 @login_required
 def get_user(user_id):

@@ -91,6 +91,15 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash(new_secret())
 
 
+def purge_expired_sessions() -> int:
+    """Delete browser sessions past their expiry; returns how many."""
+    deleted = db.session.execute(
+        delete(BrowserSession).where(BrowserSession.expires_at <= utcnow())
+    ).rowcount
+    db.session.commit()
+    return deleted
+
+
 @dataclass
 class BrowserLogin:
     user: User
@@ -195,7 +204,20 @@ def create_admin(email: str, password: str, name: str = "Administrator") -> User
             password_hash="",
         )
         db.session.add(user)
+    else:
+        # Whoever held this account before must not walk in as admin with old credentials.
+        end_all_sessions(user)
     user.role = Role.ADMIN
     user.password_hash = hash_password(password)
     db.session.commit()
     return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Revoke every token and browser session of the user (part of the caller's commit)."""
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.execute(delete(BrowserSession).where(BrowserSession.user_id == user.id))

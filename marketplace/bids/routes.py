@@ -16,7 +16,7 @@ def _page(page):
     return {"data": page.items, "next_cursor": page.next_cursor}
 
 
-@blp.post("/jobs/<int:job_id>/bids")
+@blp.post("/jobs/<id:job_id>/bids")
 @blp.arguments(schemas.BidCreateSchema)
 @blp.response(201, schemas.BidSchema)
 @login_required
@@ -25,7 +25,7 @@ def place_bid(data, job_id):
     return service.place_bid(current_user, job_id, data)
 
 
-@blp.get("/jobs/<int:job_id>/bids")
+@blp.get("/jobs/<id:job_id>/bids")
 @blp.arguments(schemas.BidQueryArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.BidSchema))
 @login_required
@@ -43,7 +43,7 @@ def list_my_bids(args):
     return _page(service.list_my_bids(current_user, **args))
 
 
-@blp.get("/bids/<int:bid_id>")
+@blp.get("/bids/<id:bid_id>")
 @blp.response(200, schemas.BidSchema)
 @login_required
 def get_bid(bid_id):
@@ -51,7 +51,7 @@ def get_bid(bid_id):
     return service.get_bid(current_user, bid_id)[0]
 
 
-@blp.patch("/bids/<int:bid_id>")
+@blp.patch("/bids/<id:bid_id>")
 @blp.arguments(schemas.BidUpdateSchema)
 @blp.response(200, schemas.BidSchema)
 @login_required
@@ -60,7 +60,7 @@ def update_bid(changes, bid_id):
     return service.update_bid(current_user, bid_id, changes)
 
 
-@blp.post("/bids/<int:bid_id>/withdraw")
+@blp.post("/bids/<id:bid_id>/withdraw")
 @blp.response(200, schemas.BidSchema)
 @login_required
 def withdraw_bid(bid_id):
@@ -68,7 +68,7 @@ def withdraw_bid(bid_id):
     return service.withdraw_bid(current_user, bid_id)
 
 
-@blp.post("/bids/<int:bid_id>/decline")
+@blp.post("/bids/<id:bid_id>/decline")
 @blp.response(200, schemas.BidSchema)
 @login_required
 def decline_bid(bid_id):
@@ -76,7 +76,7 @@ def decline_bid(bid_id):
     return service.decline_bid(current_user, bid_id)
 
 
-@blp.post("/bids/<int:bid_id>/accept")
+@blp.post("/bids/<id:bid_id>/accept")
 @blp.response(201, ContractSchema)
 @login_required
 def accept_bid(bid_id):

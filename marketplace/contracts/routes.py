@@ -23,7 +23,7 @@ def list_contracts(args):
     return _page(service.list_contracts(current_user, **args))
 
 
-@blp.get("/contracts/<int:contract_id>")
+@blp.get("/contracts/<id:contract_id>")
 @blp.response(200, schemas.ContractSchema)
 @login_required
 def get_contract(contract_id):
@@ -31,7 +31,7 @@ def get_contract(contract_id):
     return service.get_contract(current_user, contract_id)
 
 
-@blp.post("/contracts/<int:contract_id>/milestones")
+@blp.post("/contracts/<id:contract_id>/milestones")
 @blp.arguments(schemas.MilestoneCreateSchema)
 @blp.response(201, schemas.MilestoneSchema)
 @login_required
@@ -40,7 +40,7 @@ def add_milestone(data, contract_id):
     return service.add_milestone(current_user, contract_id, data)
 
 
-@blp.post("/milestones/<int:milestone_id>/cancel")
+@blp.post("/milestones/<id:milestone_id>/cancel")
 @blp.response(200, schemas.MilestoneSchema)
 @login_required
 def cancel_milestone(milestone_id):
@@ -48,7 +48,7 @@ def cancel_milestone(milestone_id):
     return service.cancel_milestone(current_user, milestone_id)
 
 
-@blp.post("/contracts/<int:contract_id>/complete")
+@blp.post("/contracts/<id:contract_id>/complete")
 @blp.response(200, schemas.ContractSchema)
 @login_required
 def complete_contract(contract_id):
@@ -56,7 +56,7 @@ def complete_contract(contract_id):
     return service.complete_contract(current_user, contract_id)
 
 
-@blp.post("/contracts/<int:contract_id>/cancel")
+@blp.post("/contracts/<id:contract_id>/cancel")
 @blp.response(200, schemas.ContractSchema)
 @login_required
 def cancel_contract(contract_id):
@@ -64,7 +64,7 @@ def cancel_contract(contract_id):
     return service.cancel_contract(current_user, contract_id)
 
 
-@blp.get("/contracts/<int:contract_id>/messages")
+@blp.get("/contracts/<id:contract_id>/messages")
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.MessageSchema))
 @login_required
@@ -73,7 +73,7 @@ def list_messages(args, contract_id):
     return _page(service.list_messages(current_user, contract_id, **args))
 
 
-@blp.post("/contracts/<int:contract_id>/messages")
+@blp.post("/contracts/<id:contract_id>/messages")
 @blp.arguments(schemas.MessageCreateSchema)
 @blp.response(201, schemas.MessageSchema)
 @login_required
@@ -82,7 +82,7 @@ def post_message(data, contract_id):
     return service.post_message(current_user, contract_id, data["body"])
 
 
-@blp.post("/contracts/<int:contract_id>/reviews")
+@blp.post("/contracts/<id:contract_id>/reviews")
 @blp.arguments(schemas.ReviewCreateSchema)
 @blp.response(201, schemas.ReviewSchema)
 @login_required

@@ -29,7 +29,7 @@ def list_jobs(args):
     return {"data": page.items, "next_cursor": page.next_cursor}
 
 
-@blp.get("/jobs/<int:job_id>")
+@blp.get("/jobs/<id:job_id>")
 @blp.response(200, schemas.JobSchema)
 @login_required
 def get_job(job_id):
@@ -37,7 +37,7 @@ def get_job(job_id):
     return service.get_job(job_id)
 
 
-@blp.patch("/jobs/<int:job_id>")
+@blp.patch("/jobs/<id:job_id>")
 @blp.arguments(schemas.JobUpdateSchema)
 @blp.response(200, schemas.JobSchema)
 @login_required
@@ -46,7 +46,7 @@ def update_job(changes, job_id):
     return service.update_job(current_user, job_id, changes)
 
 
-@blp.post("/jobs/<int:job_id>/close")
+@blp.post("/jobs/<id:job_id>/close")
 @blp.response(200, schemas.JobSchema)
 @login_required
 def close_job(job_id):

@@ -1,5 +1,7 @@
 """Every error is application/problem+json, and none leaks internals."""
 
+import pytest
+
 from tests.client import assert_problem
 from tests.probe import calls
 
@@ -48,3 +50,50 @@ def test_an_unexpected_error_is_a_bare_500_problem(api, factory):
     assert "SELECT" not in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
     assert body["title"] == "Internal server error"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 50000 + "]" * 50000,
+        '{"email": ' + "9" * 5000 + "}",
+        '{"email": "a\\u0000@example.test", "password": "x"}',
+        '{"email": "\\ud800@example.test", "password": "x"}',
+        '{"\\u0000": 1}',
+    ],
+    ids=["deep", "huge-number", "nul", "lone-surrogate", "nul-key"],
+)
+def test_json_no_database_could_store_is_a_400(api, factory, body):
+    anonymous = api.post("/auth/login", data=body, content_type="application/json")
+    signed_in = api.as_user(factory.client()).patch(
+        "/me", data=body, content_type="application/json"
+    )
+
+    assert_problem(anonymous, 400)
+    assert_problem(signed_in, 400)
+
+
+def test_nul_in_a_query_value_is_refused(api, factory):
+    client = api.as_user(factory.client())
+
+    assert_problem(client.get("/auth/tokens?cursor=a%00b"), 422)
+
+
+@pytest.mark.parametrize("user_id", ["0", "2147483648", "9" * 25, "-1"])
+def test_ids_out_of_range_are_not_found(api, factory, user_id):
+    client = api.as_user(factory.client())
+
+    assert_problem(client.get(f"/users/{user_id}"), 404)
+    assert_problem(client.delete(f"/auth/tokens/{user_id}"), 404)
+
+
+def test_nested_field_errors_are_reported_under_the_field(api, factory):
+    body = assert_problem(
+        api.as_user(factory.client()).patch("/me", json={"skills": [["a"]]}), 422, "skills"
+    )
+
+    assert body["errors"]["skills"]
+
+
+def test_a_401_names_the_bearer_scheme(api):
+    assert api.get("/me").headers["WWW-Authenticate"] == "Bearer"

@@ -49,3 +49,15 @@ def test_the_spec_is_public_even_with_a_stale_token(api):
 
 def test_an_unknown_docs_asset_is_a_404(api):
     assert_problem(api.get("/api/docs/assets/nope.js"), 404)
+
+
+def test_the_spec_documents_errors_as_problems(api):
+    spec = api.get("/api/v1/openapi.json").json
+
+    assert set(spec["components"]["schemas"]["Problem"]["properties"]) >= {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "errors",
+    }

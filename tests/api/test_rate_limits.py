@@ -56,3 +56,14 @@ def test_token_creation_is_limited_too(app):
         assert attempt(client, "x@example.test", "/auth/tokens").status_code == 401
 
     assert_problem(attempt(client, "x@example.test", "/auth/tokens"), 429)
+
+
+@pytest.mark.usefixtures("strict_limit")
+def test_registration_is_limited_per_address(app):
+    client = ApiClient(app, remote_addr="192.0.2.50")
+    body = {"password": "long enough pw", "role": "client", "name": "A", "country": "US"}
+    for n in range(3):
+        response = client.post("/auth/register", json={**body, "email": f"r{n}@example.test"})
+        assert response.status_code == 201
+
+    assert_problem(client.post("/auth/register", json={**body, "email": "r9@example.test"}), 429)

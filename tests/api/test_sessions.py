@@ -116,3 +116,25 @@ def test_a_new_login_replaces_the_old_session(api, factory):
     api.login(second.email, second.password)
 
     assert api.get("/me").json["id"] == second.id
+
+
+def test_a_new_login_ends_the_previous_session_of_that_browser(app, api, factory):
+    user = factory.client()
+    api.login(user.email, user.password)
+    copied = ApiClient(app)
+    for cookie in api.http._cookies.values():
+        copied.http.set_cookie(cookie.key, cookie.value)
+
+    api.login(user.email, user.password)
+
+    assert api.get("/me").status_code == 200
+    assert_problem(copied.get("/me"), 401)
+
+
+def test_a_suspended_user_can_still_sign_out(api, factory):
+    user = factory.client()
+    api.login(user.email, user.password)
+    factory.suspend(user)
+
+    assert api.post("/auth/logout").status_code == 204
+    assert_problem(api.get("/me"), 401)

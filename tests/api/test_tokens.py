@@ -1,5 +1,9 @@
 """Bearer API tokens: issue, use, list, revoke."""
 
+import base64
+import json
+
+import pytest
 from sqlalchemy import select
 
 from marketplace.accounts.models import ApiToken
@@ -122,3 +126,26 @@ def test_list_arguments_are_validated(api, factory):
     assert_problem(owner.get("/auth/tokens", query_string={"limit": "ten"}), 422, "limit")
     assert_problem(owner.get("/auth/tokens", query_string={"cursor": "garbage!"}), 422, "cursor")
     assert owner.get("/auth/tokens", query_string={"limit": 100}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "cursor_payload",
+    [
+        {"k": None, "v": [{"dt": "2020-01-01T00:00:00"}, 1]},
+        {"k": None, "v": [{"dt": "0001-01-01T00:00:00+14:00"}, 1]},
+        {"k": None, "v": [{"dt": "2020-01-01T00:00:00+00:00"}, 10**30]},
+        {"k": None, "v": [1, 2]},
+        {"k": None, "v": []},
+    ],
+)
+def test_forged_cursors_are_a_422(api, factory, cursor_payload):
+    user = factory.client()
+    issue(api, user)
+    owner = api.as_user(user)
+    real = owner.get("/auth/tokens", query_string={"limit": 1}).json["next_cursor"]
+    fingerprint = json.loads(base64.urlsafe_b64decode(real + "=" * (-len(real) % 4)))["k"]
+    forged = base64.urlsafe_b64encode(json.dumps({**cursor_payload, "k": fingerprint}).encode())
+
+    response = owner.get("/auth/tokens", query_string={"cursor": forged.decode()})
+
+    assert_problem(response, 422, "cursor")

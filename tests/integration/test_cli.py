@@ -19,16 +19,20 @@ def test_create_admin_makes_an_admin_who_can_sign_in(app, api):
     assert api.get("/me", headers={"Authorization": f"Bearer {token}"}).json["role"] == "admin"
 
 
-def test_create_admin_promotes_an_existing_account_with_the_new_password(app, api, factory):
+def test_create_admin_promotes_an_existing_account_and_ends_its_old_credentials(app, api, factory):
     user = factory.freelancer()
+    api.login(user.email, user.password)
+    old_token = api.as_user(user)
 
     result = run(app, "create-admin", user.email, "--password", "brand new password")
 
     assert result.exit_code == 0, result.output
-    assert api.as_user(user).get("/me").json["role"] == "admin"
+    assert_problem(old_token.get("/me"), 401)
+    assert_problem(api.get("/me"), 401)
     old = api.post("/auth/login", json={"email": user.email, "password": user.password})
     assert_problem(old, 401)
     api.login(user.email, "brand new password")
+    assert api.get("/me").json["role"] == "admin"
 
 
 def test_create_admin_refuses_a_short_password(app, api):
@@ -63,3 +67,31 @@ def test_seed_demo_loads_accounts_once(app, api):
     email = DEMO_USERS[1][0]
     api.login(email, DEMO_PASSWORD)
     assert api.get("/me").json["email"] == email
+
+
+def test_purge_expired_deletes_old_idempotency_records(app, api, factory):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from marketplace.database import utcnow
+    from marketplace.extensions import db
+    from marketplace.idempotency import IdempotencyRecord
+
+    client = api.as_user(factory.client())
+    client.post("/_probe/notes", json={}, headers={"Idempotency-Key": "old"})
+    client.post("/_probe/notes", json={}, headers={"Idempotency-Key": "new"})
+    with app.app_context():
+        db.session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == "old")
+            .values(created_at=utcnow() - timedelta(hours=25))
+        )
+        db.session.commit()
+
+    result = run(app, "purge-expired")
+
+    assert result.exit_code == 0, result.output
+    assert "1 idempotency records deleted" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 1
