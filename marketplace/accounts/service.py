@@ -2,19 +2,22 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from marketplace.accounts.auth import TOKEN_PREFIX, hash_secret, new_secret
 from marketplace.accounts.models import ApiToken, BrowserSession, Role, User
+from marketplace.contracts.models import Contract, Review
 from marketplace.database import utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, Unauthorized
 from marketplace.extensions import db
 from marketplace.pagination import SortKey, paginate
+from marketplace.states import ContractStatus
 
 BAD_CREDENTIALS = "Email or password is wrong."
 SESSION_LIFETIME = timedelta(days=14)
@@ -176,6 +179,15 @@ def get_profile(user_id: int) -> dict:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
+    count, total = db.session.execute(
+        select(func.count(Review.id), func.sum(Review.rating)).where(Review.subject_id == user.id)
+    ).one()
+    completed = db.session.scalar(
+        select(func.count(Contract.id)).where(
+            or_(Contract.client_id == user.id, Contract.freelancer_id == user.id),
+            Contract.status == ContractStatus.COMPLETED,
+        )
+    )
     return {
         "id": user.id,
         "role": user.role,
@@ -183,10 +195,18 @@ def get_profile(user_id: int) -> dict:
         "country": user.country,
         "skills": user.skills,
         "bio": user.bio,
-        "rating": {"average": None, "count": 0},
-        "completed_contracts": 0,
+        "rating": {"average": average_rating(total, count), "count": count},
+        "completed_contracts": completed,
         "created_at": user.created_at,
     }
+
+
+def average_rating(total: int | None, count: int) -> float | None:
+    """The mean rating to 2 places, rounded half up; None without ratings."""
+    if not count:
+        return None
+    mean = (Decimal(int(total)) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return float(mean)
 
 
 def create_admin(email: str, password: str, name: str = "Administrator") -> User:
