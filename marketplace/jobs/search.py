@@ -6,7 +6,7 @@ query. The search structures are created by the migrations, outside the models.
 
 import re
 
-from sqlalchemy import ColumnElement, func, literal_column, select, table
+from sqlalchemy import ColumnElement, Double, cast, func, literal_column, select, table
 
 from marketplace.errors import ValidationFailed
 from marketplace.jobs.models import Job
@@ -27,7 +27,9 @@ def match(dialect: str, q: str) -> tuple[ColumnElement[bool], ColumnElement[floa
     if dialect == "postgresql":
         vector = literal_column("jobs.search_vector")
         query = func.plainto_tsquery("english", " ".join(words))
-        return vector.op("@@")(query), func.ts_rank(vector, query)
+        # ts_rank is a float4, which reaches Python rounded; as a float8 it round-trips
+        # exactly, so a page cursor can compare ranks for equality.
+        return vector.op("@@")(query), cast(func.ts_rank(vector, query), Double)
     # FTS5: each word quoted (no operators from users), all required; porter stems them.
     expression = " ".join(f'"{w}"' for w in words)
     matching = (

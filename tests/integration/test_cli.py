@@ -61,12 +61,57 @@ def test_seed_demo_loads_accounts_once(app, api):
     first = run(app, "seed-demo")
     second = run(app, "seed-demo")
 
-    assert first.exit_code == 0
-    assert second.exit_code == 0
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
     assert "not loaded" in second.output
     email = DEMO_USERS[1][0]
     api.login(email, DEMO_PASSWORD)
     assert api.get("/me").json["email"] == email
+    assert len(api.get("/jobs?status=in_progress&limit=100").json["data"]) == 3
+
+
+def test_seed_demo_shows_a_freelancer_open_jobs_in_several_currencies(app, api):
+    assert run(app, "seed-demo").exit_code == 0
+    api.login("amara@demo.test", DEMO_PASSWORD)
+
+    open_jobs = api.get("/jobs?limit=100").json["data"]
+    found = api.get("/jobs?q=invoices").json["data"]
+
+    assert {job["currency"] for job in open_jobs} == {"USD", "EUR", "GBP"}
+    assert len(open_jobs) == 6
+    assert {job["client"]["name"] for job in open_jobs} == {
+        "Acme Logistics",
+        "Nordwind Versicherung",
+        "Bright Books Ltd",
+    }
+    assert all(job["budget"] > 0 and job["skills"] for job in open_jobs)
+    assert any(job["bid_count"] > 0 for job in open_jobs)
+    assert found
+    assert all(job["status"] == "open" for job in found)
+    assert any("invoice" in job["title"].lower() for job in found)
+    bids = api.get("/bids?limit=100").json["data"]
+    assert {bid["status"] for bid in bids} >= {"pending", "declined"}
+    assert all(sum(m["amount"] for m in bid["milestones"]) in (0, bid["amount"]) for bid in bids)
+
+
+def test_seed_demo_gives_a_client_a_contract_with_milestones_and_messages(app, api):
+    assert run(app, "seed-demo").exit_code == 0
+    api.login("nordwind@demo.test", DEMO_PASSWORD)
+
+    contracts = api.get("/contracts").json["data"]
+
+    assert len(contracts) == 1
+    contract = contracts[0]
+    assert contract["status"] == "active"
+    assert contract["currency"] == "EUR"
+    assert contract["freelancer"]["name"] == "María Santos"
+    assert len(contract["milestones"]) == 2
+    assert contract["amount"] == sum(m["amount"] for m in contract["milestones"])
+    assert api.get(f"/jobs/{contract['job_id']}").json["status"] == "in_progress"
+    messages = api.get(f"/contracts/{contract['id']}/messages").json["data"]
+    assert [m["author"]["name"] for m in messages] == ["Nordwind Versicherung", "María Santos"]
+    closed = api.get("/jobs?status=closed").json["data"]
+    assert [job["client"]["name"] for job in closed] == ["Acme Logistics"]
 
 
 def test_purge_expired_deletes_old_idempotency_records(app, api, factory):

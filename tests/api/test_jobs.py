@@ -1,0 +1,245 @@
+"""Jobs: post, read, edit, close, and find with every filter."""
+
+import pytest
+
+from tests.client import assert_problem
+from tests.work import JOB, place_bid, post_job
+
+
+@pytest.fixture
+def company(api, factory):
+    return api.as_user(factory.client(name="Acme Logistics"))
+
+
+@pytest.fixture
+def freelancer(api, factory):
+    return api.as_user(factory.freelancer())
+
+
+def test_a_client_posts_an_open_job(company):
+    job = post_job(
+        company, currency="eur", skills=["Excel", " data entry ", "excel"], deadline="2027-01-31"
+    )
+
+    assert job["status"] == "open"
+    assert job["currency"] == "EUR"
+    assert job["skills"] == ["data entry", "excel"]
+    assert job["client"]["name"] == "Acme Logistics"
+    assert "email" not in job["client"]
+    assert job["bid_count"] == 0
+    assert job["deadline"] == "2027-01-31"
+    assert company.get(f"/jobs/{job['id']}").json == job
+
+
+def test_only_clients_post_jobs(api, factory, freelancer):
+    assert_problem(freelancer.post("/jobs", json=JOB), 403)
+    assert_problem(api.as_user(factory.admin()).post("/jobs", json=JOB), 403)
+    assert_problem(api.post("/jobs", json=JOB), 401)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"budget": 0}, "budget"),
+        ({"budget": 12.5}, "budget"),
+        ({"budget": "100"}, "budget"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"title": "  "}, "title"),
+        ({"skills": "excel"}, "skills"),
+        ({"deadline": "next week"}, "deadline"),
+        ({"status": "closed"}, "status"),
+    ],
+)
+def test_bad_jobs_are_refused(company, change, field):
+    assert_problem(company.post("/jobs", json={**JOB, **change}), 422, field)
+    assert company.get("/jobs").json["data"] == []
+
+
+def test_the_client_edits_an_open_job(company):
+    job = post_job(company)
+
+    response = company.patch(f"/jobs/{job['id']}", json={"budget": 60_000, "skills": ["ocr"]})
+
+    assert response.status_code == 200
+    assert response.json["budget"] == 60_000
+    assert response.json["skills"] == ["ocr"]
+
+
+def test_nobody_else_edits_or_closes_a_job(api, factory, company, freelancer):
+    job = post_job(company)
+    other = api.as_user(factory.client())
+
+    for caller in (other, freelancer):
+        assert_problem(caller.patch(f"/jobs/{job['id']}", json={"budget": 1}), 403)
+        assert_problem(caller.post(f"/jobs/{job['id']}/close"), 403)
+    assert company.get(f"/jobs/{job['id']}").json["budget"] == job["budget"]
+
+
+def test_closing_declines_pending_bids_and_ends_editing(company, freelancer):
+    job = post_job(company)
+    bid = place_bid(freelancer, job["id"])
+
+    closed = company.post(f"/jobs/{job['id']}/close")
+
+    assert closed.status_code == 200
+    assert closed.json["status"] == "closed"
+    assert freelancer.get(f"/bids/{bid['id']}").json["status"] == "declined"
+    assert_problem(company.patch(f"/jobs/{job['id']}", json={"budget": 1}), 409)
+    assert_problem(company.post(f"/jobs/{job['id']}/close"), 409)
+    assert company.get(f"/jobs/{job['id']}").json["budget"] == job["budget"]
+
+
+def test_a_missing_job_is_404(company):
+    assert_problem(company.get("/jobs/424242"), 404)
+    assert_problem(company.patch("/jobs/424242", json={"budget": 5}), 404)
+
+
+def test_the_currency_cannot_change_under_pending_bids(company, freelancer):
+    job = post_job(company)
+    place_bid(freelancer, job["id"])
+
+    assert_problem(company.patch(f"/jobs/{job['id']}", json={"currency": "EUR"}), 409)
+    assert company.patch(f"/jobs/{job['id']}", json={"currency": "usd"}).status_code == 200
+
+
+def ids(response):
+    assert response.status_code == 200, response.json
+    return [job["id"] for job in response.json["data"]]
+
+
+def test_the_list_shows_open_jobs_newest_first_by_default(company):
+    first, second = post_job(company), post_job(company)
+    closed = post_job(company)
+    company.post(f"/jobs/{closed['id']}/close")
+
+    assert ids(company.get("/jobs")) == [second["id"], first["id"]]
+    assert ids(company.get("/jobs", query_string={"status": "closed"})) == [closed["id"]]
+    assert_problem(company.get("/jobs", query_string={"status": "bogus"}), 422, "status")
+
+
+def test_filters_combine(api, factory, company):
+    other = api.as_user(factory.client())
+    usd_small = post_job(company, budget=10_000, skills=["excel"])
+    eur_big = post_job(company, budget=90_000, currency="EUR", skills=["ocr", "pdf"])
+    usd_big = post_job(other, budget=70_000, skills=["typing"])
+
+    def find(**query):
+        return set(ids(company.get("/jobs", query_string=query)))
+
+    assert find(currency="eur") == {eur_big["id"]}
+    assert find(min_budget=60_000) == {eur_big["id"], usd_big["id"]}
+    assert find(max_budget=70_000) == {usd_small["id"], usd_big["id"]}
+    assert find(min_budget=20_000, max_budget=80_000) == {usd_big["id"]}
+    assert find(skill=["pdf", "Typing"]) == {eur_big["id"], usd_big["id"]}
+    assert find(client_id=usd_big["client"]["id"]) == {usd_big["id"]}
+    assert find(currency="USD", skill="excel", max_budget=10_000) == {usd_small["id"]}
+
+
+def test_sort_by_budget(company):
+    budgets = [30_000, 90_000, 10_000, 90_000]
+    jobs = [post_job(company, budget=b) for b in budgets]
+
+    listed = company.get("/jobs", query_string={"sort": "budget_desc"}).json["data"]
+
+    assert [j["budget"] for j in listed] == sorted(budgets, reverse=True)
+    # Equal budgets: the newer first.
+    assert [j["id"] for j in listed[:2]] == [jobs[3]["id"], jobs[1]["id"]]
+
+
+def test_full_text_search_stems_and_needs_every_word(company):
+    invoices = post_job(
+        company,
+        title="Transcribe invoices",
+        description="Scanned supplier invoices into a spreadsheet.",
+    )
+    forms = post_job(
+        company,
+        title="Type up claim forms",
+        description="Handwritten insurance forms, typed into our system.",
+    )
+    post_job(company, title="Clean a customer list", description="Deduplicate 5,000 rows.")
+
+    assert ids(company.get("/jobs", query_string={"q": "invoice"})) == [invoices["id"]]
+    assert ids(company.get("/jobs", query_string={"q": "typing form"})) == [forms["id"]]
+    assert ids(company.get("/jobs", query_string={"q": "invoices insurance"})) == []
+    assert ids(company.get("/jobs", query_string={"q": "INVOICE spreadsheets"})) == [invoices["id"]]
+
+
+def test_search_ranks_by_relevance_by_default(company):
+    passing = post_job(
+        company,
+        title="Data entry for a warehouse",
+        description="Some rows mention an invoice number.",
+    )
+    focused = post_job(
+        company,
+        title="Invoice transcription: invoices for invoice audit",
+        description="Every invoice, each invoice line, into the invoice sheet.",
+    )
+
+    relevant = ids(company.get("/jobs", query_string={"q": "invoice"}))
+    newest = ids(company.get("/jobs", query_string={"q": "invoice", "sort": "newest"}))
+
+    assert relevant == [focused["id"], passing["id"]]
+    assert newest == [focused["id"], passing["id"]]
+    newest_but_weak = post_job(company, title="Warehouse invoice", description="x")
+    assert ids(company.get("/jobs", query_string={"q": "invoice"}))[0] == focused["id"]
+    assert (
+        ids(company.get("/jobs", query_string={"q": "invoice", "sort": "newest"}))[0]
+        == (newest_but_weak["id"])
+    )
+
+
+def test_search_treats_operators_as_words(company):
+    job = post_job(company, title="Invoices OR receipts", description='NOT a trick; quotes "ok"')
+
+    assert ids(company.get("/jobs", query_string={"q": 'invoices "OR* -receipts'})) == [job["id"]]
+    assert_problem(company.get("/jobs", query_string={"q": "***"}), 422, "q")
+    assert_problem(company.get("/jobs", query_string={"sort": "relevance"}), 422, "sort")
+
+
+def test_search_pages_by_relevance_without_gaps(company):
+    made = {
+        post_job(company, title=f"Invoice batch {n}", description="invoice " * (n + 1))["id"]
+        for n in range(7)
+    }
+
+    seen, cursor = [], None
+    while True:
+        query = {"q": "invoice", "limit": 3} | ({"cursor": cursor} if cursor else {})
+        page = company.get("/jobs", query_string=query).json
+        seen += [j["id"] for j in page["data"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+
+    assert len(seen) == len(set(seen)) == 7
+    assert set(seen) == made
+    assert seen == ids(company.get("/jobs", query_string={"q": "invoice", "limit": 100}))
+
+
+def test_pages_through_many_jobs_without_duplicates_or_gaps(company):
+    made = [post_job(company, budget=1_000 * (n % 4 + 1))["id"] for n in range(11)]
+
+    for sort in ("newest", "budget_desc"):
+        seen, cursor = [], None
+        while True:
+            query = {"limit": 4, "sort": sort} | ({"cursor": cursor} if cursor else {})
+            page = company.get("/jobs", query_string=query).json
+            seen += [j["id"] for j in page["data"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert sorted(seen) == sorted(made), sort
+        assert seen == ids(company.get("/jobs", query_string={"sort": sort, "limit": 100}))
+
+
+def test_bid_count_counts_bids_that_are_not_withdrawn(api, factory, company):
+    job = post_job(company)
+    bidders = [api.as_user(factory.freelancer()) for _ in range(3)]
+    bids = [place_bid(b, job["id"]) for b in bidders]
+    bidders[0].post(f"/bids/{bids[0]['id']}/withdraw")
+    company.post(f"/bids/{bids[1]['id']}/decline")
+
+    assert company.get(f"/jobs/{job['id']}").json["bid_count"] == 2
+    assert company.get("/jobs").json["data"][0]["bid_count"] == 2

@@ -1,0 +1,80 @@
+"""A list request makes the same number of SQL queries whatever its page size."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from marketplace.extensions import db
+from tests.work import make_contract, place_bid, post_job
+
+
+@contextmanager
+def counting(app):
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def queries_for(app, client, path, query):
+    with counting(app) as statements:
+        response = client.get(path, query_string=query)
+    assert response.status_code == 200, response.json
+    assert len(response.json["data"]) == query["limit"]
+    return len(statements)
+
+
+@pytest.fixture
+def busy_market(api, factory):
+    """Twelve jobs with bids and contracts, messages on one contract."""
+    company = api.as_user(factory.client())
+    freelancers = [api.as_user(factory.freelancer()) for _ in range(3)]
+    contracts = []
+    for n in range(12):
+        plan = [{"title": f"part {i}", "amount": 1_000} for i in range(3)]
+        contracts.append(make_contract(company, freelancers[n % 3], amount=3_000, milestones=plan))
+        job = post_job(company, skills=["excel", "ocr", f"skill {n}"])
+        for freelancer in freelancers:
+            place_bid(freelancer, job["id"], amount=3_000, milestones=plan)
+    for n in range(12):
+        company.post(f"/contracts/{contracts[0]['id']}/messages", json={"body": f"m{n}"})
+    return company, freelancers[0], contracts[0]
+
+
+LISTS = [
+    ("company", "/jobs", {}),
+    ("company", "/jobs", {"q": "invoices"}),
+    ("company", "/jobs", {"skill": ["ocr", "excel"], "sort": "budget_desc"}),
+    ("company", "/contracts", {}),
+    ("freelancer", "/bids", {}),
+    ("company", "JOB_BIDS", {}),
+    ("company", "MESSAGES", {}),
+]
+
+
+@pytest.mark.parametrize(("who", "path", "query"), LISTS)
+def test_list_queries_do_not_grow_with_the_page(app, busy_market, who, path, query, capsys):
+    company, freelancer, contract = busy_market
+    client = {"company": company, "freelancer": freelancer}[who]
+    if path == "JOB_BIDS":
+        job_id = company.get("/jobs", query_string={"limit": 1}).json["data"][0]["id"]
+        path = f"/jobs/{job_id}/bids"
+    elif path == "MESSAGES":
+        path = f"/contracts/{contract['id']}/messages"
+    large = 3 if "bids" in path else 10
+
+    one = queries_for(app, client, path, {**query, "limit": 1})
+    many = queries_for(app, client, path, {**query, "limit": large})
+
+    with capsys.disabled():
+        print(f"\n  GET {path} {query}: {one} queries for 1 item, {many} for {large}")
+    assert one == many
