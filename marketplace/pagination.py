@@ -59,7 +59,9 @@ class SortKey:
 
 @dataclass
 class Page:
-    items: list
+    """One page of a list; serialises as the `{data, next_cursor}` envelope."""
+
+    data: list
     next_cursor: str | None
 
 

@@ -91,8 +91,7 @@ def create_token(data):
 @login_required
 def list_tokens(args):
     """List the caller's live tokens (never their secrets)."""
-    page = service.list_tokens(current_user, **args)
-    return {"data": page.items, "next_cursor": page.next_cursor}
+    return service.list_tokens(current_user, **args)
 
 
 @blp.delete("/auth/tokens/<id:token_id>")

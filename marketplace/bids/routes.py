@@ -12,10 +12,6 @@ from marketplace.pagination import page_schema
 blp = Blueprint("bids", __name__, url_prefix="/api/v1", description="Bids freelancers place")
 
 
-def _page(page):
-    return {"data": page.items, "next_cursor": page.next_cursor}
-
-
 @blp.post("/jobs/<id:job_id>/bids")
 @blp.arguments(schemas.BidCreateSchema)
 @blp.response(201, schemas.BidSchema)
@@ -31,7 +27,7 @@ def place_bid(data, job_id):
 @login_required
 def list_job_bids(args, job_id):
     """A job's bids: all for its client, only their own for a freelancer."""
-    return _page(service.list_job_bids(current_user, job_id, **args))
+    return service.list_job_bids(current_user, job_id, **args)
 
 
 @blp.get("/bids")
@@ -40,7 +36,7 @@ def list_job_bids(args, job_id):
 @login_required
 def list_my_bids(args):
     """The calling freelancer's own bids."""
-    return _page(service.list_my_bids(current_user, **args))
+    return service.list_my_bids(current_user, **args)
 
 
 @blp.get("/bids/<id:bid_id>")

@@ -10,6 +10,7 @@ from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.jobs.models import Job
+from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, paginate
 from marketplace.states import BID, BidStatus, JobStatus, next_status
 
@@ -66,13 +67,7 @@ def place_bid(user: User, job_id: int, data: dict) -> Bid:
 
 
 def get_bid_row(bid_id: int, *, lock: bool = False) -> Bid:
-    stmt = bids_query().where(Bid.id == bid_id)
-    if lock:
-        stmt = stmt.with_for_update(of=Bid).execution_options(populate_existing=True)
-    bid = db.session.scalar(stmt)
-    if bid is None:
-        raise NotFound("No such bid.")
-    return bid
+    return one_or_404(bids_query().where(Bid.id == bid_id), Bid, lock=lock, what="bid")
 
 
 def get_bid(user: User, bid_id: int, *, lock: bool = False) -> tuple[Bid, Job]:

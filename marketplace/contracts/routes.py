@@ -10,17 +10,13 @@ from marketplace.pagination import PageArgsSchema, page_schema
 blp = Blueprint("contracts", __name__, url_prefix="/api/v1", description="Contracts and milestones")
 
 
-def _page(page):
-    return {"data": page.items, "next_cursor": page.next_cursor}
-
-
 @blp.get("/contracts")
 @blp.arguments(schemas.ContractQueryArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.ContractSchema))
 @login_required
 def list_contracts(args):
     """The caller's contracts (all, for admins)."""
-    return _page(service.list_contracts(current_user, **args))
+    return service.list_contracts(current_user, **args)
 
 
 @blp.get("/contracts/<id:contract_id>")
@@ -70,7 +66,7 @@ def cancel_contract(contract_id):
 @login_required
 def list_messages(args, contract_id):
     """The contract's messages, oldest first."""
-    return _page(service.list_messages(current_user, contract_id, **args))
+    return service.list_messages(current_user, contract_id, **args)
 
 
 @blp.post("/contracts/<id:contract_id>/messages")

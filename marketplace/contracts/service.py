@@ -12,6 +12,7 @@ from marketplace.contracts.models import Contract, ContractMessage, Milestone, R
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
+from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, paginate
 from marketplace.states import (
     BID,
@@ -65,12 +66,7 @@ def accept_bid(user: User, bid_id: int) -> Contract:
 
 def get_contract_row(contract_id: int, *, lock: bool = False) -> Contract:
     stmt = contracts_query().where(Contract.id == contract_id)
-    if lock:
-        stmt = stmt.with_for_update(of=Contract).execution_options(populate_existing=True)
-    contract = db.session.scalar(stmt)
-    if contract is None:
-        raise NotFound("No such contract.")
-    return contract
+    return one_or_404(stmt, Contract, lock=lock, what="contract")
 
 
 def get_contract(user: User, contract_id: int, *, lock: bool = False) -> Contract:
@@ -113,11 +109,7 @@ def add_milestone(user: User, contract_id: int, data: dict) -> Milestone:
 def get_milestone(user: User, milestone_id: int, *, lock: bool = False):
     """A milestone and its contract, if the user may see the contract."""
     stmt = select(Milestone).where(Milestone.id == milestone_id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    milestone = db.session.scalar(stmt)
-    if milestone is None:
-        raise NotFound("No such milestone.")
+    milestone = one_or_404(stmt, Milestone, lock=lock, what="milestone")
     contract = get_contract(user, milestone.contract_id)
     return milestone, contract
 

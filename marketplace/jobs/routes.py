@@ -25,8 +25,7 @@ def post_job(data):
 @login_required
 def list_jobs(args):
     """Find jobs: open ones by default; full-text `q`, skills, currency, budget, client."""
-    page = service.list_jobs(args)
-    return {"data": page.items, "next_cursor": page.next_cursor}
+    return service.list_jobs(args)
 
 
 @blp.get("/jobs/<id:job_id>")

@@ -6,10 +6,11 @@ from sqlalchemy.orm import joinedload, with_expression
 from marketplace.accounts.models import Role, User
 from marketplace.bids.models import Bid
 from marketplace.database import utcnow
-from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.errors import Conflict, Forbidden, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import search
 from marketplace.jobs.models import Job, JobSkill
+from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, paginate
 from marketplace.states import JOB, BidStatus, JobStatus, next_status
 
@@ -33,13 +34,7 @@ def jobs_query() -> Select:
 
 def get_job(job_id: int, *, lock: bool = False) -> Job:
     """A job by id; with `lock`, its row stays locked until the transaction ends."""
-    stmt = jobs_query().where(Job.id == job_id)
-    if lock:
-        stmt = stmt.with_for_update(of=Job).execution_options(populate_existing=True)
-    job = db.session.scalar(stmt)
-    if job is None:
-        raise NotFound("No such job.")
-    return job
+    return one_or_404(jobs_query().where(Job.id == job_id), Job, lock=lock, what="job")
 
 
 def post_job(user: User, data: dict) -> Job:

@@ -243,3 +243,15 @@ def test_bid_count_counts_bids_that_are_not_withdrawn(api, factory, company):
 
     assert company.get(f"/jobs/{job['id']}").json["bid_count"] == 2
     assert company.get("/jobs").json["data"][0]["bid_count"] == 2
+
+
+def test_a_retried_post_with_the_same_key_posts_one_job(company):
+    headers = {"Idempotency-Key": "post-job-7f3a"}
+
+    first = company.post("/jobs", json=JOB, headers=headers)
+    retry = company.post("/jobs", json=JOB, headers=headers)
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.json == first.json
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert len(company.get("/jobs").json["data"]) == 1

@@ -48,8 +48,8 @@ def test_pages_concatenate_to_the_full_order(session, keys, limit):
     seen, cursor = [], None
     while True:
         page = paginate(session, select(Row), keys, limit=limit, cursor=cursor)
-        assert len(page.items) <= limit
-        seen += page.items
+        assert len(page.data) <= limit
+        seen += page.data
         cursor = page.next_cursor
         if cursor is None:
             break
