@@ -55,5 +55,32 @@ def purge_expired() -> None:
     click.echo(f"{purge_expired_sessions()} expired browser sessions deleted.")
 
 
+@marketplace.command("release-due")
+def release_due() -> None:
+    """Approve submitted milestones past their auto-release time (safe from cron, many hosts)."""
+    from marketplace.payments.service import release_due as release
+
+    lines = release()
+    for line in lines:
+        click.echo(line)
+    click.echo(f"{len(lines)} milestone(s) due.")
+
+
+@marketplace.command("verify-ledger")
+def verify_ledger() -> None:
+    """Check every ledger invariant; exit 1 if any is broken."""
+    from marketplace.payments.ledger import verify_ledger as verify
+
+    result = verify()
+    for problem in result["problems"]:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    click.echo(
+        f"{result['transactions']} transactions checked: "
+        f"{'ok' if result['ok'] else 'PROBLEMS FOUND'}."
+    )
+    if not result["ok"]:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(marketplace)

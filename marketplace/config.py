@@ -71,6 +71,10 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE", ""),
+        # The local gateway's own records (it stands for an outside provider).
+        "LOCAL_GATEWAY_PATH": env.get(
+            "LOCAL_GATEWAY_PATH", str(INSTANCE_PATH / "local_gateway.db")
+        ),
         "PLATFORM_COUNTRY": env.get("PLATFORM_COUNTRY", "US").strip().upper() or "US",
         "PLATFORM_FEE_BPS": fee_bps,
         "REVIEW_PERIOD_DAYS": review_days,

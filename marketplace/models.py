@@ -1,6 +1,7 @@
 """Every feature's models, so that the metadata (and Alembic) sees all tables."""
 
 from marketplace.accounts.models import ApiToken, BrowserSession, User
+from marketplace.audit import AuditEntry
 from marketplace.bids.models import Bid, BidMilestone
 from marketplace.contracts.models import (
     Contract,
@@ -12,20 +13,33 @@ from marketplace.contracts.models import (
 from marketplace.database import Base
 from marketplace.idempotency import IdempotencyRecord
 from marketplace.jobs.models import Job, JobSkill
+from marketplace.payments.models import (
+    EscrowPayment,
+    LedgerAccount,
+    LedgerLine,
+    LedgerTransaction,
+    WebhookEvent,
+)
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Base",
     "Bid",
     "BidMilestone",
     "BrowserSession",
     "Contract",
     "ContractMessage",
+    "EscrowPayment",
     "IdempotencyRecord",
     "Job",
     "JobSkill",
+    "LedgerAccount",
+    "LedgerLine",
+    "LedgerTransaction",
     "Milestone",
     "MilestoneSubmission",
     "Review",
     "User",
+    "WebhookEvent",
 ]

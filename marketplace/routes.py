@@ -9,6 +9,8 @@ from marketplace.bids.routes import blp as bids
 from marketplace.contracts.routes import blp as contracts
 from marketplace.extensions import api
 from marketplace.jobs.routes import blp as jobs
+from marketplace.payments.routes import blp as payments
+from marketplace.payments.webhooks import blp as webhooks
 
 
 class IdConverter(IntegerConverter):
@@ -22,5 +24,5 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.register_blueprint(ops.blp)
     app.register_blueprint(ops.docs_assets)
-    for blueprint in (accounts, jobs, bids, contracts):
+    for blueprint in (accounts, jobs, bids, contracts, payments, webhooks):
         api.register_blueprint(blueprint)

@@ -43,9 +43,10 @@ def database_uri(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(database_uri):
+def app(database_uri, tmp_path_factory):
     app = create_app(
         {
+            "LOCAL_GATEWAY_PATH": str(tmp_path_factory.mktemp("gateway") / "local_gateway.db"),
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "SECRET_KEY": "test-secret",
@@ -75,6 +76,9 @@ def _empty_tables(request):
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        gateway = app.extensions.get("payment_gateway")
+        if hasattr(gateway, "forget_everything"):
+            gateway.forget_everything()
 
 
 @pytest.fixture

@@ -41,6 +41,8 @@ class User(Base):
     status: Mapped[str] = mapped_column(String(16), default=UserStatus.ACTIVE, index=True)
     suspended_reason: Mapped[str | None] = mapped_column(Text)
     payouts_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The freelancer's account at the payment gateway (a Stripe connected account).
+    payout_account_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # flask-login's user protocol.

@@ -13,6 +13,11 @@ class SubmissionSchema(Schema):
     created_at = fields.DateTime()
 
 
+class PaymentStatusSchema(Schema):
+    client_secret = fields.String()
+    status = fields.String(metadata={"description": "The PaymentIntent's status."})
+
+
 class MilestoneSchema(Schema):
     id = fields.Integer()
     contract_id = fields.Integer()
@@ -25,6 +30,10 @@ class MilestoneSchema(Schema):
     submissions = fields.List(fields.Nested(SubmissionSchema))
     auto_release_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    payment = fields.Nested(
+        PaymentStatusSchema,
+        metadata={"description": "Only in a fund response that left the milestone funding."},
+    )
 
 
 class MilestoneCreateSchema(Schema):

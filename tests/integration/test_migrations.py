@@ -72,3 +72,40 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(scratch_database, app):
     engine = create_engine(scratch_database)
     assert set(inspect(engine).get_table_names()) >= set(db.metadata.tables)
     engine.dispose()
+
+
+def test_upgrading_a_database_with_data_keeps_it(scratch_database, app):
+    """Each step from the first revision on, with rows in every table that exists by then."""
+    flask_db(scratch_database, "upgrade", "0001")
+    engine = create_engine(scratch_database)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, role, name, country, skills, bio,"
+                " status, payouts_enabled, created_at) VALUES (1, 'a@example.test', 'x',"
+                " 'client', 'A', 'US', '[]', '', 'active', false, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at)"
+                " VALUES (1, 't', 'h', CURRENT_TIMESTAMP)"
+            )
+        )
+    flask_db(scratch_database, "upgrade", "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO jobs (id, client_id, title, description, budget, currency, status,"
+                " created_at, updated_at) VALUES (1, 1, 'Invoices', 'Type invoices', 100, 'USD',"
+                " 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+
+    flask_db(scratch_database, "upgrade")
+
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM api_tokens")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM jobs")).scalar() == 1
+    engine.dispose()

@@ -1,0 +1,299 @@
+"""The double-entry ledger: the only code that writes money.
+
+Every movement is one transaction whose lines sum to zero in each currency; lines are
+only ever added. A transaction's `reference` is unique ("funding:m12"), so the
+database itself refuses to book the same movement twice. Balances and statements are
+read from the lines, never stored beside them.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from marketplace.contracts.models import Contract, Milestone
+from marketplace.extensions import db
+from marketplace.payments.models import (
+    AccountKind,
+    EscrowPayment,
+    LedgerAccount,
+    LedgerLine,
+    LedgerTransaction,
+    LineType,
+)
+from marketplace.states import MilestoneStatus
+
+K, T = AccountKind, LineType
+
+# Milestone states whose whole amount must sit in its escrow account; in every other
+# state the escrow account must be empty.
+HOLDING = frozenset(
+    {
+        MilestoneStatus.FUNDED,
+        MilestoneStatus.SUBMITTED,
+        MilestoneStatus.CHANGES_REQUESTED,
+        MilestoneStatus.DISPUTED,
+    }
+)
+
+
+class LedgerError(Exception):
+    """A booking that would break the ledger's rules: a bug, never a user error."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    account: LedgerAccount
+    type: str
+    amount: int
+
+
+def _account_key(kind, *, currency, user_id=None, milestone_id=None) -> str:
+    if kind == K.ESCROW:
+        return f"escrow:m{milestone_id}"
+    if user_id is not None:
+        return f"{kind}:u{user_id}:{currency}"
+    return f"{kind}:{currency}"
+
+
+def account(kind: str, *, currency: str, user_id=None, milestone_id=None) -> LedgerAccount:
+    """The account for this key, created on first use (safely, if two requests race)."""
+    key = _account_key(kind, currency=currency, user_id=user_id, milestone_id=milestone_id)
+    found = db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
+    if found is not None:
+        return found
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(LedgerAccount)
+        .values(key=key, kind=kind, currency=currency, user_id=user_id, milestone_id=milestone_id)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
+
+
+def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entry]):
+    """Add one balanced transaction to the session (the caller commits)."""
+    entries = [e for e in entries if e.amount != 0]
+    totals: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        totals[entry.account.currency] += entry.amount
+    if len(entries) < 2 or any(totals.values()):
+        raise LedgerError(f"{reference}: lines must be two or more and balance: {totals}")
+    transaction = LedgerTransaction(reference=reference, kind=kind, milestone_id=milestone_id)
+    db.session.add(transaction)
+    db.session.flush()
+    for entry in entries:
+        db.session.add(
+            LedgerLine(
+                transaction_id=transaction.id,
+                account_id=entry.account.id,
+                type=entry.type,
+                amount=entry.amount,
+                currency=entry.account.currency,
+                milestone_id=milestone_id,
+            )
+        )
+    db.session.flush()
+    return transaction
+
+
+def escrow_balance(milestone_id: int) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LedgerLine.amount), 0))
+        .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
+        .where(LedgerAccount.key == f"escrow:m{milestone_id}")
+    )
+
+
+def book_funding(milestone: Milestone, client_id: int) -> None:
+    """The client's money arrives in the milestone's escrow."""
+    amount, currency = milestone.amount, milestone.currency
+    book(f"funding:m{milestone.id}", "funding", milestone.id, [
+        Entry(account(K.CLIENT_FUNDS, currency=currency, user_id=client_id), T.FUNDING, -amount),
+        Entry(account(K.ESCROW, currency=currency, milestone_id=milestone.id), T.FUNDING, amount),
+    ])  # fmt: skip
+
+
+def book_release(milestone: Milestone, freelancer_id: int, gross: int, fee: int, *, reference):
+    """Escrow to the freelancer's pending payout (gross), less the platform's fee."""
+    currency = milestone.currency
+    pending = account(K.PENDING_PAYOUT, currency=currency, user_id=freelancer_id)
+    book(reference, "release", milestone.id, [
+        Entry(account(K.ESCROW, currency=currency, milestone_id=milestone.id), T.RELEASE, -gross),
+        Entry(pending, T.RELEASE, gross),
+        Entry(pending, T.FEE, -fee),
+        Entry(account(K.PLATFORM_FEES, currency=currency), T.FEE, fee),
+    ])  # fmt: skip
+
+
+def book_refund(milestone: Milestone, client_id: int, amount: int, *, reference: str) -> None:
+    """Escrow back to the client."""
+    currency = milestone.currency
+    book(reference, "refund", milestone.id, [
+        Entry(account(K.ESCROW, currency=currency, milestone_id=milestone.id), T.REFUND, -amount),
+        Entry(account(K.CLIENT_FUNDS, currency=currency, user_id=client_id), T.REFUND, amount),
+    ])  # fmt: skip
+
+
+def book_payout(milestone_id: int, freelancer_id: int, currency: str, amount: int) -> None:
+    """A freelancer's pending money for one milestone, sent to its payout account."""
+    book(f"payout:m{milestone_id}", "payout", milestone_id, [
+        Entry(account(K.PENDING_PAYOUT, currency=currency, user_id=freelancer_id), T.PAYOUT,
+              -amount),
+        Entry(account(K.PAID_OUT, currency=currency, user_id=freelancer_id), T.PAYOUT, amount),
+    ])  # fmt: skip
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+# A user's statement: a client's funds account (funding out, refunds back) or a
+# freelancer's pending payout (releases in, fees and payouts out). Its lines add up to
+# the account's balance; the freelancer's paid-out account only mirrors the payouts.
+STATEMENT_ACCOUNTS = (K.CLIENT_FUNDS, K.PENDING_PAYOUT)
+
+
+def user_lines_query(user_id: int):
+    """The lines of the user's statement account(s)."""
+    return (
+        select(LedgerLine)
+        .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
+        .where(LedgerAccount.user_id == user_id, LedgerAccount.kind.in_(STATEMENT_ACCOUNTS))
+    )
+
+
+BALANCE_COLUMNS = ("in_escrow", "pending_payout", "paid_out", "refunded", "fees")
+
+
+def balances(user_id: int, role: str) -> list[dict]:
+    """Per currency: in_escrow, pending_payout, paid_out, refunded, fees (minor units)."""
+    result: dict[str, dict] = defaultdict(lambda: dict.fromkeys(BALANCE_COLUMNS, 0))
+    own = db.session.execute(
+        select(
+            LedgerLine.currency,
+            func.sum(case((LedgerAccount.kind == K.PENDING_PAYOUT, LedgerLine.amount), else_=0)),
+            func.sum(case((LedgerAccount.kind == K.PAID_OUT, LedgerLine.amount), else_=0)),
+            func.sum(case((LedgerLine.type == T.REFUND, LedgerLine.amount), else_=0)),
+            func.sum(case((LedgerLine.type == T.FEE, -LedgerLine.amount), else_=0)),
+        )
+        .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
+        .where(LedgerAccount.user_id == user_id)
+        .group_by(LedgerLine.currency)
+    )
+    for currency, pending, paid, refunded, fees in own:
+        row = result[currency]
+        if role == "freelancer":
+            row.update(pending_payout=pending, paid_out=paid, fees=fees)
+        elif role == "client":
+            row["refunded"] = refunded
+    party = Contract.freelancer_id if role == "freelancer" else Contract.client_id
+    escrow = db.session.execute(
+        select(LedgerLine.currency, func.sum(LedgerLine.amount))
+        .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
+        .join(Milestone, Milestone.id == LedgerAccount.milestone_id)
+        .join(Contract, Contract.id == Milestone.contract_id)
+        .where(LedgerAccount.kind == K.ESCROW, party == user_id)
+        .group_by(LedgerLine.currency)
+    )
+    for currency, held in escrow:
+        if role in ("freelancer", "client"):
+            result[currency]["in_escrow"] = held
+    return [
+        {"currency": currency, **{k: int(v) for k, v in row.items()}}
+        for currency, row in sorted(result.items())
+    ]
+
+
+# -- checking --------------------------------------------------------------------------
+
+
+def verify_ledger() -> dict:
+    """Check every invariant of the ledger; returns {ok, transactions, problems}."""
+    problems: list[str] = []
+    transactions = db.session.scalar(select(func.count(LedgerTransaction.id)))
+
+    unbalanced = db.session.execute(
+        select(LedgerLine.transaction_id, LedgerLine.currency, func.sum(LedgerLine.amount))
+        .group_by(LedgerLine.transaction_id, LedgerLine.currency)
+        .having(func.sum(LedgerLine.amount) != 0)
+    )
+    problems += [f"transaction {t} does not balance in {c}: {s}" for t, c, s in unbalanced]
+
+    short = db.session.execute(
+        select(LedgerTransaction.id)
+        .outerjoin(LedgerLine, LedgerLine.transaction_id == LedgerTransaction.id)
+        .group_by(LedgerTransaction.id)
+        .having(func.count(LedgerLine.id) < 2)
+    )
+    problems += [f"transaction {t} has fewer than two lines" for (t,) in short]
+
+    mismatched = db.session.execute(
+        select(LedgerLine.id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
+        .where(LedgerLine.currency != LedgerAccount.currency)
+    )
+    problems += [f"line {i} is not in its account's currency" for (i,) in mismatched]
+
+    sums = db.session.execute(
+        select(LedgerAccount.key, LedgerAccount.kind, func.sum(LedgerLine.amount))
+        .join(LedgerLine, LedgerLine.account_id == LedgerAccount.id)
+        .group_by(LedgerAccount.id, LedgerAccount.key, LedgerAccount.kind)
+    )
+    for key, kind, total in sums:
+        if kind == K.CLIENT_FUNDS and total > 0:
+            problems.append(f"{key} got back more than it paid in: {total}")
+        if kind != K.CLIENT_FUNDS and total < 0:
+            problems.append(f"{key} is negative: {total}")
+
+    escrow = db.session.execute(
+        select(
+            Milestone.id,
+            Milestone.status,
+            Milestone.amount,
+            func.coalesce(func.sum(LedgerLine.amount), 0),
+            func.coalesce(func.sum(case((LedgerLine.type == T.FUNDING, LedgerLine.amount))), 0),
+        )
+        .outerjoin(
+            LedgerAccount,
+            (LedgerAccount.milestone_id == Milestone.id) & (LedgerAccount.kind == K.ESCROW),
+        )
+        .outerjoin(LedgerLine, LedgerLine.account_id == LedgerAccount.id)
+        .group_by(Milestone.id, Milestone.status, Milestone.amount)
+    )
+    for milestone_id, status, amount, held, funded in escrow:
+        expected = amount if status in HOLDING else 0
+        if held != expected:
+            problems.append(
+                f"milestone {milestone_id} is {status} but its escrow holds {held}, not {expected}"
+            )
+        if funded not in (0, amount):
+            problems.append(f"milestone {milestone_id} was funded {funded}, not {amount}")
+
+    unpaid = db.session.execute(
+        select(
+            EscrowPayment.freelancer_id,
+            EscrowPayment.currency,
+            func.sum(EscrowPayment.released_amount - EscrowPayment.fee_amount),
+        )
+        .where(EscrowPayment.paid_out_at.is_(None), EscrowPayment.released_amount > 0)
+        .group_by(EscrowPayment.freelancer_id, EscrowPayment.currency)
+    )
+    pending_by_release = {(user, currency): int(total) for user, currency, total in unpaid}
+    in_ledger = db.session.execute(
+        select(LedgerAccount.user_id, LedgerAccount.currency, func.sum(LedgerLine.amount))
+        .join(LedgerLine, LedgerLine.account_id == LedgerAccount.id)
+        .where(LedgerAccount.kind == K.PENDING_PAYOUT)
+        .group_by(LedgerAccount.user_id, LedgerAccount.currency)
+    )
+    pending_in_ledger = {(user, currency): int(total) for user, currency, total in in_ledger}
+    for user_currency in set(pending_by_release) | set(pending_in_ledger):
+        owed = pending_by_release.get(user_currency, 0)
+        booked = pending_in_ledger.get(user_currency, 0)
+        if owed != booked:
+            problems.append(
+                f"freelancer {user_currency[0]}: pending payout {booked} {user_currency[1]} "
+                f"in the ledger, {owed} in unpaid releases"
+            )
+    return {"ok": not problems, "transactions": transactions, "problems": problems}

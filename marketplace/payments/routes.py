@@ -1,0 +1,81 @@
+"""HTTP endpoints of escrow and money."""
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from marketplace.accounts.auth import allow_suspended, login_required
+from marketplace.contracts.schemas import MilestoneSchema
+from marketplace.pagination import page_schema
+from marketplace.payments import schemas, service, statements
+
+blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Escrow and money")
+
+
+@blp.post("/milestones/<id:milestone_id>/fund")
+@blp.arguments(schemas.FundSchema)
+@blp.response(200, MilestoneSchema)
+@login_required
+def fund(data, milestone_id):
+    """Put a milestone's money in escrow (the client)."""
+    return service.fund_milestone(current_user, milestone_id, data["payment_method"])
+
+
+@blp.post("/milestones/<id:milestone_id>/submit")
+@blp.arguments(schemas.SubmitSchema)
+@blp.response(200, MilestoneSchema)
+@login_required
+def submit(data, milestone_id):
+    """Deliver the work of a funded milestone (the freelancer)."""
+    return service.submit_milestone(current_user, milestone_id, data["note"])
+
+
+@blp.post("/milestones/<id:milestone_id>/approve")
+@blp.response(200, MilestoneSchema)
+@login_required
+def approve(milestone_id):
+    """Accept a delivery: the money is released to the freelancer less the fee (the client)."""
+    return service.approve_milestone(current_user, milestone_id)
+
+
+@blp.post("/milestones/<id:milestone_id>/request-changes")
+@blp.arguments(schemas.RequestChangesSchema)
+@blp.response(200, MilestoneSchema)
+@login_required
+def request_changes(data, milestone_id):
+    """Send a delivery back (the client)."""
+    return service.request_changes(current_user, milestone_id, data["reason"])
+
+
+@blp.post("/milestones/<id:milestone_id>/refund")
+@blp.response(200, MilestoneSchema)
+@login_required
+def refund(milestone_id):
+    """Give the client all of the milestone's money back (the freelancer)."""
+    return service.refund_milestone(current_user, milestone_id)
+
+
+@blp.get("/me/balance")
+@blp.response(200, schemas.BalancesSchema)
+@login_required
+@allow_suspended
+def balance():
+    """The caller's money per currency, computed from the ledger."""
+    return statements.balance(current_user)
+
+
+@blp.get("/me/transactions")
+@blp.arguments(schemas.TransactionQueryArgsSchema, location="query")
+@blp.response(200, page_schema(schemas.TransactionSchema))
+@login_required
+@allow_suspended
+def transactions(args):
+    """The caller's own ledger lines, newest first."""
+    return statements.transactions(current_user, **args)
+
+
+@blp.post("/me/payout-account")
+@blp.response(200, schemas.PayoutAccountSchema)
+@login_required
+def payout_account():
+    """Set up where the freelancer's money goes (Stripe: a Connect account and its link)."""
+    return service.set_up_payout_account(current_user)

@@ -1,0 +1,58 @@
+"""The JSON shapes of money: fund and delivery requests, balances, statements."""
+
+from marshmallow import Schema, fields, validate
+
+from marketplace.fields import Trimmed
+from marketplace.pagination import PageArgsSchema
+from marketplace.payments.models import LineType
+
+
+class FundSchema(Schema):
+    payment_method = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=255),
+        metadata={"description": "A payment method id, e.g. Stripe's test pm_card_visa."},
+    )
+
+
+class SubmitSchema(Schema):
+    note = Trimmed(required=True, validate=validate.Length(min=1, max=10000))
+
+
+class RequestChangesSchema(Schema):
+    reason = Trimmed(required=True, validate=validate.Length(min=1, max=10000))
+
+
+class BalanceSchema(Schema):
+    currency = fields.String()
+    in_escrow = fields.Integer()
+    pending_payout = fields.Integer()
+    paid_out = fields.Integer()
+    refunded = fields.Integer()
+    fees = fields.Integer()
+
+
+class BalancesSchema(Schema):
+    balances = fields.List(fields.Nested(BalanceSchema))
+
+
+class TransactionSchema(Schema):
+    id = fields.Integer()
+    type = fields.String(metadata={"enum": [t.value for t in LineType]})
+    amount = fields.Integer(
+        metadata={"description": "Signed, as booked on the caller's own account."}
+    )
+    currency = fields.String()
+    milestone_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class TransactionQueryArgsSchema(PageArgsSchema):
+    type = fields.String(validate=validate.OneOf([t.value for t in LineType]))
+    currency = fields.String(validate=validate.Length(equal=3))
+
+
+class PayoutAccountSchema(Schema):
+    onboarding_url = fields.String(allow_none=True)
+    payouts_enabled = fields.Boolean()

@@ -1,0 +1,357 @@
+"""Use cases of escrow: fund, submit, approve, request changes, refund, auto-release, payouts.
+
+Each money action is one database transaction: the milestone row is locked first,
+the state table is asked, the gateway is called with an idempotency key derived from
+our own ids, and the status change, the ledger lines and the audit entries commit
+together. A gateway failure rolls everything back; the retry sends the same key, so
+the provider does not act twice.
+"""
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from marketplace import audit
+from marketplace.accounts.models import Role, User
+from marketplace.contracts import service as contracts
+from marketplace.contracts.models import Contract, Milestone, MilestoneSubmission
+from marketplace.database import utcnow
+from marketplace.errors import (
+    Forbidden,
+    GatewayFailed,
+    PaymentDeclined,
+    ValidationFailed,
+)
+from marketplace.extensions import db
+from marketplace.money import platform_fee
+from marketplace.payments import ledger
+from marketplace.payments.gateway import (
+    CardDeclined,
+    ChargeRequest,
+    GatewayError,
+    PaymentGateway,
+    PayoutAccountRequest,
+    RefundRequest,
+    TransferRequest,
+    UnknownPaymentMethod,
+)
+from marketplace.payments.models import EscrowPayment
+from marketplace.states import MILESTONE, MilestoneStatus, next_status
+
+GATEWAY_FAILED = "The payment provider could not be reached; nothing was changed. Retry."
+
+
+def get_gateway() -> PaymentGateway:
+    """The app's payment gateway, built on first use from its settings."""
+    extensions = current_app.extensions
+    if "payment_gateway" not in extensions:
+        config = current_app.config
+        if config["PAYMENT_GATEWAY"] == "stripe":
+            from marketplace.payments.stripe_gateway import StripeGateway
+
+            extensions["payment_gateway"] = StripeGateway.from_config(config)
+        else:
+            from marketplace.payments.local_gateway import LocalGateway
+
+            extensions["payment_gateway"] = LocalGateway(config["LOCAL_GATEWAY_PATH"])
+    return extensions["payment_gateway"]
+
+
+def _party_milestone(user: User, milestone_id: int, role: str) -> tuple[Milestone, Contract]:
+    """The milestone, locked, if the user may see it (else 404) and is its `role` (else 403)."""
+    milestone, contract = contracts.get_milestone(user, milestone_id, lock=True)
+    if contract.party_role(user.id) != role:
+        raise Forbidden(f"Only the contract's {role} may do this.")
+    return milestone, contract
+
+
+def _payment(milestone: Milestone) -> EscrowPayment:
+    payment = db.session.scalar(
+        select(EscrowPayment).where(EscrowPayment.milestone_id == milestone.id)
+    )
+    if payment is None:
+        payment = EscrowPayment(
+            milestone_id=milestone.id,
+            amount=milestone.amount,
+            currency=milestone.currency,
+            attempt=1,
+            refunded_amount=0,
+            released_amount=0,
+            fee_amount=0,
+        )
+        db.session.add(payment)
+        db.session.flush()
+    return payment
+
+
+def fund_milestone(user: User, milestone_id: int, payment_method: str | None) -> Milestone:
+    """Put the milestone's money in escrow: at once with a payment method, else via the app."""
+    milestone, contract = _party_milestone(user, milestone_id, "client")
+    next_status(MILESTONE, milestone.status, "fund", "milestone")
+    gateway = get_gateway()
+    if payment_method is None and gateway.name == "local":
+        raise ValidationFailed({"payment_method": ["Required with the local payment gateway."]})
+    payment = _payment(milestone)
+    request = ChargeRequest(
+        amount=milestone.amount,
+        currency=milestone.currency,
+        idempotency_key=f"milestone-{milestone.id}-fund-{payment.attempt}",
+        milestone_id=milestone.id,
+        transfer_group=f"milestone-{milestone.id}",
+        payment_method=payment_method,
+        description=f"Escrow for milestone {milestone.id} of contract {contract.id}",
+    )
+    try:
+        charge = gateway.charge(request)
+    except UnknownPaymentMethod:
+        raise ValidationFailed({"payment_method": ["Unknown payment method."]}) from None
+    except CardDeclined as declined:
+        # A declined attempt is final at the provider: the next one gets a new key.
+        payment.attempt += 1
+        audit.record(
+            user.id, "milestone.funding_declined", f"milestone:{milestone.id}", code=declined.code
+        )
+        db.session.commit()
+        raise PaymentDeclined(f"The payment was declined ({declined.code}).") from None
+    except GatewayError:
+        raise GatewayFailed(GATEWAY_FAILED) from None
+    payment.intent_id = charge.intent_id
+    payment.intent_status = charge.status
+    payment.client_secret = charge.client_secret
+    payment.charge_id = charge.charge_id
+    if charge.succeeded:
+        _book_funding(milestone, contract, payment, user.id, action="fund")
+    else:
+        milestone.status = next_status(MILESTONE, milestone.status, "start_funding", "milestone")
+        audit.record(
+            user.id,
+            "milestone.funding_started",
+            f"milestone:{milestone.id}",
+            intent=charge.intent_id,
+        )
+    db.session.commit()
+    if milestone.status == MilestoneStatus.FUNDING:
+        milestone.payment = {"client_secret": charge.client_secret, "status": charge.status}
+    return milestone
+
+
+def _book_funding(milestone, contract, payment, actor_id, *, action) -> None:
+    milestone.status = next_status(MILESTONE, milestone.status, action, "milestone")
+    ledger.book_funding(milestone, contract.client_id)
+    audit.record(
+        actor_id,
+        "milestone.funded",
+        f"milestone:{milestone.id}",
+        amount=milestone.amount,
+        currency=milestone.currency,
+        intent=payment.intent_id,
+    )
+
+
+def submit_milestone(user: User, milestone_id: int, note: str) -> Milestone:
+    """The freelancer delivers; the client has the review period to answer."""
+    milestone, _contract = _party_milestone(user, milestone_id, "freelancer")
+    milestone.status = next_status(MILESTONE, milestone.status, "submit", "milestone")
+    days = current_app.config["REVIEW_PERIOD_DAYS"]
+    milestone.auto_release_at = utcnow() + timedelta(days=days)
+    db.session.add(MilestoneSubmission(milestone_id=milestone.id, note=note))
+    audit.record(user.id, "milestone.submitted", f"milestone:{milestone.id}")
+    db.session.commit()
+    db.session.refresh(milestone)
+    return milestone
+
+
+def request_changes(user: User, milestone_id: int, reason: str) -> Milestone:
+    """The client sends the delivery back; the review clock stops."""
+    milestone, _contract = _party_milestone(user, milestone_id, "client")
+    milestone.status = next_status(MILESTONE, milestone.status, "request_changes", "milestone")
+    milestone.auto_release_at = None
+    audit.record(user.id, "milestone.changes_requested", f"milestone:{milestone.id}", reason=reason)
+    db.session.commit()
+    return milestone
+
+
+def approve_milestone(user: User, milestone_id: int) -> Milestone:
+    """The client accepts the delivery: the money goes to the freelancer, less the fee."""
+    milestone, contract = _party_milestone(user, milestone_id, "client")
+    milestone.status = next_status(MILESTONE, milestone.status, "approve", "milestone")
+    _release(milestone, contract, milestone.amount, actor_id=user.id)
+    db.session.commit()
+    return milestone
+
+
+def refund_milestone(user: User, milestone_id: int) -> Milestone:
+    """The freelancer gives the client all its money back; the milestone is cancelled."""
+    milestone, contract = _party_milestone(user, milestone_id, "freelancer")
+    milestone.status = next_status(MILESTONE, milestone.status, "refund", "milestone")
+    _refund(milestone, contract, milestone.amount, actor_id=user.id)
+    db.session.commit()
+    return milestone
+
+
+def _release(milestone: Milestone, contract: Contract, gross: int, *, actor_id) -> None:
+    """Book `gross` of the milestone's escrow to the freelancer, and pay it out if possible."""
+    payment = _payment(milestone)
+    fee = platform_fee(gross, contract.fee_bps)
+    if payment.released_amount or gross > payment.amount - payment.refunded_amount:
+        raise ValueError(f"milestone {milestone.id}: release of {gross} exceeds its escrow")
+    payment.released_amount, payment.fee_amount = gross, fee
+    payment.freelancer_id = contract.freelancer_id
+    ledger.book_release(
+        milestone, contract.freelancer_id, gross, fee, reference=f"release:m{milestone.id}"
+    )
+    audit.record(
+        actor_id,
+        "milestone.released",
+        f"milestone:{milestone.id}",
+        gross=gross,
+        fee=fee,
+        currency=milestone.currency,
+    )
+    freelancer = db.session.get(User, contract.freelancer_id)
+    if freelancer.payouts_enabled:
+        _pay_out(payment, freelancer)
+
+
+def _refund(milestone: Milestone, contract: Contract, amount: int, *, actor_id) -> None:
+    payment = _payment(milestone)
+    if amount > payment.amount - payment.refunded_amount - payment.released_amount:
+        raise ValueError(f"milestone {milestone.id}: refund of {amount} exceeds its escrow")
+    try:
+        refund = get_gateway().refund(
+            RefundRequest(payment.intent_id, amount, f"milestone-{milestone.id}-refund")
+        )
+    except GatewayError:
+        raise GatewayFailed(GATEWAY_FAILED) from None
+    payment.refund_id = refund.refund_id
+    payment.refunded_amount += amount
+    ledger.book_refund(milestone, contract.client_id, amount, reference=f"refund:m{milestone.id}")
+    audit.record(
+        actor_id,
+        "milestone.refunded",
+        f"milestone:{milestone.id}",
+        amount=amount,
+        currency=milestone.currency,
+        refund=refund.refund_id,
+    )
+
+
+def _pay_out(payment: EscrowPayment, freelancer: User) -> None:
+    """Send one release (less its fee) to the freelancer's payout account."""
+    net = payment.net_release
+    if net > 0:
+        try:
+            transfer = get_gateway().transfer(
+                TransferRequest(
+                    amount=net,
+                    currency=payment.currency,
+                    destination=freelancer.payout_account_id,
+                    source_charge_id=payment.charge_id,
+                    transfer_group=f"milestone-{payment.milestone_id}",
+                    idempotency_key=f"milestone-{payment.milestone_id}-release",
+                )
+            )
+        except GatewayError:
+            raise GatewayFailed(GATEWAY_FAILED) from None
+        payment.transfer_id = transfer.transfer_id
+        ledger.book_payout(payment.milestone_id, freelancer.id, payment.currency, net)
+        audit.record(
+            None,
+            "payout.sent",
+            f"milestone:{payment.milestone_id}",
+            amount=net,
+            currency=payment.currency,
+            transfer=transfer.transfer_id,
+        )
+    payment.paid_out_at = utcnow()
+
+
+def pay_out_pending(freelancer: User) -> int:
+    """Pay out every release still waiting for this freelancer; returns how many."""
+    waiting = db.session.scalars(
+        select(EscrowPayment)
+        .where(
+            EscrowPayment.freelancer_id == freelancer.id,
+            EscrowPayment.released_amount > 0,
+            EscrowPayment.paid_out_at.is_(None),
+        )
+        .order_by(EscrowPayment.id)
+        .with_for_update()
+    ).all()
+    for payment in waiting:
+        _pay_out(payment, freelancer)
+    return len(waiting)
+
+
+def enable_payouts(freelancer: User) -> None:
+    """Payouts are on: from now releases are paid out at once, and what waited goes now."""
+    freelancer.payouts_enabled = True
+    audit.record(None, "payouts.enabled", f"user:{freelancer.id}")
+    pay_out_pending(freelancer)
+
+
+def set_up_payout_account(user: User) -> dict:
+    """Create (once) the freelancer's payout account and return where to finish onboarding."""
+    if user.role != Role.FREELANCER:
+        raise Forbidden("Only freelancers receive payouts.")
+    user = db.session.scalar(select(User).where(User.id == user.id).with_for_update())
+    gateway = get_gateway()
+    try:
+        if user.payout_account_id is None:
+            account = gateway.create_payout_account(
+                PayoutAccountRequest(
+                    user.id, user.email, user.country, f"user-{user.id}-payout-account"
+                )
+            )
+            user.payout_account_id = account.account_id
+        else:
+            account = gateway.retrieve_payout_account(user.payout_account_id)
+        if account.transfers_active and not user.payouts_enabled:
+            enable_payouts(user)
+        url = None if user.payouts_enabled else gateway.onboarding_link(user.payout_account_id)
+    except GatewayError:
+        raise GatewayFailed(GATEWAY_FAILED) from None
+    db.session.commit()
+    return {"onboarding_url": url, "payouts_enabled": user.payouts_enabled}
+
+
+def release_due(now=None) -> list[str]:
+    """Approve every submitted milestone past its auto_release_at; one transaction each.
+
+    Safe on several hosts at once: each milestone is claimed with FOR UPDATE SKIP LOCKED
+    on PostgreSQL (SQLite runs one writer at a time anyway), and re-checked once held.
+    """
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Milestone.id)
+        .where(Milestone.status == MilestoneStatus.SUBMITTED, Milestone.auto_release_at <= now)
+        .order_by(Milestone.auto_release_at, Milestone.id)
+    ).all()
+    db.session.rollback()
+    done = []
+    for milestone_id in due:
+        milestone = db.session.scalar(
+            select(Milestone)
+            .where(Milestone.id == milestone_id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        if (
+            milestone is None
+            or milestone.status != MilestoneStatus.SUBMITTED
+            or milestone.auto_release_at > now
+        ):
+            db.session.rollback()
+            continue
+        contract = db.session.get(Contract, milestone.contract_id)
+        milestone.status = next_status(MILESTONE, milestone.status, "auto_release", "milestone")
+        try:
+            _release(milestone, contract, milestone.amount, actor_id=None)
+            db.session.commit()
+        except GatewayFailed:
+            db.session.rollback()
+            done.append(f"milestone {milestone_id}: payout failed, will retry on the next run")
+            continue
+        done.append(f"milestone {milestone_id}: released {milestone.amount} {milestone.currency}")
+    return done

@@ -1,0 +1,217 @@
+"""Stripe's webhooks: signature always checked, each event handled once, state re-read.
+
+Events may come twice or out of order, so handlers never trust the event's copy of an
+object where order matters: they re-read it from the provider and act on what is
+true now. An event and the changes it causes commit together with its id, whose
+primary key makes a second delivery a no-op.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from marketplace import audit
+from marketplace.accounts.auth import public
+from marketplace.accounts.models import User
+from marketplace.contracts.models import Contract, Milestone
+from marketplace.errors import DomainError, GatewayFailed
+from marketplace.extensions import db
+from marketplace.idempotency import exempt
+from marketplace.payments import service
+from marketplace.payments.gateway import GatewayError
+from marketplace.payments.models import EscrowPayment, WebhookEvent
+from marketplace.states import MILESTONE, MilestoneStatus
+
+log = logging.getLogger(__name__)
+
+blp = Blueprint("webhooks", __name__, url_prefix="/api/v1", description="Provider webhooks")
+
+TOLERANCE_SECONDS = 300
+
+
+class BadSignature(DomainError):
+    status, slug, title = 400, "bad-signature", "Webhook signature invalid"
+
+
+def verify_signature(payload: bytes, header: str, secret: str, now: float | None = None):
+    """Stripe's scheme: t=<unix time>,v1=<HMAC-SHA256 of "t.payload">, fresh within 5 minutes."""
+    if not secret:
+        raise BadSignature("No webhook secret is configured, so no event can be trusted.")
+    parts = [item.split("=", 1) for item in header.split(",") if "=" in item]
+    timestamps = [value for key, value in parts if key == "t"]
+    signatures = [value for key, value in parts if key == "v1"]
+    if len(timestamps) != 1 or not timestamps[0].isdigit() or not signatures:
+        raise BadSignature("The Stripe-Signature header is missing or malformed.")
+    signed = f"{timestamps[0]}.".encode() + payload
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    if not any(hmac.compare_digest(expected, s) for s in signatures):
+        raise BadSignature("The signature does not match the payload.")
+    if abs((now or time.time()) - int(timestamps[0])) > TOLERANCE_SECONDS:
+        raise BadSignature("The event is older than 5 minutes.")
+
+
+def _payment_for_intent(intent_id: str, metadata: dict) -> EscrowPayment | None:
+    payment = db.session.scalar(select(EscrowPayment).where(EscrowPayment.intent_id == intent_id))
+    if payment is None and str(metadata.get("milestone_id", "")).isdigit():
+        payment = db.session.scalar(
+            select(EscrowPayment).where(EscrowPayment.milestone_id == int(metadata["milestone_id"]))
+        )
+    return payment
+
+
+def _locked_milestone(milestone_id: int) -> tuple[Milestone, Contract]:
+    milestone = db.session.scalar(
+        select(Milestone)
+        .where(Milestone.id == milestone_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return milestone, db.session.get(Contract, milestone.contract_id)
+
+
+def payment_succeeded(obj: dict) -> None:
+    """Funding confirmed by the client app: the milestone is funded, unless it already is."""
+    charge = service.get_gateway().retrieve_charge(obj["id"])
+    payment = _payment_for_intent(charge.intent_id, charge.metadata)
+    if payment is None or not charge.succeeded:
+        return
+    milestone, contract = _locked_milestone(payment.milestone_id)
+    if milestone.status not in (MilestoneStatus.FUNDING, MilestoneStatus.PENDING):
+        return  # booked already, by the fund request or an earlier delivery
+    if charge.amount != milestone.amount or charge.currency.upper() != milestone.currency:
+        log.error("intent %s does not match milestone %s", charge.intent_id, milestone.id)
+        return
+    payment.intent_id, payment.intent_status = charge.intent_id, charge.status
+    payment.charge_id = charge.charge_id
+    if milestone.status == MilestoneStatus.PENDING:
+        milestone.status = MilestoneStatus.FUNDING  # the app confirmed before we saw the intent
+    service._book_funding(milestone, contract, payment, None, action="funding_succeeded")
+
+
+def payment_failed(obj: dict) -> None:
+    """The client app's payment failed: the milestone goes back to pending for a new try."""
+    charge = service.get_gateway().retrieve_charge(obj["id"])
+    payment = _payment_for_intent(charge.intent_id, charge.metadata)
+    if payment is None or charge.succeeded or payment.intent_id != charge.intent_id:
+        return  # a later success wins over a stale failure
+    milestone, _contract = _locked_milestone(payment.milestone_id)
+    if milestone.status != MilestoneStatus.FUNDING:
+        return
+    milestone.status = MILESTONE[(MilestoneStatus.FUNDING, "funding_failed")]
+    payment.attempt += 1
+    payment.intent_id = payment.client_secret = None
+    audit.record(None, "milestone.funding_failed", f"milestone:{milestone.id}")
+
+
+def charge_refunded(obj: dict) -> None:
+    """A refund seen at the provider: ours are booked already; anything else is flagged."""
+    payment = db.session.scalar(
+        select(EscrowPayment).where(EscrowPayment.charge_id == obj.get("id"))
+    )
+    refunded = int(obj.get("amount_refunded") or 0)
+    if payment is not None and refunded != payment.refunded_amount:
+        audit.record(
+            None,
+            "charge.refund_mismatch",
+            f"milestone:{payment.milestone_id}",
+            provider_refunded=refunded,
+            booked=payment.refunded_amount,
+        )
+
+
+def charge_disputed(obj: dict) -> None:
+    """A chargeback on a funding charge freezes the milestone for an admin."""
+    payment = db.session.scalar(
+        select(EscrowPayment).where(EscrowPayment.charge_id == obj.get("charge"))
+    )
+    if payment is None:
+        return
+    milestone, _contract = _locked_milestone(payment.milestone_id)
+    if (milestone.status, "dispute") in MILESTONE:
+        milestone.status = MILESTONE[(milestone.status, "dispute")]
+    audit.record(
+        None,
+        "milestone.chargeback",
+        f"milestone:{milestone.id}",
+        dispute=obj.get("id"),
+        reason=obj.get("reason"),
+        status=milestone.status,
+    )
+    log.warning("chargeback %s on milestone %s: needs an admin", obj.get("id"), milestone.id)
+
+
+def account_updated(obj: dict) -> None:
+    """A freelancer's payout account can now receive transfers: pay out what waits."""
+    user = db.session.scalar(
+        select(User).where(User.payout_account_id == obj.get("id")).with_for_update()
+    )
+    if user is None or user.payouts_enabled:
+        return
+    account = service.get_gateway().retrieve_payout_account(obj["id"])
+    if account.transfers_active:
+        service.enable_payouts(user)
+
+
+def transfer_reversed(obj: dict) -> None:
+    """A payout came back: recorded for an admin to settle with the freelancer."""
+    payment = db.session.scalar(
+        select(EscrowPayment).where(EscrowPayment.transfer_id == obj.get("id"))
+    )
+    audit.record(
+        None,
+        "payout.reversed",
+        f"milestone:{payment.milestone_id}" if payment else f"transfer:{obj.get('id')}",
+        amount_reversed=obj.get("amount_reversed"),
+    )
+
+
+HANDLERS = {
+    "payment_intent.succeeded": payment_succeeded,
+    "payment_intent.payment_failed": payment_failed,
+    "charge.refunded": charge_refunded,
+    "charge.dispute.created": charge_disputed,
+    "account.updated": account_updated,
+    "transfer.reversed": transfer_reversed,
+}
+
+
+@blp.post("/webhooks/stripe")
+@blp.response(200)
+@public
+@exempt
+def stripe_webhook():
+    """Receive a signed Stripe event (each event id is handled once)."""
+    payload = request.get_data(cache=True)
+    verify_signature(
+        payload,
+        request.headers.get("Stripe-Signature", ""),
+        current_app.config["STRIPE_WEBHOOK_SECRET"],
+    )
+    try:
+        event = json.loads(payload)
+        event_id, event_type = event["id"], event["type"]
+        obj = event["data"]["object"]
+    except (ValueError, KeyError, TypeError):
+        raise BadSignature("The event is not a Stripe event.") from None
+    if db.session.get(WebhookEvent, event_id) is not None:
+        return {"received": True, "duplicate": True}
+    handler = HANDLERS.get(event_type)
+    try:
+        if handler is not None:
+            handler(obj)
+        db.session.add(WebhookEvent(id=event_id, type=event_type))
+        db.session.commit()
+    except GatewayError:
+        db.session.rollback()
+        raise GatewayFailed("Could not re-read the object from the provider; retry.") from None
+    except IntegrityError:
+        db.session.rollback()  # the same event, handled meanwhile by another delivery
+        return {"received": True, "duplicate": True}
+    return {"received": True, "handled": handler is not None}

@@ -1,0 +1,77 @@
+"""Helpers for money tests: contracts with funded milestones, balances, the ledger check."""
+
+import pytest
+
+from marketplace.extensions import db
+from marketplace.payments.gateway import GatewayError
+from marketplace.payments.ledger import verify_ledger
+from tests.work import make_contract
+
+
+def contract_with(client, freelancer, *amounts: int) -> dict:
+    """An active contract with one pending milestone per amount, in USD."""
+    plan = [{"title": f"Batch {n + 1}", "amount": a} for n, a in enumerate(amounts)]
+    return make_contract(client, freelancer, amount=sum(amounts), milestones=plan)
+
+
+def fund(client, milestone_id: int, method: str = "pm_card_visa", **kwargs):
+    return client.post(
+        f"/milestones/{milestone_id}/fund", json={"payment_method": method}, **kwargs
+    )
+
+
+def balance(user, currency: str = "USD") -> dict:
+    rows = {b["currency"]: b for b in user.get("/me/balance").json["balances"]}
+    empty = dict.fromkeys(("in_escrow", "pending_payout", "paid_out", "refunded", "fees"), 0)
+    return {k: v for k, v in rows.get(currency, empty).items() if k != "currency"}
+
+
+def assert_ledger_ok(app) -> dict:
+    with app.app_context():
+        result = verify_ledger()
+        db.session.rollback()
+    assert result["ok"], result["problems"]
+    return result
+
+
+class FailingGateway:
+    """Wraps the real gateway and fails one call on demand, before or after it acts.
+
+    "before": the call never reaches the provider. "after": the provider acts, then the
+    answer is lost (a timeout), which is what makes idempotency keys necessary.
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.plan: dict[str, str] = {}
+
+    def fail(self, method: str, when: str) -> None:
+        assert when in ("before", "after")
+        self.plan[method] = when
+
+    def __getattr__(self, method):
+        real = getattr(self.inner, method)
+
+        def call(*args, **kwargs):
+            when = self.plan.pop(method, None)
+            if when == "before":
+                raise GatewayError(f"{method}: connection refused")
+            result = real(*args, **kwargs)
+            if when == "after":
+                raise GatewayError(f"{method}: timed out")
+            return result
+
+        return call
+
+
+@pytest.fixture
+def failing_gateway(app):
+    from marketplace.payments.service import get_gateway
+
+    with app.app_context():
+        real = get_gateway()
+    wrapper = FailingGateway(real)
+    app.extensions["payment_gateway"] = wrapper
+    yield wrapper
+    app.extensions["payment_gateway"] = real
