@@ -76,6 +76,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
             "LOCAL_GATEWAY_PATH", str(INSTANCE_PATH / "local_gateway.db")
         ),
         "PLATFORM_COUNTRY": env.get("PLATFORM_COUNTRY", "US").strip().upper() or "US",
+        # Where users reach the marketplace; Stripe onboarding links return there.
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "PLATFORM_FEE_BPS": fee_bps,
         "REVIEW_PERIOD_DAYS": review_days,
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),

@@ -18,6 +18,8 @@ from tests.client import ApiClient
 from tests.factories import Factory
 from tests.probe import probe
 
+pytest_plugins = ["tests.stripe_fake.fixtures"]
+
 
 def _test_database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
@@ -54,6 +56,7 @@ def app(database_uri, tmp_path_factory):
             "AUTH_RATE_LIMIT": "1000 per minute",
             "RATELIMIT_STORAGE_URI": "memory://",
             "SESSION_COOKIE_SECURE": False,
+            "STRIPE_WEBHOOK_SECRET": "whsec_test_localstripe",
         }
     )
     app.register_blueprint(probe)

@@ -1,0 +1,280 @@
+"""The Stripe adapter through the whole API, against localstripe and a fake Connect layer.
+
+The real stripe SDK encodes and parses every request; localstripe keeps PaymentIntents,
+charges and refunds; the fake Connect layer serves accounts, links and transfers,
+honours idempotency keys and fails on demand.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.audit import AuditEntry
+from marketplace.extensions import db
+from marketplace.payments.models import EscrowPayment
+from marketplace.payments.stripe_gateway import StripeGateway
+from tests.client import assert_problem
+from tests.money import assert_ledger_ok, balance, contract_with, fund
+from tests.stripe_fake.fixtures import TEST_API_KEY, TEST_WEBHOOK_SECRET
+from tests.stripe_fake.webhooks import make_event, signed_event
+
+
+@pytest.fixture
+def stripe_mode(app, localstripe_server, fake_stripe):
+    """The app's gateway is Stripe for this test."""
+    config = {
+        **app.config,
+        "STRIPE_SECRET_KEY": TEST_API_KEY,
+        "STRIPE_API_BASE": localstripe_server.base_url,
+        "STRIPE_HTTP_CLIENT": fake_stripe,
+        "STRIPE_MAX_NETWORK_RETRIES": 0,
+    }
+    saved = app.extensions.get("payment_gateway"), dict(app.config)
+    app.extensions["payment_gateway"] = StripeGateway.from_config(config)
+    app.config.update(PAYMENT_GATEWAY="stripe", STRIPE_WEBHOOK_SECRET=TEST_WEBHOOK_SECRET)
+    yield fake_stripe
+    app.extensions["payment_gateway"], config_before = saved
+    app.config.clear()
+    app.config.update(config_before)
+
+
+@pytest.fixture
+def deal(api, factory, stripe_mode):
+    class Deal:
+        company = api.as_user(factory.client())
+        freelancer = api.as_user(factory.freelancer(country="NG"))
+        fake = stripe_mode
+
+    Deal.contract = contract_with(Deal.company, Deal.freelancer, 30_000, 10_000)
+    Deal.first, Deal.second = (m["id"] for m in Deal.contract["milestones"])
+    return Deal
+
+
+def deliver(api, event):
+    body, headers = signed_event(event, TEST_WEBHOOK_SECRET)
+    return api.http.post(
+        "/api/v1/webhooks/stripe", data=body, headers=headers, content_type="application/json"
+    )
+
+
+def milestone_status(deal, milestone_id):
+    contract = deal.company.get(f"/contracts/{deal.contract['id']}").json
+    return next(m["status"] for m in contract["milestones"] if m["id"] == milestone_id)
+
+
+def intent_calls(fake):
+    return fake.calls("POST", "/v1/payment_intents")
+
+
+def approve(deal, milestone_id):
+    deal.freelancer.post(f"/milestones/{milestone_id}/submit", json={"note": "done"})
+    return deal.company.post(f"/milestones/{milestone_id}/approve")
+
+
+def test_funding_with_a_card_is_a_payment_intent_confirmed_at_once(app, deal):
+    response = fund(deal.company, deal.first)
+
+    assert response.json["status"] == "funded"
+    (call,) = intent_calls(deal.fake)
+    assert call.idempotency_key == f"milestone-{deal.first}-fund-1"
+    assert call.params["metadata"] == {"milestone_id": str(deal.first)}
+    assert call.params["transfer_group"] == f"milestone-{deal.first}"
+    assert call.params["payment_method_types"] == ["card"]
+    assert call.params["amount"] == "30000"
+    assert balance(deal.company)["in_escrow"] == 30_000
+    assert_ledger_ok(app)
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "pm_card_chargeDeclined",
+        "pm_card_chargeCustomerFail",
+        "pm_card_chargeDeclinedInsufficientFunds",
+    ],
+)
+def test_a_decline_books_nothing_and_the_next_try_is_a_new_intent(app, deal, method):
+    assert_problem(fund(deal.company, deal.first, method), 402)
+    assert milestone_status(deal, deal.first) == "pending"
+    assert balance(deal.company)["in_escrow"] == 0
+
+    assert fund(deal.company, deal.first).json["status"] == "funded"
+    keys = [c.idempotency_key for c in intent_calls(deal.fake)]
+    assert keys == [f"milestone-{deal.first}-fund-1", f"milestone-{deal.first}-fund-2"]
+    assert_ledger_ok(app)
+
+
+def test_without_a_card_the_app_confirms_and_the_webhook_funds(app, api, deal, stripe_client):
+    response = deal.company.post(f"/milestones/{deal.first}/fund", json={})
+
+    assert response.json["status"] == "funding"
+    payment = response.json["payment"]
+    assert payment["status"] == "requires_payment_method"
+    assert payment["client_secret"]
+    intent_id = payment["client_secret"].split("_secret_")[0]
+    # The client app confirms with the client secret; here, the SDK does it for it.
+    intent = stripe_client.v1.payment_intents.confirm(intent_id, {"payment_method": "pm_card_visa"})
+    assert intent.status == "succeeded"
+    assert milestone_status(deal, deal.first) == "funding"
+
+    event = make_event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
+    assert deliver(api, event).status_code == 200
+    assert deliver(api, event).json["duplicate"] is True
+    late_failure = make_event("payment_intent.payment_failed", {"id": intent_id})
+    assert deliver(api, late_failure).status_code == 200
+
+    assert milestone_status(deal, deal.first) == "funded"
+    assert balance(deal.company)["in_escrow"] == 30_000
+    assert_ledger_ok(app)
+
+
+def test_a_failed_app_payment_returns_the_milestone_to_pending(app, api, deal, stripe_client):
+    payment = deal.company.post(f"/milestones/{deal.first}/fund", json={}).json["payment"]
+    intent_id = payment["client_secret"].split("_secret_")[0]
+    with pytest.raises(Exception, match="declined"):
+        stripe_client.v1.payment_intents.confirm(
+            intent_id, {"payment_method": "pm_card_chargeDeclined"}
+        )
+
+    deliver(api, make_event("payment_intent.payment_failed", {"id": intent_id}))
+
+    assert milestone_status(deal, deal.first) == "pending"
+    assert fund(deal.company, deal.first).json["status"] == "funded"
+    assert_ledger_ok(app)
+
+
+def test_releases_wait_for_onboarding_then_transfer_from_the_charge(app, api, deal):
+    fund(deal.company, deal.first)
+    approve(deal, deal.first)
+    assert balance(deal.freelancer)["pending_payout"] == 27_000
+
+    setup = deal.freelancer.post("/me/payout-account").json
+    assert setup["payouts_enabled"] is False
+    assert setup["onboarding_url"].startswith("http")
+    (account_call,) = deal.fake.calls("POST", "/v1/accounts")
+    assert account_call.params["country"] == "NG"
+    assert account_call.params["tos_acceptance"] == {"service_agreement": "recipient"}
+    assert account_call.params["capabilities"] == {"transfers": {"requested": "true"}}
+    account_id = next(iter(deal.fake.accounts))
+    assert deal.fake.transfers == {}
+
+    deal.fake.activate_account(account_id)
+    update = make_event("account.updated", {"id": account_id, "object": "account"})
+    assert deliver(api, update).status_code == 200
+
+    assert deal.freelancer.get("/me").json["payouts_enabled"] is True
+    (transfer,) = deal.fake.transfers.values()
+    charge_id = _charge_of(app, deal.first)
+    assert transfer["amount"] == 27_000
+    assert transfer["destination"] == account_id
+    assert transfer["source_transaction"] == charge_id
+    (transfer_call,) = deal.fake.calls("POST", "/v1/transfers")
+    assert transfer_call.idempotency_key == f"milestone-{deal.first}-release"
+    assert balance(deal.freelancer)["paid_out"] == 27_000
+
+    fund(deal.company, deal.second)
+    approve(deal, deal.second)  # payouts on: paid out in the same request
+    assert len(deal.fake.transfers) == 2
+    assert balance(deal.freelancer)["paid_out"] == 27_000 + 9_000
+    assert_ledger_ok(app)
+
+
+def _charge_of(app, milestone_id):
+    with app.app_context():
+        return db.session.scalar(
+            select(EscrowPayment.charge_id).where(EscrowPayment.milestone_id == milestone_id)
+        )
+
+
+def test_a_domestic_freelancer_gets_no_recipient_agreement(api, factory, stripe_mode):
+    freelancer = api.as_user(factory.freelancer(country="US"))
+
+    freelancer.post("/me/payout-account")
+
+    (call,) = stripe_mode.calls("POST", "/v1/accounts")
+    assert "tos_acceptance" not in call.params
+
+
+def test_a_refund_is_a_refund_on_the_intent(app, deal):
+    fund(deal.company, deal.second)
+
+    assert deal.freelancer.post(f"/milestones/{deal.second}/refund").json["status"] == ("cancelled")
+
+    (call,) = deal.fake.calls("POST", "/v1/refunds")
+    assert call.idempotency_key == f"milestone-{deal.second}-refund"
+    assert call.params["amount"] == "10000"
+    assert balance(deal.company)["refunded"] == 10_000
+    assert_problem(deal.freelancer.post(f"/milestones/{deal.second}/refund"), 409)
+    assert len(deal.fake.calls("POST", "/v1/refunds")) == 1
+    assert_ledger_ok(app)
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_lost_funding_answer_is_retried_without_a_second_charge(app, deal, when):
+    deal.fake.fail_next("/v1/payment_intents", when)
+
+    assert_problem(fund(deal.company, deal.first, expect_5xx=True), 502)
+    assert milestone_status(deal, deal.first) == "pending"
+    assert fund(deal.company, deal.first).json["status"] == "funded"
+
+    calls = intent_calls(deal.fake)
+    assert {c.idempotency_key for c in calls} == {f"milestone-{deal.first}-fund-1"}
+    # After a lost answer Stripe had made the intent: the retry got it back, not a new one.
+    expected = ["failed_before", "forwarded"] if when == "before" else ["failed_after", "replayed"]
+    assert [c.outcome for c in calls] == expected
+    assert balance(deal.company)["in_escrow"] == 30_000
+    assert_ledger_ok(app)
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_lost_transfer_answer_is_retried_without_a_second_transfer(app, api, deal, when):
+    deal.freelancer.post("/me/payout-account")
+    account_id = next(iter(deal.fake.accounts))
+    deal.fake.activate_account(account_id)
+    deliver(api, make_event("account.updated", {"id": account_id}))
+    fund(deal.company, deal.first)
+    deal.freelancer.post(f"/milestones/{deal.first}/submit", json={"note": "done"})
+    deal.fake.fail_next("/v1/transfers", when)
+
+    response = deal.company.post(f"/milestones/{deal.first}/approve", expect_5xx=True)
+
+    assert_problem(response, 502)
+    assert milestone_status(deal, deal.first) == "submitted"
+    assert balance(deal.freelancer)["pending_payout"] == 0
+    assert deal.company.post(f"/milestones/{deal.first}/approve").json["status"] == "approved"
+    assert len(deal.fake.transfers) == 1
+    assert balance(deal.freelancer)["paid_out"] == 27_000
+    assert_ledger_ok(app)
+
+
+def test_a_chargeback_freezes_the_milestone(app, api, deal):
+    fund(deal.company, deal.first)
+    charge_id = _charge_of(app, deal.first)
+
+    dispute = make_event(
+        "charge.dispute.created",
+        {"id": "dp_1", "object": "dispute", "charge": charge_id, "reason": "fraudulent"},
+    )
+    assert deliver(api, dispute).status_code == 200
+
+    assert milestone_status(deal, deal.first) == "disputed"
+    assert_problem(deal.freelancer.post(f"/milestones/{deal.first}/refund"), 409)
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert "milestone.chargeback" in actions
+    assert_ledger_ok(app)
+
+
+def test_a_reversed_transfer_is_recorded_for_an_admin(app, api, deal):
+    deal.freelancer.post("/me/payout-account")
+    account_id = next(iter(deal.fake.accounts))
+    deal.fake.activate_account(account_id)
+    deliver(api, make_event("account.updated", {"id": account_id}))
+    fund(deal.company, deal.first)
+    approve(deal, deal.first)
+    (transfer_id,) = deal.fake.transfers
+
+    deliver(api, make_event("transfer.reversed", {"id": transfer_id, "amount_reversed": 27_000}))
+
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payout.reversed"))
+    assert entry.target == f"milestone:{deal.first}"

@@ -1,0 +1,451 @@
+"""Self-test of the Stripe test infrastructure, through the real SDK.
+
+Every call goes ``stripe.StripeClient`` -> ``FakeConnectClient`` -> localstripe (or the
+layer's in-memory Connect), exactly as the Stripe adapter's tests will.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import stripe
+
+from tests.stripe_fake import (
+    TEST_WEBHOOK_SECRET,
+    WebhookRecorder,
+    configure_localstripe_webhook,
+    make_event,
+    make_stripe_client,
+    sign_payload,
+    signed_event,
+    start_localstripe,
+)
+from tests.stripe_fake.connect import unflatten
+
+
+def fund(client: stripe.StripeClient, *, amount=10000, pm="pm_card_visa", key=None, **extra):
+    params = {
+        "amount": amount,
+        "currency": "usd",
+        "payment_method": pm,
+        "confirm": True,
+        "payment_method_types": ["card"],
+        "metadata": {"milestone_id": "1"},
+        "transfer_group": "milestone-1",
+        **extra,
+    }
+    options = {"idempotency_key": key} if key else {}
+    return client.v1.payment_intents.create(params=params, options=options)
+
+
+def recipient_account(client: stripe.StripeClient, country="FR"):
+    return client.v1.accounts.create(
+        params={
+            "type": "express",
+            "country": country,
+            "email": "freelancer@example.com",
+            "capabilities": {"transfers": {"requested": True}},
+            "tos_acceptance": {"service_agreement": "recipient"},
+        }
+    )
+
+
+# ---------------------------------------------------------------- server
+
+
+def test_server_listens_on_loopback_only(localstripe_server):
+    assert localstripe_server.base_url.startswith("http://127.0.0.1:")
+    assert [addr[0] for addr in localstripe_server._runner.addresses] == ["127.0.0.1"]
+
+
+def test_one_server_per_process(localstripe_server):
+    with pytest.raises(RuntimeError, match="one server per process"):
+        start_localstripe()
+
+
+def test_reset_empties_localstripe(localstripe_server, stripe_client):
+    intent = fund(stripe_client)
+    localstripe_server.reset()
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.payment_intents.retrieve(intent.id)
+
+
+# ---------------------------------------------------------------- payments
+
+
+def test_payment_intent_succeeds_with_transfer_group(stripe_client, fake_stripe):
+    intent = fund(stripe_client)
+
+    assert intent.status == "succeeded"
+    assert intent.amount == 10000
+    assert intent.metadata["milestone_id"] == "1"
+    assert intent.transfer_group == "milestone-1"
+    assert isinstance(intent.latest_charge, str)
+    assert intent.latest_charge.startswith("ch_")
+
+    again = stripe_client.v1.payment_intents.retrieve(intent.id)
+    assert again.transfer_group == "milestone-1"
+    assert again.latest_charge == intent.latest_charge
+    expanded = stripe_client.v1.payment_intents.retrieve(
+        intent.id, params={"expand": ["latest_charge"]}
+    )
+    assert expanded.latest_charge.id == intent.latest_charge
+    charge = stripe_client.v1.charges.retrieve(intent.latest_charge)
+    assert charge.transfer_group == "milestone-1"
+    assert charge.payment_intent == intent.id
+
+    (sent,) = fake_stripe.calls("POST", "/v1/payment_intents")
+    assert sent.params["transfer_group"] == "milestone-1"
+    assert sent.params["payment_method_types"] == ["card"]
+    assert sent.idempotency_key  # the SDK sends one on every POST
+    assert sent.outcome == "forwarded"
+
+
+def test_other_succeeding_test_card(stripe_client):
+    assert fund(stripe_client, pm="pm_card_mastercard").status == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("pm", "decline_code"),
+    [
+        ("pm_card_chargeDeclined", "generic_decline"),
+        ("pm_card_chargeCustomerFail", "generic_decline"),
+        ("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds"),
+    ],
+)
+def test_declined_cards_raise_card_error(stripe_client, pm, decline_code):
+    with pytest.raises(stripe.CardError) as caught:
+        fund(stripe_client, pm=pm)
+
+    error = caught.value
+    assert error.http_status == 402
+    assert error.code == "card_declined"
+    assert error.error.decline_code == decline_code
+    intent = error.error.payment_intent
+    assert intent.status == "requires_payment_method"
+    assert intent.transfer_group == "milestone-1"
+    assert intent.metadata["milestone_id"] == "1"
+
+
+def test_server_side_confirm_needs_payment_method_types(stripe_client):
+    with pytest.raises(stripe.InvalidRequestError, match="return_url"):
+        stripe_client.v1.payment_intents.create(
+            params={"amount": 500, "currency": "usd", "payment_method": "pm_card_visa",
+                    "confirm": True}
+        )  # fmt: skip
+    intent = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 500,
+            "currency": "usd",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+            "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        }
+    )
+    assert intent.status == "succeeded"
+
+
+def test_create_then_confirm_with_payment_method(stripe_client):
+    intent = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 2500,
+            "currency": "eur",
+            "payment_method_types": ["card"],
+            "transfer_group": "milestone-7",
+        }
+    )
+    assert intent.status == "requires_payment_method"
+    assert intent.client_secret.startswith(intent.id)
+
+    confirmed = stripe_client.v1.payment_intents.confirm(
+        intent.id, params={"payment_method": "pm_card_visa"}
+    )
+    assert confirmed.status == "succeeded"
+    assert confirmed.transfer_group == "milestone-7"
+
+
+def test_refunds_partial_then_rest_and_full(stripe_client):
+    intent = fund(stripe_client, amount=1000)
+    partial = stripe_client.v1.refunds.create(
+        params={"payment_intent": intent.id, "amount": 300, "reason": "requested_by_customer"}
+    )
+    assert (partial.amount, partial.status, partial.charge) == (
+        300,
+        "succeeded",
+        intent.latest_charge,
+    )
+    assert partial.reason == "requested_by_customer"
+    stripe_client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 700})
+    charge = stripe_client.v1.charges.retrieve(intent.latest_charge)
+    assert charge.amount_refunded == 1000
+    assert charge.refunded is True
+
+    other = fund(stripe_client, amount=4200)
+    full = stripe_client.v1.refunds.create(params={"payment_intent": other.id})
+    assert full.amount == 4200
+
+
+# ---------------------------------------------------------------- idempotency
+
+
+def test_payment_intent_idempotency_key(stripe_client, fake_stripe):
+    first = fund(stripe_client, key="milestone-1-fund")
+    second = fund(stripe_client, key="milestone-1-fund")
+
+    assert second.id == first.id
+    assert second.last_response.headers["Idempotent-Replayed"] == "true"
+    assert len(stripe_client.v1.payment_intents.list().data) == 1
+    assert [c.outcome for c in fake_stripe.calls("POST", "/v1/payment_intents")] == [
+        "forwarded",
+        "replayed",
+    ]
+    with pytest.raises(stripe.IdempotencyError):
+        fund(stripe_client, key="milestone-1-fund", amount=999)
+
+
+def test_declines_are_replayed_too(stripe_client):
+    with pytest.raises(stripe.CardError) as first:
+        fund(stripe_client, pm="pm_card_chargeDeclined", key="k-decline")
+    with pytest.raises(stripe.CardError) as second:
+        fund(stripe_client, pm="pm_card_chargeDeclined", key="k-decline")
+    assert first.value.error.payment_intent.id == second.value.error.payment_intent.id
+
+
+# ---------------------------------------------------------------- connect
+
+
+def test_express_recipient_account_and_activation(stripe_client, fake_stripe):
+    account = recipient_account(stripe_client)
+
+    assert account.id.startswith("acct_")
+    assert account.type == "express"
+    assert account.country == "FR"
+    assert account.default_currency == "eur"
+    assert account.tos_acceptance.service_agreement == "recipient"
+    assert account.capabilities.transfers == "inactive"
+    assert (account.charges_enabled, account.payouts_enabled) == (False, False)
+    (sent,) = fake_stripe.calls("POST", "/v1/accounts")
+    assert sent.params["capabilities"] == {"transfers": {"requested": "true"}}
+
+    updated = fake_stripe.activate_account(account.id)
+    assert updated["capabilities"] == {"transfers": "active"}
+    fetched = stripe_client.v1.accounts.retrieve(account.id)
+    assert fetched.payouts_enabled is True
+    assert fetched.charges_enabled is False  # recipients take no card payments
+    assert fetched.capabilities.transfers == "active"
+
+
+def test_account_rules(stripe_client):
+    with pytest.raises(stripe.InvalidRequestError, match="recipient"):
+        stripe_client.v1.accounts.create(
+            params={
+                "type": "express",
+                "country": "FR",
+                "capabilities": {"transfers": {"requested": True}},
+            }
+        )
+    with pytest.raises(stripe.InvalidRequestError, match="card_payments"):
+        stripe_client.v1.accounts.create(
+            params={
+                "type": "express",
+                "country": "FR",
+                "capabilities": {
+                    "transfers": {"requested": True},
+                    "card_payments": {"requested": True},
+                },
+                "tos_acceptance": {"service_agreement": "recipient"},
+            }
+        )
+    domestic = stripe_client.v1.accounts.create(
+        params={
+            "type": "express",
+            "country": "US",
+            "capabilities": {"transfers": {"requested": True}},
+        }
+    )
+    assert domestic.tos_acceptance.service_agreement == "full"
+
+
+def test_account_link(stripe_client, fake_stripe):
+    account = recipient_account(stripe_client)
+    link = stripe_client.v1.account_links.create(
+        params={
+            "account": account.id,
+            "refresh_url": "https://app.example/payout/refresh",
+            "return_url": "https://app.example/payout/done",
+            "type": "account_onboarding",
+        }
+    )
+    assert link.url.startswith(f"https://connect.stripe.com/setup/e/{account.id}/")
+    assert link.expires_at > link.created
+    assert fake_stripe.account_links[0]["account"] == account.id
+    with pytest.raises(stripe.InvalidRequestError, match="No such account"):
+        stripe_client.v1.account_links.create(
+            params={"account": "acct_nope", "refresh_url": "https://x",
+                    "return_url": "https://x", "type": "account_onboarding"}
+        )  # fmt: skip
+
+
+def test_transfer_with_source_transaction_is_idempotent(stripe_client, fake_stripe):
+    intent = fund(stripe_client, amount=10000)
+    account = recipient_account(stripe_client)
+    params = {
+        "amount": 9000,
+        "currency": "usd",
+        "destination": account.id,
+        "source_transaction": intent.latest_charge,
+        "transfer_group": "milestone-1",
+        "metadata": {"milestone_id": "1"},
+    }
+    options = {"idempotency_key": "milestone-1-release"}
+
+    with pytest.raises(stripe.InvalidRequestError) as inactive:
+        stripe_client.v1.transfers.create(params=params, options=options)
+    assert inactive.value.code == "insufficient_capabilities_for_transfer"
+
+    fake_stripe.activate_account(account.id)
+    first = stripe_client.v1.transfers.create(params=params, options=options)
+    second = stripe_client.v1.transfers.create(params=params, options=options)
+
+    assert second.id == first.id
+    assert len(fake_stripe.transfers) == 1
+    assert first.source_transaction == intent.latest_charge
+    assert first.destination == account.id
+    assert (first.amount, first.currency, first.transfer_group) == (9000, "usd", "milestone-1")
+    calls = fake_stripe.calls("POST", "/v1/transfers")
+    assert [c.outcome for c in calls] == ["served", "served", "replayed"]
+    assert {c.params["source_transaction"] for c in calls} == {intent.latest_charge}
+    assert {c.idempotency_key for c in calls} == {"milestone-1-release"}
+    assert stripe_client.v1.transfers.retrieve(first.id).amount == 9000
+
+    with pytest.raises(stripe.IdempotencyError):
+        stripe_client.v1.transfers.create(params={**params, "amount": 1}, options=options)
+    with pytest.raises(stripe.InvalidRequestError, match="more than its amount"):
+        stripe_client.v1.transfers.create(params={**params, "amount": 1001})
+    with pytest.raises(stripe.InvalidRequestError, match="No such charge"):
+        stripe_client.v1.transfers.create(params={**params, "source_transaction": "ch_nope"})
+
+
+# ---------------------------------------------------------------- failure injection
+
+
+def test_failure_before_the_request_reaches_stripe(stripe_client, fake_stripe):
+    intent = fund(stripe_client)
+    account = recipient_account(stripe_client)
+    fake_stripe.activate_account(account.id)
+    params = {
+        "amount": 100,
+        "currency": "usd",
+        "destination": account.id,
+        "source_transaction": intent.latest_charge,
+    }
+    options = {"idempotency_key": "milestone-1-release"}
+
+    fake_stripe.fail_next("/v1/transfers", "before")
+    with pytest.raises(stripe.APIConnectionError):
+        stripe_client.v1.transfers.create(params=params, options=options)
+    assert fake_stripe.transfers == {}
+
+    fake_stripe.fail_next("/v1/transfers", "before", error=503)
+    with pytest.raises(stripe.APIError) as caught:
+        stripe_client.v1.transfers.create(params=params, options=options)
+    assert caught.value.http_status == 503
+    assert fake_stripe.transfers == {}
+
+    transfer = stripe_client.v1.transfers.create(params=params, options=options)
+    assert list(fake_stripe.transfers) == [transfer.id]
+    outcomes = [c.outcome for c in fake_stripe.calls("POST", "/v1/transfers")]
+    assert outcomes == ["failed_before", "failed_before", "served"]
+
+
+def test_failure_after_stripe_did_the_work(stripe_client, fake_stripe):
+    fake_stripe.fail_next("/v1/payment_intents", "after", error="connection")
+    with pytest.raises(stripe.APIConnectionError):
+        fund(stripe_client, key="milestone-1-fund")
+    (lost,) = stripe_client.v1.payment_intents.list().data
+    assert lost.status == "succeeded"  # Stripe charged the card; we never heard
+
+    retried = fund(stripe_client, key="milestone-1-fund")
+    assert retried.id == lost.id
+    assert len(stripe_client.v1.payment_intents.list().data) == 1
+
+    fake_stripe.fail_next("/v1/refunds", "after", error=500)
+    with pytest.raises(stripe.APIError):
+        stripe_client.v1.refunds.create(params={"payment_intent": lost.id, "amount": 10})
+    charge = stripe_client.v1.charges.retrieve(lost.latest_charge)
+    assert charge.amount_refunded == 10
+
+
+def test_sdk_retries_reuse_its_idempotency_key(localstripe_server, fake_stripe, monkeypatch):
+    monkeypatch.setattr(fake_stripe, "_sleep_time_seconds", lambda num_retries: 0)
+    client = make_stripe_client(localstripe_server.base_url, fake_stripe, max_network_retries=2)
+    fake_stripe.fail_next("/v1/payment_intents", "after", error="timeout")
+
+    intent = fund(client)  # no key of ours: the SDK's generated one is reused on retry
+
+    assert len(client.v1.payment_intents.list().data) == 1
+    calls = fake_stripe.calls("POST", "/v1/payment_intents")
+    assert [c.outcome for c in calls] == ["failed_after", "replayed"]
+    assert calls[0].idempotency_key == calls[1].idempotency_key
+    assert intent.status == "succeeded"
+
+
+# ---------------------------------------------------------------- webhooks
+
+
+def test_signed_events_verify_with_the_sdk():
+    account = {"id": "acct_1", "object": "account", "payouts_enabled": True}
+    event = make_event("account.updated", account, "evt_fixed")
+    body, headers = signed_event(event, TEST_WEBHOOK_SECRET)
+
+    parsed = stripe.Webhook.construct_event(body, headers["Stripe-Signature"], TEST_WEBHOOK_SECRET)
+    assert (parsed.id, parsed.type, parsed.data.object.id) == (
+        "evt_fixed",
+        "account.updated",
+        "acct_1",
+    )
+
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(
+            body.replace(b"acct_1", b"acct_2"), headers["Stripe-Signature"], TEST_WEBHOOK_SECRET
+        )
+    stale = sign_payload(body, TEST_WEBHOOK_SECRET, int(time.time()) - 301)
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(body, stale, TEST_WEBHOOK_SECRET)
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(body, sign_payload(body, "whsec_other"), TEST_WEBHOOK_SECRET)
+
+
+def test_localstripe_sends_signed_payment_intent_webhooks(localstripe_server, stripe_client):
+    with WebhookRecorder() as hooks:
+        configure_localstripe_webhook(
+            localstripe_server.base_url,
+            hooks.url,
+            TEST_WEBHOOK_SECRET,
+            events=["payment_intent.succeeded"],
+        )
+        intent = fund(stripe_client)
+        delivery = hooks.wait_for("payment_intent.succeeded", timeout=5)
+
+    event = stripe.Webhook.construct_event(delivery.body, delivery.signature, TEST_WEBHOOK_SECRET)
+    assert event.data.object.id == intent.id
+    assert event.data.object.metadata.milestone_id == "1"
+    assert event.api_version == "2017-08-15"
+    assert [d.event["type"] for d in hooks.deliveries] == ["payment_intent.succeeded"]
+
+
+def test_unflatten():
+    pairs = [
+        ("metadata[milestone_id]", "1"),
+        ("payment_method_types[0]", "card"),
+        ("capabilities[transfers][requested]", "true"),
+        ("expand[]", "a"),
+        ("expand[]", "b"),
+    ]
+    assert unflatten(pairs) == {
+        "metadata": {"milestone_id": "1"},
+        "payment_method_types": ["card"],
+        "capabilities": {"transfers": {"requested": "true"}},
+        "expand": ["a", "b"],
+    }
