@@ -1,0 +1,52 @@
+"""The fee's one rounding rule, and the state tables' refusals."""
+
+import pytest
+
+from marketplace import states
+from marketplace.errors import InvalidTransition
+from marketplace.money import platform_fee
+
+
+@pytest.mark.parametrize(
+    ("amount", "bps", "fee"),
+    [
+        (10_000, 1000, 1_000),
+        (12_345, 1000, 1_235),  # 1234.5 rounds half up
+        (12_344, 1000, 1_234),
+        (12_346, 1000, 1_235),
+        (5, 1000, 1),  # 0.5 -> 1
+        (4, 1000, 0),
+        (0, 1000, 0),
+        (1, 10_000, 1),
+        (999_999_999_999, 1000, 100_000_000_000),
+        (3, 5000, 2),  # 1.5 -> 2
+        (1, 4999, 0),
+        (1, 5000, 1),
+    ],
+)
+def test_fee_is_rounded_half_up_in_integers(amount, bps, fee):
+    assert platform_fee(amount, bps) == fee
+
+
+@pytest.mark.parametrize(("amount", "bps"), [(-1, 1000), (100, -1), (100, 10_001)])
+def test_fee_refuses_what_cannot_be_a_fee(amount, bps):
+    with pytest.raises(ValueError):
+        platform_fee(amount, bps)
+
+
+def test_a_transition_not_in_the_table_is_refused():
+    assert states.next_status(states.MILESTONE, "submitted", "approve") == "approved"
+    with pytest.raises(InvalidTransition, match="approve a milestone that is funded"):
+        states.next_status(states.MILESTONE, "funded", "approve", "milestone")
+
+
+def test_every_table_uses_only_its_own_states():
+    for table, enum in [
+        (states.JOB, states.JobStatus),
+        (states.BID, states.BidStatus),
+        (states.CONTRACT, states.ContractStatus),
+        (states.MILESTONE, states.MilestoneStatus),
+    ]:
+        for (status, _action), target in table.items():
+            assert status in set(enum)
+            assert target in set(enum)
