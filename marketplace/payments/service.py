@@ -295,7 +295,12 @@ def set_up_payout_account(user: User) -> dict:
     """Create (once) the freelancer's payout account and return where to finish onboarding."""
     if user.role != Role.FREELANCER:
         raise Forbidden("Only freelancers receive payouts.")
-    user = db.session.scalar(select(User).where(User.id == user.id).with_for_update())
+    user = db.session.scalar(
+        select(User)
+        .where(User.id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     gateway = get_gateway()
     try:
         if user.payout_account_id is None:

@@ -27,7 +27,7 @@ from marketplace.idempotency import exempt
 from marketplace.payments import service
 from marketplace.payments.gateway import GatewayError
 from marketplace.payments.models import EscrowPayment, WebhookEvent
-from marketplace.states import MILESTONE, MilestoneStatus
+from marketplace.states import MILESTONE, MilestoneStatus, next_status
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,8 @@ def payment_succeeded(obj: dict) -> None:
     payment.intent_id, payment.intent_status = charge.intent_id, charge.status
     payment.charge_id = charge.charge_id
     if milestone.status == MilestoneStatus.PENDING:
-        milestone.status = MilestoneStatus.FUNDING  # the app confirmed before we saw the intent
+        # The intent was made, but the fund request that made it never committed.
+        milestone.status = next_status(MILESTONE, milestone.status, "start_funding")
     service._book_funding(milestone, contract, payment, None, action="funding_succeeded")
 
 
@@ -104,7 +105,7 @@ def payment_failed(obj: dict) -> None:
     milestone, _contract = _locked_milestone(payment.milestone_id)
     if milestone.status != MilestoneStatus.FUNDING:
         return
-    milestone.status = MILESTONE[(MilestoneStatus.FUNDING, "funding_failed")]
+    milestone.status = next_status(MILESTONE, milestone.status, "funding_failed")
     payment.attempt += 1
     payment.intent_id = payment.client_secret = None
     audit.record(None, "milestone.funding_failed", f"milestone:{milestone.id}")
@@ -135,7 +136,7 @@ def charge_disputed(obj: dict) -> None:
         return
     milestone, _contract = _locked_milestone(payment.milestone_id)
     if (milestone.status, "dispute") in MILESTONE:
-        milestone.status = MILESTONE[(milestone.status, "dispute")]
+        milestone.status = next_status(MILESTONE, milestone.status, "dispute")
     audit.record(
         None,
         "milestone.chargeback",

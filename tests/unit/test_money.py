@@ -30,7 +30,7 @@ def test_fee_is_rounded_half_up_in_integers(amount, bps, fee):
 
 @pytest.mark.parametrize(("amount", "bps"), [(-1, 1000), (100, -1), (100, 10_001)])
 def test_fee_refuses_what_cannot_be_a_fee(amount, bps):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="fees are taken"):
         platform_fee(amount, bps)
 
 
