@@ -28,11 +28,14 @@ def stripe_mode(app, localstripe_server, fake_stripe):
         "STRIPE_HTTP_CLIENT": fake_stripe,
         "STRIPE_MAX_NETWORK_RETRIES": 0,
     }
-    saved = app.extensions.get("payment_gateway"), dict(app.config)
+    config_before = dict(app.config)
+    local = app.extensions.pop("payment_gateway", None)
     app.extensions["payment_gateway"] = StripeGateway.from_config(config)
     app.config.update(PAYMENT_GATEWAY="stripe", STRIPE_WEBHOOK_SECRET=TEST_WEBHOOK_SECRET)
     yield fake_stripe
-    app.extensions["payment_gateway"], config_before = saved
+    app.extensions.pop("payment_gateway")
+    if local is not None:
+        app.extensions["payment_gateway"] = local
     app.config.clear()
     app.config.update(config_before)
 
