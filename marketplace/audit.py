@@ -7,8 +7,9 @@ commit together or not at all.
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.accounts.models import User
 from marketplace.database import Base, UTCDateTime, utcnow
 from marketplace.extensions import db
 
@@ -23,6 +24,8 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(60), index=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="raise")
 
 
 def record(actor_id: int | None, action: str, target: str, **data) -> None:

@@ -11,6 +11,7 @@ from marketplace.contracts.models import (
     Review,
 )
 from marketplace.database import Base
+from marketplace.disputes.models import Dispute, DisputeMessage
 from marketplace.idempotency import IdempotencyRecord
 from marketplace.jobs.models import Job, JobSkill
 from marketplace.payments.models import (
@@ -30,6 +31,8 @@ __all__ = [
     "BrowserSession",
     "Contract",
     "ContractMessage",
+    "Dispute",
+    "DisputeMessage",
     "EscrowPayment",
     "IdempotencyRecord",
     "Job",

@@ -5,8 +5,10 @@ from werkzeug.routing import IntegerConverter
 
 from marketplace import ops
 from marketplace.accounts.routes import blp as accounts
+from marketplace.admin.routes import blp as admin
 from marketplace.bids.routes import blp as bids
 from marketplace.contracts.routes import blp as contracts
+from marketplace.disputes.routes import blp as disputes
 from marketplace.extensions import api
 from marketplace.jobs.routes import blp as jobs
 from marketplace.payments.routes import blp as payments
@@ -24,5 +26,5 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.register_blueprint(ops.blp)
     app.register_blueprint(ops.docs_assets)
-    for blueprint in (accounts, jobs, bids, contracts, payments, webhooks):
+    for blueprint in (accounts, jobs, bids, contracts, payments, disputes, admin, webhooks):
         api.register_blueprint(blueprint)

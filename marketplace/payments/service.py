@@ -176,7 +176,7 @@ def approve_milestone(user: User, milestone_id: int) -> Milestone:
     """The client accepts the delivery: the money goes to the freelancer, less the fee."""
     milestone, contract = _party_milestone(user, milestone_id, "client")
     milestone.status = next_status(MILESTONE, milestone.status, "approve", "milestone")
-    _release(milestone, contract, milestone.amount, actor_id=user.id)
+    release_escrow(milestone, contract, milestone.amount, actor_id=user.id)
     db.session.commit()
     return milestone
 
@@ -185,12 +185,12 @@ def refund_milestone(user: User, milestone_id: int) -> Milestone:
     """The freelancer gives the client all its money back; the milestone is cancelled."""
     milestone, contract = _party_milestone(user, milestone_id, "freelancer")
     milestone.status = next_status(MILESTONE, milestone.status, "refund", "milestone")
-    _refund(milestone, contract, milestone.amount, actor_id=user.id)
+    refund_escrow(milestone, contract, milestone.amount, actor_id=user.id)
     db.session.commit()
     return milestone
 
 
-def _release(milestone: Milestone, contract: Contract, gross: int, *, actor_id) -> None:
+def release_escrow(milestone: Milestone, contract: Contract, gross: int, *, actor_id) -> None:
     """Book `gross` of the milestone's escrow to the freelancer, and pay it out if possible."""
     payment = _payment(milestone)
     fee = platform_fee(gross, contract.fee_bps)
@@ -214,7 +214,7 @@ def _release(milestone: Milestone, contract: Contract, gross: int, *, actor_id) 
         _pay_out(payment, freelancer)
 
 
-def _refund(milestone: Milestone, contract: Contract, amount: int, *, actor_id) -> None:
+def refund_escrow(milestone: Milestone, contract: Contract, amount: int, *, actor_id) -> None:
     payment = _payment(milestone)
     if amount > payment.amount - payment.refunded_amount - payment.released_amount:
         raise ValueError(f"milestone {milestone.id}: refund of {amount} exceeds its escrow")
@@ -352,7 +352,7 @@ def release_due(now=None) -> list[str]:
         contract = db.session.get(Contract, milestone.contract_id)
         milestone.status = next_status(MILESTONE, milestone.status, "auto_release", "milestone")
         try:
-            _release(milestone, contract, milestone.amount, actor_id=None)
+            release_escrow(milestone, contract, milestone.amount, actor_id=None)
             db.session.commit()
         except GatewayFailed:
             db.session.rollback()

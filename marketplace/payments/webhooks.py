@@ -134,9 +134,15 @@ def charge_disputed(obj: dict) -> None:
     )
     if payment is None:
         return
-    milestone, _contract = _locked_milestone(payment.milestone_id)
+    milestone, contract = _locked_milestone(payment.milestone_id)
     if (milestone.status, "dispute") in MILESTONE:
         milestone.status = next_status(MILESTONE, milestone.status, "dispute")
+    if milestone.status == MilestoneStatus.DISPUTED:
+        from marketplace.disputes.service import open_chargeback_dispute
+
+        open_chargeback_dispute(
+            milestone, contract, f"Chargeback {obj.get('id')}: {obj.get('reason') or 'unknown'}"
+        )
     audit.record(
         None,
         "milestone.chargeback",

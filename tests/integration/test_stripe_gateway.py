@@ -261,6 +261,15 @@ def test_a_chargeback_freezes_the_milestone(app, api, deal):
 
     assert milestone_status(deal, deal.first) == "disputed"
     assert_problem(deal.freelancer.post(f"/milestones/{deal.first}/refund"), 409)
+    (dispute,) = deal.company.get("/disputes").json["data"]
+    assert dispute["opened_by"] is None
+    assert dispute["milestone_id"] == deal.first
+    assert "fraudulent" in dispute["reason"]
+    again = make_event(
+        "charge.dispute.created", {"id": "dp_2", "object": "dispute", "charge": charge_id}
+    )
+    assert deliver(api, again).status_code == 200
+    assert len(deal.company.get("/disputes").json["data"]) == 1
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action)).all()
     assert "milestone.chargeback" in actions

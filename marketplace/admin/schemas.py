@@ -1,0 +1,57 @@
+"""The JSON shapes of the admin tools."""
+
+from marshmallow import Schema, fields, validate
+
+from marketplace.accounts.models import Role, UserStatus
+from marketplace.disputes.schemas import PersonSchema
+from marketplace.fields import Trimmed
+from marketplace.pagination import PageArgsSchema
+
+
+class AdminUserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    role = fields.String()
+    name = fields.String()
+    country = fields.String()
+    status = fields.String()
+    suspended_reason = fields.String(allow_none=True)
+    payouts_enabled = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+class UserQueryArgsSchema(PageArgsSchema):
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Part of the name or email."},
+    )
+    role = fields.String(validate=validate.OneOf([r.value for r in Role]))
+    status = fields.String(validate=validate.OneOf([s.value for s in UserStatus]))
+
+
+class SuspendSchema(Schema):
+    reason = Trimmed(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    actor = fields.Nested(PersonSchema, allow_none=True)
+    action = fields.String()
+    target = fields.String()
+    data = fields.Dict()
+    created_at = fields.DateTime()
+
+
+class AuditQueryArgsSchema(PageArgsSchema):
+    actor_id = fields.Integer()
+    action = fields.String(validate=validate.Length(min=1, max=60))
+    target = fields.String(
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "type:id, e.g. milestone:12"},
+    )
+
+
+class LedgerCheckSchema(Schema):
+    ok = fields.Boolean()
+    transactions = fields.Integer()
+    problems = fields.List(fields.String())

@@ -1,0 +1,115 @@
+"""Use cases of the admin tools: users, suspension, the audit log, the ledger check."""
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
+
+from marketplace import audit
+from marketplace.accounts.models import User, UserStatus
+from marketplace.audit import AuditEntry
+from marketplace.bids.models import Bid
+from marketplace.database import utcnow
+from marketplace.errors import Conflict, Forbidden
+from marketplace.extensions import db
+from marketplace.jobs import service as jobs
+from marketplace.jobs.models import Job
+from marketplace.lookup import one_or_404
+from marketplace.pagination import SortKey, paginate
+from marketplace.payments.ledger import verify_ledger
+from marketplace.states import BidStatus, JobStatus
+
+USERS_NEWEST_FIRST = (SortKey(User.created_at), SortKey(User.id))
+AUDIT_NEWEST_FIRST = (SortKey(AuditEntry.created_at), SortKey(AuditEntry.id))
+
+
+def require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise Forbidden("Admins only.")
+
+
+def list_users(admin: User, *, limit: int, cursor: str | None, q=None, role=None, status=None):
+    """Every account, newest first, filtered by name or email, role and status."""
+    require_admin(admin)
+    stmt = select(User)
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(or_(User.email.like(pattern), User.name.ilike(pattern)))
+    if role:
+        stmt = stmt.where(User.role == role)
+    if status:
+        stmt = stmt.where(User.status == status)
+    return paginate(db.session, stmt, USERS_NEWEST_FIRST, limit=limit, cursor=cursor)
+
+
+def _user(user_id: int) -> User:
+    return one_or_404(select(User).where(User.id == user_id), User, lock=True, what="user")
+
+
+def suspend(admin: User, user_id: int, reason: str) -> User:
+    """Suspend an account: from its next request it may only read its own account and money.
+
+    Its pending bids are withdrawn and its open jobs closed (their bids declined).
+    """
+    require_admin(admin)
+    user = _user(user_id)
+    if user.id == admin.id:
+        raise Conflict("Admins cannot suspend themselves.")
+    if user.status == UserStatus.SUSPENDED:
+        raise Conflict("This account is suspended already.")
+    user.status, user.suspended_reason = UserStatus.SUSPENDED, reason
+    withdrawn = db.session.execute(
+        update(Bid)
+        .where(Bid.freelancer_id == user.id, Bid.status == BidStatus.PENDING)
+        .values(status=BidStatus.WITHDRAWN, updated_at=utcnow())
+    ).rowcount
+    open_jobs = db.session.scalars(
+        select(Job.id)
+        .where(Job.client_id == user.id, Job.status == JobStatus.OPEN)
+        .with_for_update()
+    ).all()
+    for job_id in open_jobs:
+        jobs.decline_pending_bids(job_id)
+    if open_jobs:
+        db.session.execute(update(Job).where(Job.id.in_(open_jobs)).values(status=JobStatus.CLOSED))
+    audit.record(
+        admin.id,
+        "user.suspended",
+        f"user:{user.id}",
+        reason=reason,
+        bids_withdrawn=withdrawn,
+        jobs_closed=len(open_jobs),
+    )
+    db.session.commit()
+    return user
+
+
+def reinstate(admin: User, user_id: int) -> User:
+    """Lift a suspension (withdrawn bids and closed jobs stay as they are)."""
+    require_admin(admin)
+    user = _user(user_id)
+    if user.status != UserStatus.SUSPENDED:
+        raise Conflict("This account is not suspended.")
+    user.status, user.suspended_reason = UserStatus.ACTIVE, None
+    audit.record(admin.id, "user.reinstated", f"user:{user.id}")
+    db.session.commit()
+    return user
+
+
+def audit_log(
+    admin: User, *, limit: int, cursor: str | None, actor_id=None, action=None, target=None
+):
+    """Every admin action and money movement, newest first."""
+    require_admin(admin)
+    stmt = select(AuditEntry).options(joinedload(AuditEntry.actor))
+    if actor_id is not None:
+        stmt = stmt.where(AuditEntry.actor_id == actor_id)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if target:
+        stmt = stmt.where(AuditEntry.target == target)
+    return paginate(db.session, stmt, AUDIT_NEWEST_FIRST, limit=limit, cursor=cursor)
+
+
+def check_ledger(admin: User) -> dict:
+    """Run every ledger check."""
+    require_admin(admin)
+    return verify_ledger()

@@ -1,0 +1,54 @@
+"""HTTP endpoints of disputes."""
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from marketplace.accounts.auth import login_required
+from marketplace.disputes import schemas, service
+from marketplace.pagination import page_schema
+
+blp = Blueprint("disputes", __name__, url_prefix="/api/v1", description="Disputes")
+
+
+@blp.post("/milestones/<id:milestone_id>/disputes")
+@blp.arguments(schemas.DisputeCreateSchema)
+@blp.response(201, schemas.DisputeSchema)
+@login_required
+def open_dispute(data, milestone_id):
+    """Open a dispute on a milestone holding money (either party): its money is frozen."""
+    return service.open_dispute(current_user, milestone_id, data["reason"])
+
+
+@blp.get("/disputes")
+@blp.arguments(schemas.DisputeQueryArgsSchema, location="query")
+@blp.response(200, page_schema(schemas.DisputeSchema))
+@login_required
+def list_disputes(args):
+    """Parties: their disputes, newest first. Admins: all, oldest first."""
+    return service.list_disputes(current_user, **args)
+
+
+@blp.get("/disputes/<id:dispute_id>")
+@blp.response(200, schemas.DisputeSchema)
+@login_required
+def get_dispute(dispute_id):
+    """One dispute, with its messages and resolution."""
+    return service.get_dispute(current_user, dispute_id)
+
+
+@blp.post("/disputes/<id:dispute_id>/messages")
+@blp.arguments(schemas.DisputeMessageCreateSchema)
+@blp.response(201, schemas.DisputeMessageSchema)
+@login_required
+def add_message(data, dispute_id):
+    """Add evidence or discussion (parties, admins)."""
+    return service.add_message(current_user, dispute_id, data["body"])
+
+
+@blp.post("/disputes/<id:dispute_id>/resolve")
+@blp.arguments(schemas.ResolveSchema)
+@blp.response(200, schemas.DisputeSchema)
+@login_required
+def resolve(data, dispute_id):
+    """Split the milestone's money between the parties (admins only)."""
+    return service.resolve(current_user, dispute_id, data["freelancer_amount"], data["note"])
