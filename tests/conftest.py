@@ -44,10 +44,19 @@ def database_uri(tmp_path_factory):
     return url
 
 
+def _engine_options(url: str) -> dict:
+    options = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # Tests need no durability across a crash: do not wait for the disk on commit.
+        options["connect_args"] = {"options": "-c synchronous_commit=off"}
+    return options
+
+
 @pytest.fixture(scope="session")
 def app(database_uri, tmp_path_factory):
     app = create_app(
         {
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_uri),
             "LOCAL_GATEWAY_PATH": str(tmp_path_factory.mktemp("gateway") / "local_gateway.db"),
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_uri,
