@@ -16,11 +16,13 @@ from marketplace.accounts.service import hash_password
 from marketplace.bids import service as bids
 from marketplace.bids.schemas import BidCreateSchema
 from marketplace.contracts import service as contracts
+from marketplace.contracts.models import Contract
 from marketplace.contracts.schemas import MessageCreateSchema, MilestoneCreateSchema
 from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.jobs.schemas import JobCreateSchema
+from marketplace.payments import service as payments
 
 DEMO_PASSWORD = "demo-password"
 
@@ -440,6 +442,32 @@ def seed() -> None:
     today = utcnow().date()
     for spec in DEMO_JOBS:
         _create_job(spec, users, today)
+    _move_money(users)
+
+
+# How far the demo's contracts got, in creation order: one step list per milestone.
+MONEY_STEPS = [
+    [("fund", "submit", "approve"), ("fund", "submit")],
+    [("fund",)],
+]
+
+
+def _move_money(users: dict[str, User]) -> None:
+    """Fund, deliver and approve some milestones on the local gateway's test card."""
+    for contract, plans in zip(
+        db.session.scalars(select(Contract).order_by(Contract.id)).all(),
+        MONEY_STEPS,
+        strict=False,
+    ):
+        client = db.session.get(User, contract.client_id)
+        freelancer = db.session.get(User, contract.freelancer_id)
+        for milestone, steps in zip(list(contract.milestones), plans, strict=False):
+            if "fund" in steps:
+                payments.fund_milestone(client, milestone.id, "pm_card_visa")
+            if "submit" in steps:
+                payments.submit_milestone(freelancer, milestone.id, "Delivered: see the sheet.")
+            if "approve" in steps:
+                payments.approve_milestone(client, milestone.id)
 
 
 def _create_users() -> dict[str, User]:

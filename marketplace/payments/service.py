@@ -192,6 +192,14 @@ def refund_milestone(user: User, milestone_id: int) -> Milestone:
 
 def release_escrow(milestone: Milestone, contract: Contract, gross: int, *, actor_id) -> None:
     """Book `gross` of the milestone's escrow to the freelancer, and pay it out if possible."""
+    # The freelancer's row is locked first, so a release and the switching on of payouts
+    # serialise: either this release sees payouts on, or the switch sees this release.
+    freelancer = db.session.scalar(
+        select(User)
+        .where(User.id == contract.freelancer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     payment = _payment(milestone)
     fee = platform_fee(gross, contract.fee_bps)
     if payment.released_amount or gross > payment.amount - payment.refunded_amount:
@@ -209,7 +217,6 @@ def release_escrow(milestone: Milestone, contract: Contract, gross: int, *, acto
         fee=fee,
         currency=milestone.currency,
     )
-    freelancer = db.session.get(User, contract.freelancer_id)
     if freelancer.payouts_enabled:
         _pay_out(payment, freelancer)
 
