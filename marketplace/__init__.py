@@ -35,7 +35,10 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     extensions.limiter.init_app(app)
     extensions.api.init_app(app)
     errors.register_error_handlers(app)
+    # Before each request, in this order: who calls and may they (401/403), is the body
+    # usable (400), has this Idempotency-Key been seen.
     auth.init_app(app)
+    app.before_request(errors.check_request_input)
     idempotency.init_app(app)
     routes.register_blueprints(app)
     cli.init_app(app)

@@ -8,7 +8,6 @@ that change anything must echo the session's CSRF token in X-CSRF-Token.
 import hashlib
 import hmac
 import secrets
-from functools import wraps
 
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user
@@ -96,27 +95,37 @@ def _unauthorized():
     raise Unauthorized("Sign in, or send a valid bearer token.")
 
 
-def login_required(view):
-    """The caller must be signed in (by token or cookie)."""
+def roles(*allowed: str):
+    """Only users of these roles may call the endpoint: the rest get 403 before anything else."""
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            raise Unauthorized("Sign in, or send a valid bearer token.")
-        return view(*args, **kwargs)
+    def mark(view):
+        view.roles = frozenset(allowed)
+        return view
 
-    return wrapper
+    return mark
 
 
 def check_request():
-    """Before every request: a bad bearer token, a missing CSRF token, a suspended user."""
+    """Before a request is parsed or run: who is calling, and may they call this at all.
+
+    Every endpoint needs a signed-in caller unless marked @public; a bad bearer token is
+    401 even where none is needed; cookie writes need the CSRF header; a suspended user
+    may call only the few endpoints marked @allow_suspended; @roles limits by role.
+    Checked here, first, so a caller who may not act learns nothing else (not even
+    whether their body was valid).
+    """
     view = current_app.view_functions.get(request.endpoint or "")
-    if view is None or getattr(view, "public", False) or request.blueprint in UNGUARDED:
+    if view is None or request.blueprint in UNGUARDED:
         return
     if "Authorization" in request.headers and not current_user.is_authenticated:
         raise Unauthorized("The bearer token is invalid or revoked.")
-    if not current_user.is_authenticated:
+    if getattr(view, "public", False):
+        # Credentials sent to a public endpoint still must not belong to a suspended user.
+        if g.get("auth_method") == "bearer" and current_user.is_suspended:
+            raise Forbidden("This account is suspended.")
         return
+    if not current_user.is_authenticated:
+        raise Unauthorized("Sign in, or send a valid bearer token.")
     if g.get("auth_method") == "session" and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         expected = session.get("csrf_token", "")
@@ -124,6 +133,9 @@ def check_request():
             raise Forbidden(f"Cookie-authenticated requests must send the {CSRF_HEADER} header.")
     if current_user.is_suspended and not getattr(view, "allow_suspended", False):
         raise Forbidden("This account is suspended.")
+    allowed = getattr(view, "roles", None)
+    if allowed is not None and current_user.role not in allowed:
+        raise Forbidden(f"Only {' or '.join(sorted(allowed))} accounts may do this.")
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,8 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from marketplace.accounts.auth import login_required
+from marketplace.accounts.auth import roles
+from marketplace.accounts.models import Role
 from marketplace.admin import schemas, service
 from marketplace.pagination import page_schema
 
@@ -13,7 +14,7 @@ blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Admi
 @blp.get("/users")
 @blp.arguments(schemas.UserQueryArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.AdminUserSchema))
-@login_required
+@roles(Role.ADMIN)
 def list_users(args):
     """All accounts, filtered by `q` (name or email), `role`, `status`."""
     return service.list_users(current_user, **args)
@@ -22,7 +23,7 @@ def list_users(args):
 @blp.post("/users/<id:user_id>/suspend")
 @blp.arguments(schemas.SuspendSchema)
 @blp.response(200, schemas.AdminUserSchema)
-@login_required
+@roles(Role.ADMIN)
 def suspend(data, user_id):
     """Suspend an account: pending bids withdrawn, open jobs closed."""
     return service.suspend(current_user, user_id, data["reason"])
@@ -30,7 +31,7 @@ def suspend(data, user_id):
 
 @blp.post("/users/<id:user_id>/reinstate")
 @blp.response(200, schemas.AdminUserSchema)
-@login_required
+@roles(Role.ADMIN)
 def reinstate(user_id):
     """Lift an account's suspension."""
     return service.reinstate(current_user, user_id)
@@ -39,7 +40,7 @@ def reinstate(user_id):
 @blp.get("/audit-log")
 @blp.arguments(schemas.AuditQueryArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.AuditEntrySchema))
-@login_required
+@roles(Role.ADMIN)
 def audit_log(args):
     """Every admin action and money movement, newest first."""
     return service.audit_log(current_user, **args)
@@ -47,7 +48,7 @@ def audit_log(args):
 
 @blp.get("/ledger/verify")
 @blp.response(200, schemas.LedgerCheckSchema)
-@login_required
+@roles(Role.ADMIN)
 def verify_ledger():
     """Check every invariant of the ledger."""
     return service.check_ledger(current_user)

@@ -3,7 +3,8 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from marketplace.accounts.auth import login_required
+from marketplace.accounts.auth import roles
+from marketplace.accounts.models import Role
 from marketplace.bids import schemas, service
 from marketplace.contracts import service as contracts
 from marketplace.contracts.schemas import ContractSchema
@@ -15,7 +16,7 @@ blp = Blueprint("bids", __name__, url_prefix="/api/v1", description="Bids freela
 @blp.post("/jobs/<id:job_id>/bids")
 @blp.arguments(schemas.BidCreateSchema)
 @blp.response(201, schemas.BidSchema)
-@login_required
+@roles(Role.FREELANCER)
 def place_bid(data, job_id):
     """Bid on an open job (freelancers only)."""
     return service.place_bid(current_user, job_id, data)
@@ -24,7 +25,6 @@ def place_bid(data, job_id):
 @blp.get("/jobs/<id:job_id>/bids")
 @blp.arguments(schemas.BidQueryArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.BidSchema))
-@login_required
 def list_job_bids(args, job_id):
     """A job's bids: all for its client, only their own for a freelancer."""
     return service.list_job_bids(current_user, job_id, **args)
@@ -33,7 +33,7 @@ def list_job_bids(args, job_id):
 @blp.get("/bids")
 @blp.arguments(schemas.BidQueryArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.BidSchema))
-@login_required
+@roles(Role.FREELANCER)
 def list_my_bids(args):
     """The calling freelancer's own bids."""
     return service.list_my_bids(current_user, **args)
@@ -41,7 +41,6 @@ def list_my_bids(args):
 
 @blp.get("/bids/<id:bid_id>")
 @blp.response(200, schemas.BidSchema)
-@login_required
 def get_bid(bid_id):
     """One bid (its bidder, the job's client, admins)."""
     return service.get_bid(current_user, bid_id)[0]
@@ -50,7 +49,6 @@ def get_bid(bid_id):
 @blp.patch("/bids/<id:bid_id>")
 @blp.arguments(schemas.BidUpdateSchema)
 @blp.response(200, schemas.BidSchema)
-@login_required
 def update_bid(changes, bid_id):
     """Change a pending bid (its bidder only)."""
     return service.update_bid(current_user, bid_id, changes)
@@ -58,7 +56,6 @@ def update_bid(changes, bid_id):
 
 @blp.post("/bids/<id:bid_id>/withdraw")
 @blp.response(200, schemas.BidSchema)
-@login_required
 def withdraw_bid(bid_id):
     """Withdraw a pending bid."""
     return service.withdraw_bid(current_user, bid_id)
@@ -66,7 +63,6 @@ def withdraw_bid(bid_id):
 
 @blp.post("/bids/<id:bid_id>/decline")
 @blp.response(200, schemas.BidSchema)
-@login_required
 def decline_bid(bid_id):
     """Decline a pending bid on your job."""
     return service.decline_bid(current_user, bid_id)
@@ -74,7 +70,6 @@ def decline_bid(bid_id):
 
 @blp.post("/bids/<id:bid_id>/accept")
 @blp.response(201, ContractSchema)
-@login_required
 def accept_bid(bid_id):
     """Accept a pending bid: creates the contract, declines the job's other bids."""
     return contracts.accept_bid(current_user, bid_id)

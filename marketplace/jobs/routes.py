@@ -3,7 +3,8 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from marketplace.accounts.auth import login_required
+from marketplace.accounts.auth import roles
+from marketplace.accounts.models import Role
 from marketplace.jobs import schemas, service
 from marketplace.pagination import page_schema
 
@@ -13,7 +14,7 @@ blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Jobs compan
 @blp.post("/jobs")
 @blp.arguments(schemas.JobCreateSchema)
 @blp.response(201, schemas.JobSchema)
-@login_required
+@roles(Role.CLIENT)
 def post_job(data):
     """Post a data-entry job (clients only)."""
     return service.post_job(current_user, data)
@@ -22,7 +23,6 @@ def post_job(data):
 @blp.get("/jobs")
 @blp.arguments(schemas.JobQueryArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.JobSchema))
-@login_required
 def list_jobs(args):
     """Find jobs: open ones by default; full-text `q`, skills, currency, budget, client."""
     return service.list_jobs(args)
@@ -30,7 +30,6 @@ def list_jobs(args):
 
 @blp.get("/jobs/<id:job_id>")
 @blp.response(200, schemas.JobSchema)
-@login_required
 def get_job(job_id):
     """One job."""
     return service.get_job(job_id)
@@ -39,7 +38,6 @@ def get_job(job_id):
 @blp.patch("/jobs/<id:job_id>")
 @blp.arguments(schemas.JobUpdateSchema)
 @blp.response(200, schemas.JobSchema)
-@login_required
 def update_job(changes, job_id):
     """Edit a job while it is open (its client only)."""
     return service.update_job(current_user, job_id, changes)
@@ -47,7 +45,6 @@ def update_job(changes, job_id):
 
 @blp.post("/jobs/<id:job_id>/close")
 @blp.response(200, schemas.JobSchema)
-@login_required
 def close_job(job_id):
     """Close an open job; its pending bids are declined."""
     return service.close_job(current_user, job_id)

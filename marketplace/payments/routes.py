@@ -3,7 +3,8 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from marketplace.accounts.auth import allow_suspended, login_required
+from marketplace.accounts.auth import allow_suspended, roles
+from marketplace.accounts.models import Role
 from marketplace.contracts.schemas import MilestoneSchema
 from marketplace.pagination import page_schema
 from marketplace.payments import schemas, service, statements
@@ -14,7 +15,6 @@ blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Escrow 
 @blp.post("/milestones/<id:milestone_id>/fund")
 @blp.arguments(schemas.FundSchema)
 @blp.response(200, MilestoneSchema)
-@login_required
 def fund(data, milestone_id):
     """Put a milestone's money in escrow (the client)."""
     return service.fund_milestone(current_user, milestone_id, data["payment_method"])
@@ -23,7 +23,6 @@ def fund(data, milestone_id):
 @blp.post("/milestones/<id:milestone_id>/submit")
 @blp.arguments(schemas.SubmitSchema)
 @blp.response(200, MilestoneSchema)
-@login_required
 def submit(data, milestone_id):
     """Deliver the work of a funded milestone (the freelancer)."""
     return service.submit_milestone(current_user, milestone_id, data["note"])
@@ -31,7 +30,6 @@ def submit(data, milestone_id):
 
 @blp.post("/milestones/<id:milestone_id>/approve")
 @blp.response(200, MilestoneSchema)
-@login_required
 def approve(milestone_id):
     """Accept a delivery: the money is released to the freelancer less the fee (the client)."""
     return service.approve_milestone(current_user, milestone_id)
@@ -40,7 +38,6 @@ def approve(milestone_id):
 @blp.post("/milestones/<id:milestone_id>/request-changes")
 @blp.arguments(schemas.RequestChangesSchema)
 @blp.response(200, MilestoneSchema)
-@login_required
 def request_changes(data, milestone_id):
     """Send a delivery back (the client)."""
     return service.request_changes(current_user, milestone_id, data["reason"])
@@ -48,7 +45,6 @@ def request_changes(data, milestone_id):
 
 @blp.post("/milestones/<id:milestone_id>/refund")
 @blp.response(200, MilestoneSchema)
-@login_required
 def refund(milestone_id):
     """Give the client all of the milestone's money back (the freelancer)."""
     return service.refund_milestone(current_user, milestone_id)
@@ -56,7 +52,6 @@ def refund(milestone_id):
 
 @blp.get("/me/balance")
 @blp.response(200, schemas.BalancesSchema)
-@login_required
 @allow_suspended
 def balance():
     """The caller's money per currency, computed from the ledger."""
@@ -66,7 +61,6 @@ def balance():
 @blp.get("/me/transactions")
 @blp.arguments(schemas.TransactionQueryArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.TransactionSchema))
-@login_required
 @allow_suspended
 def transactions(args):
     """The caller's own ledger lines, newest first."""
@@ -75,7 +69,7 @@ def transactions(args):
 
 @blp.post("/me/payout-account")
 @blp.response(200, schemas.PayoutAccountSchema)
-@login_required
+@roles(Role.FREELANCER)
 def payout_account():
     """Set up where the freelancer's money goes (Stripe: a Connect account and its link)."""
     return service.set_up_payout_account(current_user)

@@ -131,10 +131,26 @@ def test_a_new_login_ends_the_previous_session_of_that_browser(app, api, factory
     assert_problem(copied.get("/me"), 401)
 
 
-def test_a_suspended_user_can_still_sign_out(api, factory):
+def test_a_suspended_user_cannot_even_sign_out(api, factory):
+    """As API.md has it: a suspended user may only read their account and money."""
     user = factory.client()
     api.login(user.email, user.password)
     factory.suspend(user)
 
-    assert api.post("/auth/logout").status_code == 204
-    assert_problem(api.get("/me"), 401)
+    assert_problem(api.post("/auth/logout"), 403)
+    assert api.get("/me").status_code == 200
+
+
+def test_a_suspended_users_token_is_refused_even_on_public_endpoints(api, factory):
+    user = factory.client()
+    factory.suspend(user)
+    body = {
+        "email": "someone.new@example.test",
+        "password": "long enough pw",
+        "role": "client",
+        "name": "N",
+        "country": "US",
+    }
+
+    assert_problem(api.as_user(user).post("/auth/register", json=body), 403)
+    assert api.post("/auth/register", json=body).status_code == 201
