@@ -6,7 +6,7 @@ commit together or not at all.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
@@ -26,6 +26,12 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _append_only(_mapper, _connection, target):
+    raise RuntimeError(f"audit entry {target.id} is append-only")
 
 
 def record(actor_id: int | None, action: str, target: str, **data) -> None:

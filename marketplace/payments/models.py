@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.database import Base, UTCDateTime, in_values, utcnow
@@ -111,3 +111,12 @@ class WebhookEvent(Base):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(LedgerLine, "before_update")
+@event.listens_for(LedgerLine, "before_delete")
+@event.listens_for(LedgerTransaction, "before_update")
+@event.listens_for(LedgerTransaction, "before_delete")
+def _append_only(_mapper, _connection, target):
+    """The ledger only grows: a correction is a new transaction, never an edit."""
+    raise RuntimeError(f"{type(target).__name__} {target.id} is append-only")

@@ -3,8 +3,12 @@
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from marketplace.audit import AuditEntry
 from marketplace.database import utcnow
+from marketplace.extensions import db
+from marketplace.payments.models import LedgerLine
 from marketplace.payments.service import get_gateway
 from tests.client import assert_problem
 from tests.money import assert_ledger_ok, balance, contract_with, fund
@@ -294,3 +298,19 @@ def test_money_actions_follow_the_state_table(app, deal):
     assert_problem(deal.freelancer.post(f"{path}/submit", json={"note": "x"}), 409)
     assert balance(deal.freelancer)["pending_payout"] == 36_000
     assert_ledger_ok(app)
+
+
+def test_ledger_lines_and_audit_entries_cannot_be_changed(app, api, factory):
+    company, freelancer = api.as_user(factory.client()), api.as_user(factory.freelancer())
+    fund(company, contract_with(company, freelancer, 1_000)["milestones"][0]["id"])
+    with app.app_context():
+        line = db.session.scalars(select(LedgerLine)).first()
+        line.amount += 1
+        with pytest.raises(RuntimeError, match="append-only"):
+            db.session.flush()
+        db.session.rollback()
+        entry = db.session.scalars(select(AuditEntry)).first()
+        db.session.delete(entry)
+        with pytest.raises(RuntimeError, match="append-only"):
+            db.session.flush()
+        db.session.rollback()
