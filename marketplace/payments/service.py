@@ -66,7 +66,8 @@ def _party_milestone(user: User, milestone_id: int, role: str) -> tuple[Mileston
     return milestone, contract
 
 
-def _payment(milestone: Milestone) -> EscrowPayment:
+def payment_record(milestone: Milestone) -> EscrowPayment:
+    """The milestone's escrow record, created on first use."""
     payment = db.session.scalar(
         select(EscrowPayment).where(EscrowPayment.milestone_id == milestone.id)
     )
@@ -92,7 +93,7 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
     gateway = get_gateway()
     if payment_method is None and gateway.name == "local":
         raise ValidationFailed({"payment_method": ["Required with the local payment gateway."]})
-    payment = _payment(milestone)
+    payment = payment_record(milestone)
     request = ChargeRequest(
         amount=milestone.amount,
         currency=milestone.currency,
@@ -200,7 +201,7 @@ def release_escrow(milestone: Milestone, contract: Contract, gross: int, *, acto
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    payment = _payment(milestone)
+    payment = payment_record(milestone)
     fee = platform_fee(gross, contract.fee_bps)
     if payment.released_amount or gross > payment.amount - payment.refunded_amount:
         raise ValueError(f"milestone {milestone.id}: release of {gross} exceeds its escrow")
@@ -222,7 +223,7 @@ def release_escrow(milestone: Milestone, contract: Contract, gross: int, *, acto
 
 
 def refund_escrow(milestone: Milestone, contract: Contract, amount: int, *, actor_id) -> None:
-    payment = _payment(milestone)
+    payment = payment_record(milestone)
     if amount > payment.amount - payment.refunded_amount - payment.released_amount:
         raise ValueError(f"milestone {milestone.id}: refund of {amount} exceeds its escrow")
     try:

@@ -57,37 +57,48 @@ def verify_signature(payload: bytes, header: str, secret: str, now: float | None
         raise BadSignature("The event is older than 5 minutes.")
 
 
-def _payment_for_intent(intent_id: str, metadata: dict) -> EscrowPayment | None:
-    payment = db.session.scalar(select(EscrowPayment).where(EscrowPayment.intent_id == intent_id))
-    if payment is None and str(metadata.get("milestone_id", "")).isdigit():
-        payment = db.session.scalar(
-            select(EscrowPayment).where(EscrowPayment.milestone_id == int(metadata["milestone_id"]))
-        )
-    return payment
+def _milestone_id_for(intent_id: str, metadata: dict) -> int | None:
+    """Which milestone an intent pays for: by our record of it, else by its metadata."""
+    milestone_id = db.session.scalar(
+        select(EscrowPayment.milestone_id).where(EscrowPayment.intent_id == intent_id)
+    )
+    if milestone_id is None and str(metadata.get("milestone_id", "")).isdigit():
+        milestone_id = int(metadata["milestone_id"])
+    return milestone_id
 
 
-def _locked_milestone(milestone_id: int) -> tuple[Milestone, Contract]:
+def _locked_milestone(milestone_id: int) -> tuple[Milestone | None, Contract | None]:
     milestone = db.session.scalar(
         select(Milestone)
         .where(Milestone.id == milestone_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    if milestone is None:
+        return None, None
     return milestone, db.session.get(Contract, milestone.contract_id)
 
 
 def payment_succeeded(obj: dict) -> None:
-    """Funding confirmed by the client app: the milestone is funded, unless it already is."""
+    """Funding confirmed: the milestone is funded, unless it already is.
+
+    This also books a charge whose fund request died before it could commit: the intent
+    carries the milestone's id, so the money is never charged without being held.
+    """
     charge = service.get_gateway().retrieve_charge(obj["id"])
-    payment = _payment_for_intent(charge.intent_id, charge.metadata)
-    if payment is None or not charge.succeeded:
+    milestone_id = _milestone_id_for(charge.intent_id, charge.metadata)
+    if milestone_id is None or not charge.succeeded:
         return
-    milestone, contract = _locked_milestone(payment.milestone_id)
-    if milestone.status not in (MilestoneStatus.FUNDING, MilestoneStatus.PENDING):
+    milestone, contract = _locked_milestone(milestone_id)
+    if milestone is None or milestone.status not in (
+        MilestoneStatus.FUNDING,
+        MilestoneStatus.PENDING,
+    ):
         return  # booked already, by the fund request or an earlier delivery
     if charge.amount != milestone.amount or charge.currency.upper() != milestone.currency:
         log.error("intent %s does not match milestone %s", charge.intent_id, milestone.id)
         return
+    payment = service.payment_record(milestone)
     payment.intent_id, payment.intent_status = charge.intent_id, charge.status
     payment.charge_id = charge.charge_id
     if milestone.status == MilestoneStatus.PENDING:
@@ -99,11 +110,14 @@ def payment_succeeded(obj: dict) -> None:
 def payment_failed(obj: dict) -> None:
     """The client app's payment failed: the milestone goes back to pending for a new try."""
     charge = service.get_gateway().retrieve_charge(obj["id"])
-    payment = _payment_for_intent(charge.intent_id, charge.metadata)
-    if payment is None or charge.succeeded or payment.intent_id != charge.intent_id:
+    milestone_id = _milestone_id_for(charge.intent_id, charge.metadata)
+    if milestone_id is None or charge.succeeded:
         return  # a later success wins over a stale failure
-    milestone, _contract = _locked_milestone(payment.milestone_id)
-    if milestone.status != MilestoneStatus.FUNDING:
+    milestone, _contract = _locked_milestone(milestone_id)
+    payment = db.session.scalar(
+        select(EscrowPayment).where(EscrowPayment.intent_id == charge.intent_id)
+    )
+    if milestone is None or payment is None or milestone.status != MilestoneStatus.FUNDING:
         return
     milestone.status = next_status(MILESTONE, milestone.status, "funding_failed")
     payment.attempt += 1
@@ -135,6 +149,8 @@ def charge_disputed(obj: dict) -> None:
     if payment is None:
         return
     milestone, contract = _locked_milestone(payment.milestone_id)
+    if milestone is None:
+        return
     if (milestone.status, "dispute") in MILESTONE:
         milestone.status = next_status(MILESTONE, milestone.status, "dispute")
     if milestone.status == MilestoneStatus.DISPUTED:

@@ -290,3 +290,22 @@ def test_a_reversed_transfer_is_recorded_for_an_admin(app, api, deal):
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payout.reversed"))
     assert entry.target == f"milestone:{deal.first}"
+
+
+def test_a_charge_whose_fund_request_died_is_booked_by_its_webhook(app, api, deal, stripe_client):
+    deal.fake.fail_next("/v1/payment_intents", "after")
+    assert_problem(fund(deal.company, deal.first, expect_5xx=True), 502)
+    assert milestone_status(deal, deal.first) == "pending"
+    (intent,) = [
+        pi
+        for pi in stripe_client.v1.payment_intents.list().data
+        if pi.metadata.to_dict().get("milestone_id") == str(deal.first)
+    ]
+
+    event = make_event("payment_intent.succeeded", {"id": intent.id, "object": "payment_intent"})
+    assert deliver(api, event).status_code == 200
+
+    assert milestone_status(deal, deal.first) == "funded"
+    assert balance(deal.company)["in_escrow"] == 30_000
+    assert_problem(fund(deal.company, deal.first), 409)
+    assert_ledger_ok(app)
