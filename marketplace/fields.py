@@ -39,6 +39,8 @@ class CurrencyCode(fields.String):
 
 # Amounts are integers in minor units; a trillion is far past any data-entry job.
 MAX_AMOUNT = 10**12
+# Ids are the database's 32-bit integers.
+MAX_ID = 2**31 - 1
 
 
 def Amount(**kwargs) -> fields.Integer:

@@ -19,6 +19,7 @@ from marketplace.payments.models import (
     LedgerAccount,
     LedgerLine,
     LedgerTransaction,
+    ProviderOperation,
     WebhookEvent,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "LedgerTransaction",
     "Milestone",
     "MilestoneSubmission",
+    "ProviderOperation",
     "Review",
     "User",
     "WebhookEvent",

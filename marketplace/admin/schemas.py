@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from marketplace.accounts.models import Role, UserStatus
 from marketplace.disputes.schemas import PersonSchema
-from marketplace.fields import Trimmed
+from marketplace.fields import MAX_ID, Trimmed
 from marketplace.pagination import PageArgsSchema
 
 
@@ -43,7 +43,7 @@ class AuditEntrySchema(Schema):
 
 
 class AuditQueryArgsSchema(PageArgsSchema):
-    actor_id = fields.Integer()
+    actor_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     action = fields.String(validate=validate.Length(min=1, max=60))
     target = fields.String(
         validate=validate.Length(min=1, max=60),

@@ -1,7 +1,7 @@
 """Use cases of contracts: accept a bid, milestones, complete, cancel, messages, reviews."""
 
 from flask import current_app
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import User
@@ -14,6 +14,7 @@ from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, paginate
+from marketplace.payments import operations
 from marketplace.states import (
     BID,
     CONTRACT,
@@ -120,6 +121,7 @@ def cancel_milestone(user: User, milestone_id: int) -> Milestone:
     if contract.party_role(user.id) != "client":
         raise Forbidden("Only the contract's client may cancel a milestone.")
     milestone.status = next_status(MILESTONE, milestone.status, "cancel", "milestone")
+    operations.ensure_settled(milestone.id)  # a charge whose answer was lost may have gone through
     db.session.commit()
     return milestone
 
@@ -143,17 +145,22 @@ def cancel_contract(user: User, contract_id: int) -> Contract:
     contract = _party_contract(user, contract_id)
     job = jobs.get_job(contract.job_id, lock=True)
     target = next_status(CONTRACT, contract.status, "cancel", "contract")
-    if any(m.status in MONEY_HELD for m in contract.milestones):
+    # Lock the milestones too, so none can be funded between this check and the update.
+    milestones = db.session.scalars(
+        select(Milestone)
+        .where(Milestone.contract_id == contract.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    if any(m.status in MONEY_HELD for m in milestones):
         raise Conflict("A milestone still holds money: settle it first.")
+    for milestone in milestones:
+        operations.ensure_settled(milestone.id)
+        if milestone.status == MilestoneStatus.PENDING:
+            milestone.status = next_status(MILESTONE, milestone.status, "cancel", "milestone")
     contract.status = target
-    db.session.execute(
-        update(Milestone)
-        .where(Milestone.contract_id == contract.id, Milestone.status == MilestoneStatus.PENDING)
-        .values(status=MilestoneStatus.CANCELLED)
-    )
     job.status = next_status(JOB, job.status, "cancel_contract", "job")
     db.session.commit()
-    db.session.expire_all()
     return get_contract_row(contract.id)
 
 

@@ -13,6 +13,7 @@ from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, paginate
+from marketplace.payments import operations
 from marketplace.payments import service as payments
 from marketplace.states import MILESTONE, next_status
 
@@ -26,6 +27,7 @@ def open_dispute(user: User, milestone_id: int, reason: str) -> Dispute:
     if contract.party_role(user.id) is None:
         raise Forbidden("Only the contract's parties open disputes.")
     milestone.status = next_status(MILESTONE, milestone.status, "dispute", "milestone")
+    operations.ensure_settled(milestone.id)
     dispute = Dispute(
         milestone_id=milestone.id,
         contract_id=contract.id,
@@ -115,14 +117,16 @@ def resolve(user: User, dispute_id: int, freelancer_amount: int, note: str) -> D
             {"freelancer_amount": [f"At most the milestone's amount, {milestone.amount}."]}
         )
     contract = db.session.get(Contract, milestone.contract_id)
-    milestone.status = next_status(MILESTONE, milestone.status, "resolve", "milestone")
     client_amount = milestone.amount - freelancer_amount
-    # Each half has its own idempotency key at the provider: a retry after one half
-    # went through and the other failed repeats neither.
-    if client_amount:
-        payments.refund_escrow(milestone, contract, client_amount, actor_id=user.id)
-    if freelancer_amount:
-        payments.release_escrow(milestone, contract, freelancer_amount, actor_id=user.id)
+    # Each half has its own idempotency key at the provider and its own journal entry: a
+    # retry after one half went unanswered repeats it, and a different split is refused.
+    with operations.guard():
+        milestone.status = next_status(MILESTONE, milestone.status, "resolve", "milestone")
+        if client_amount:
+            payments.refund_escrow(milestone, contract, client_amount, actor_id=user.id)
+        if freelancer_amount:
+            payments.release_escrow(milestone, contract, freelancer_amount, actor_id=user.id)
+    operations.ensure_settled(milestone.id)
     dispute.status = DisputeStatus.RESOLVED
     dispute.freelancer_amount, dispute.client_amount = freelancer_amount, client_amount
     dispute.resolution_note, dispute.resolved_by_id = note, user.id

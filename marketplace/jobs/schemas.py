@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from marketplace.accounts.schemas import UserRefSchema
-from marketplace.fields import Amount, CurrencyCode, Skill, Trimmed
+from marketplace.fields import MAX_AMOUNT, MAX_ID, Amount, CurrencyCode, Skill, Trimmed
 from marketplace.pagination import PageArgsSchema
 from marketplace.states import JobStatus
 
@@ -46,10 +46,10 @@ class JobQueryArgsSchema(PageArgsSchema):
     q = fields.String(validate=validate.Length(min=1, max=200))
     skill = fields.List(Skill(), validate=validate.Length(max=20))
     currency = CurrencyCode()
-    min_budget = fields.Integer(validate=validate.Range(min=0))
-    max_budget = fields.Integer(validate=validate.Range(min=0))
+    min_budget = fields.Integer(validate=validate.Range(min=0, max=MAX_AMOUNT))
+    max_budget = fields.Integer(validate=validate.Range(min=0, max=MAX_AMOUNT))
     status = fields.String(
         load_default=JobStatus.OPEN.value, validate=validate.OneOf([s.value for s in JobStatus])
     )
-    client_id = fields.Integer()
+    client_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     sort = fields.String(validate=validate.OneOf(["newest", "budget_desc", "relevance"]))

@@ -107,6 +107,10 @@ class LocalGateway:
     def retrieve_charge(self, intent_id: str) -> Charge:
         return _charge(self._get(intent_id, "charge"))
 
+    def cancel_charge(self, intent_id: str) -> None:
+        # Local charges are confirmed at once: none is ever left open to cancel.
+        self._get(intent_id, "charge")
+
     def refund(self, request: RefundRequest) -> Refund:
         def make(connection):
             charge = self._get(request.intent_id, "charge", connection)

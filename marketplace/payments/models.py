@@ -3,7 +3,16 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, event
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.database import Base, UTCDateTime, in_values, utcnow
@@ -101,6 +110,26 @@ class EscrowPayment(Base):
     @property
     def net_release(self) -> int:
         return self.released_amount - self.fee_amount
+
+
+class ProviderOperation(Base):
+    """A call that moves money at the payment provider, until we know how it ended.
+
+    If the provider's answer is lost (a timeout), the call may or may not have acted.
+    Its row stays unsettled, and the milestone takes no other money action until the
+    same call, with the same idempotency key and amount, is made again and answered.
+    """
+
+    __tablename__ = "provider_operations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[str] = mapped_column(String(255), default="")
+    settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class WebhookEvent(Base):

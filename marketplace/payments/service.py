@@ -25,7 +25,7 @@ from marketplace.errors import (
 )
 from marketplace.extensions import db
 from marketplace.money import platform_fee
-from marketplace.payments import ledger
+from marketplace.payments import ledger, operations
 from marketplace.payments.gateway import (
     CardDeclined,
     ChargeRequest,
@@ -38,8 +38,6 @@ from marketplace.payments.gateway import (
 )
 from marketplace.payments.models import EscrowPayment
 from marketplace.states import MILESTONE, MilestoneStatus, next_status
-
-GATEWAY_FAILED = "The payment provider could not be reached; nothing was changed. Retry."
 
 
 def get_gateway() -> PaymentGateway:
@@ -103,34 +101,47 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
         payment_method=payment_method,
         description=f"Escrow for milestone {milestone.id} of contract {contract.id}",
     )
-    try:
-        charge = gateway.charge(request)
-    except UnknownPaymentMethod:
-        raise ValidationFailed({"payment_method": ["Unknown payment method."]}) from None
-    except CardDeclined as declined:
+    declined = None
+    with operations.guard():
+        try:
+            charge = operations.call(
+                milestone.id,
+                "charge",
+                request.idempotency_key,
+                milestone.amount,
+                payment_method or "",
+                lambda: gateway.charge(request),
+            )
+        except UnknownPaymentMethod:
+            raise ValidationFailed({"payment_method": ["Unknown payment method."]}) from None
+        except CardDeclined as error:
+            declined = error
+        else:
+            payment.intent_id = charge.intent_id
+            payment.intent_status = charge.status
+            payment.client_secret = charge.client_secret
+            payment.charge_id = charge.charge_id
+            if charge.succeeded:
+                _book_funding(milestone, contract, payment, user.id, action="fund")
+            else:
+                milestone.status = next_status(
+                    MILESTONE, milestone.status, "start_funding", "milestone"
+                )
+                audit.record(
+                    user.id,
+                    "milestone.funding_started",
+                    f"milestone:{milestone.id}",
+                    intent=charge.intent_id,
+                )
+    if declined is not None:
         # A declined attempt is final at the provider: the next one gets a new key.
         payment.attempt += 1
         audit.record(
             user.id, "milestone.funding_declined", f"milestone:{milestone.id}", code=declined.code
         )
         db.session.commit()
-        raise PaymentDeclined(f"The payment was declined ({declined.code}).") from None
-    except GatewayError:
-        raise GatewayFailed(GATEWAY_FAILED) from None
-    payment.intent_id = charge.intent_id
-    payment.intent_status = charge.status
-    payment.client_secret = charge.client_secret
-    payment.charge_id = charge.charge_id
-    if charge.succeeded:
-        _book_funding(milestone, contract, payment, user.id, action="fund")
-    else:
-        milestone.status = next_status(MILESTONE, milestone.status, "start_funding", "milestone")
-        audit.record(
-            user.id,
-            "milestone.funding_started",
-            f"milestone:{milestone.id}",
-            intent=charge.intent_id,
-        )
+        raise PaymentDeclined(f"The payment was declined ({declined.code}).")
+    operations.ensure_settled(milestone.id)
     db.session.commit()
     if milestone.status == MilestoneStatus.FUNDING:
         milestone.payment = {"client_secret": charge.client_secret, "status": charge.status}
@@ -176,8 +187,10 @@ def request_changes(user: User, milestone_id: int, reason: str) -> Milestone:
 def approve_milestone(user: User, milestone_id: int) -> Milestone:
     """The client accepts the delivery: the money goes to the freelancer, less the fee."""
     milestone, contract = _party_milestone(user, milestone_id, "client")
-    milestone.status = next_status(MILESTONE, milestone.status, "approve", "milestone")
-    release_escrow(milestone, contract, milestone.amount, actor_id=user.id)
+    with operations.guard():
+        milestone.status = next_status(MILESTONE, milestone.status, "approve", "milestone")
+        release_escrow(milestone, contract, milestone.amount, actor_id=user.id)
+    operations.ensure_settled(milestone.id)
     db.session.commit()
     return milestone
 
@@ -185,8 +198,10 @@ def approve_milestone(user: User, milestone_id: int) -> Milestone:
 def refund_milestone(user: User, milestone_id: int) -> Milestone:
     """The freelancer gives the client all its money back; the milestone is cancelled."""
     milestone, contract = _party_milestone(user, milestone_id, "freelancer")
-    milestone.status = next_status(MILESTONE, milestone.status, "refund", "milestone")
-    refund_escrow(milestone, contract, milestone.amount, actor_id=user.id)
+    with operations.guard():
+        milestone.status = next_status(MILESTONE, milestone.status, "refund", "milestone")
+        refund_escrow(milestone, contract, milestone.amount, actor_id=user.id)
+    operations.ensure_settled(milestone.id)
     db.session.commit()
     return milestone
 
@@ -226,12 +241,15 @@ def refund_escrow(milestone: Milestone, contract: Contract, amount: int, *, acto
     payment = payment_record(milestone)
     if amount > payment.amount - payment.refunded_amount - payment.released_amount:
         raise ValueError(f"milestone {milestone.id}: refund of {amount} exceeds its escrow")
-    try:
-        refund = get_gateway().refund(
-            RefundRequest(payment.intent_id, amount, f"milestone-{milestone.id}-refund")
-        )
-    except GatewayError:
-        raise GatewayFailed(GATEWAY_FAILED) from None
+    request = RefundRequest(payment.intent_id, amount, f"milestone-{milestone.id}-refund")
+    refund = operations.call(
+        milestone.id,
+        "refund",
+        request.idempotency_key,
+        amount,
+        "",
+        lambda: get_gateway().refund(request),
+    )
     payment.refund_id = refund.refund_id
     payment.refunded_amount += amount
     ledger.book_refund(milestone, contract.client_id, amount, reference=f"refund:m{milestone.id}")
@@ -249,19 +267,22 @@ def _pay_out(payment: EscrowPayment, freelancer: User) -> None:
     """Send one release (less its fee) to the freelancer's payout account."""
     net = payment.net_release
     if net > 0:
-        try:
-            transfer = get_gateway().transfer(
-                TransferRequest(
-                    amount=net,
-                    currency=payment.currency,
-                    destination=freelancer.payout_account_id,
-                    source_charge_id=payment.charge_id,
-                    transfer_group=f"milestone-{payment.milestone_id}",
-                    idempotency_key=f"milestone-{payment.milestone_id}-release",
-                )
-            )
-        except GatewayError:
-            raise GatewayFailed(GATEWAY_FAILED) from None
+        request = TransferRequest(
+            amount=net,
+            currency=payment.currency,
+            destination=freelancer.payout_account_id,
+            source_charge_id=payment.charge_id,
+            transfer_group=f"milestone-{payment.milestone_id}",
+            idempotency_key=f"milestone-{payment.milestone_id}-release",
+        )
+        transfer = operations.call(
+            payment.milestone_id,
+            "transfer",
+            request.idempotency_key,
+            net,
+            freelancer.payout_account_id,
+            lambda: get_gateway().transfer(request),
+        )
         payment.transfer_id = transfer.transfer_id
         ledger.book_payout(payment.milestone_id, freelancer.id, payment.currency, net)
         audit.record(
@@ -320,11 +341,15 @@ def set_up_payout_account(user: User) -> dict:
             user.payout_account_id = account.account_id
         else:
             account = gateway.retrieve_payout_account(user.payout_account_id)
-        if account.transfers_active and not user.payouts_enabled:
-            enable_payouts(user)
-        url = None if user.payouts_enabled else gateway.onboarding_link(user.payout_account_id)
+        url = None
+        if not account.transfers_active:
+            url = gateway.onboarding_link(user.payout_account_id)
     except GatewayError:
-        raise GatewayFailed(GATEWAY_FAILED) from None
+        # Creating an account moves no money, and its idempotency key makes a retry safe.
+        raise GatewayFailed(operations.GATEWAY_FAILED) from None
+    if account.transfers_active and not user.payouts_enabled:
+        with operations.guard():
+            enable_payouts(user)
     db.session.commit()
     return {"onboarding_url": url, "payouts_enabled": user.payouts_enabled}
 
@@ -358,13 +383,19 @@ def release_due(now=None) -> list[str]:
             db.session.rollback()
             continue
         contract = db.session.get(Contract, milestone.contract_id)
-        milestone.status = next_status(MILESTONE, milestone.status, "auto_release", "milestone")
         try:
-            release_escrow(milestone, contract, milestone.amount, actor_id=None)
+            with operations.guard():
+                milestone.status = next_status(
+                    MILESTONE, milestone.status, "auto_release", "milestone"
+                )
+                release_escrow(milestone, contract, milestone.amount, actor_id=None)
+            operations.ensure_settled(milestone.id)
             db.session.commit()
-        except GatewayFailed:
+        except (GatewayFailed, operations.OperationUnsettled) as failure:
             db.session.rollback()
-            done.append(f"milestone {milestone_id}: payout failed, will retry on the next run")
+            done.append(
+                f"milestone {milestone_id}: not released ({failure.detail}); the next run retries"
+            )
             continue
         done.append(f"milestone {milestone_id}: released {milestone.amount} {milestone.currency}")
     return done

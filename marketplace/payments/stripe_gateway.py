@@ -88,6 +88,15 @@ class StripeGateway:
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
 
+    def cancel_charge(self, intent_id: str) -> None:
+        """Cancel an intent that failed, so it can never be confirmed (and charge) later."""
+        try:
+            intent = self.client.v1.payment_intents.retrieve(intent_id)
+            if intent.status not in ("succeeded", "canceled", "processing"):
+                self.client.v1.payment_intents.cancel(intent_id)
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+
     def refund(self, request: RefundRequest) -> Refund:
         try:
             refund = self.client.v1.refunds.create(

@@ -24,7 +24,7 @@ from marketplace.contracts.models import Contract, Milestone
 from marketplace.errors import DomainError, GatewayFailed
 from marketplace.extensions import db
 from marketplace.idempotency import exempt
-from marketplace.payments import service
+from marketplace.payments import operations, service
 from marketplace.payments.gateway import GatewayError
 from marketplace.payments.models import EscrowPayment, WebhookEvent
 from marketplace.states import MILESTONE, MilestoneStatus, next_status
@@ -99,6 +99,7 @@ def payment_succeeded(obj: dict) -> None:
         log.error("intent %s does not match milestone %s", charge.intent_id, milestone.id)
         return
     payment = service.payment_record(milestone)
+    operations.settle(milestone.id, "charge")
     payment.intent_id, payment.intent_status = charge.intent_id, charge.status
     payment.charge_id = charge.charge_id
     if milestone.status == MilestoneStatus.PENDING:
@@ -108,21 +109,33 @@ def payment_succeeded(obj: dict) -> None:
 
 
 def payment_failed(obj: dict) -> None:
-    """The client app's payment failed: the milestone goes back to pending for a new try."""
-    charge = service.get_gateway().retrieve_charge(obj["id"])
+    """A payment failed: the milestone goes back to pending, and the intent is cancelled.
+
+    Cancelling matters: a failed intent can otherwise be confirmed again later, and
+    charge the client a second time once the milestone was funded another way.
+    """
+    gateway = service.get_gateway()
+    charge = gateway.retrieve_charge(obj["id"])
     milestone_id = _milestone_id_for(charge.intent_id, charge.metadata)
     if milestone_id is None or charge.succeeded:
         return  # a later success wins over a stale failure
     milestone, _contract = _locked_milestone(milestone_id)
-    payment = db.session.scalar(
-        select(EscrowPayment).where(EscrowPayment.intent_id == charge.intent_id)
-    )
-    if milestone is None or payment is None or milestone.status != MilestoneStatus.FUNDING:
+    if milestone is None:
         return
-    milestone.status = next_status(MILESTONE, milestone.status, "funding_failed")
+    gateway.cancel_charge(charge.intent_id)
+    payment = service.payment_record(milestone)
+    if milestone.status == MilestoneStatus.FUNDING and payment.intent_id == charge.intent_id:
+        milestone.status = next_status(MILESTONE, milestone.status, "funding_failed")
+    elif not (
+        milestone.status == MilestoneStatus.PENDING and operations.has_unsettled(milestone.id)
+    ):
+        return  # not the attempt in flight
+    operations.settle(milestone.id, "charge")
     payment.attempt += 1
     payment.intent_id = payment.client_secret = None
-    audit.record(None, "milestone.funding_failed", f"milestone:{milestone.id}")
+    audit.record(
+        None, "milestone.funding_failed", f"milestone:{milestone.id}", intent=charge.intent_id
+    )
 
 
 def charge_refunded(obj: dict) -> None:
@@ -219,8 +232,10 @@ def stripe_webhook():
     )
     try:
         event = json.loads(payload)
-        event_id, event_type = event["id"], event["type"]
+        event_id, event_type = str(event["id"]), str(event["type"])
         obj = event["data"]["object"]
+        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+            raise TypeError("an event's object has an id")
     except (ValueError, KeyError, TypeError):
         raise BadSignature("The event is not a Stripe event.") from None
     if db.session.get(WebhookEvent, event_id) is not None:

@@ -97,3 +97,21 @@ def test_nested_field_errors_are_reported_under_the_field(api, factory):
 
 def test_a_401_names_the_bearer_scheme(api):
     assert api.get("/me").headers["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/jobs?client_id=99999999999999999999", "client_id"),
+        ("/jobs?min_budget=99999999999999999999", "min_budget"),
+        ("/jobs?max_budget=99999999999999999999", "max_budget"),
+    ],
+)
+def test_numbers_past_what_the_database_holds_are_a_422(api, factory, path, field):
+    assert_problem(api.as_user(factory.client()).get(path), 422, field)
+
+
+def test_an_audit_actor_id_past_the_database_is_a_422(api, factory):
+    admin = api.as_user(factory.admin())
+
+    assert_problem(admin.get("/admin/audit-log?actor_id=99999999999999999999"), 422, "actor_id")

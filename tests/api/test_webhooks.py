@@ -83,3 +83,12 @@ def test_a_signed_body_that_is_not_an_event_is_400(api):
     payload = b'{"hello": "world"}'
 
     assert_problem(post(api, payload, sign_payload(payload, SECRET)), 400)
+
+
+def test_a_signed_event_whose_object_has_no_id_is_400(app, api):
+    for obj in ({}, {"id": 5}, "text"):
+        event = make_event("payment_intent.succeeded", {})
+        event["data"]["object"] = obj
+        payload = json.dumps(event).encode()
+        assert_problem(post(api, payload, sign_payload(payload, SECRET)), 400)
+    assert stored_events(app) == []

@@ -141,6 +141,10 @@ def test_a_failed_app_payment_returns_the_milestone_to_pending(app, api, deal, s
     deliver(api, make_event("payment_intent.payment_failed", {"id": intent_id}))
 
     assert milestone_status(deal, deal.first) == "pending"
+    # The failed intent is cancelled, so the app cannot confirm it later for a 2nd charge.
+    assert stripe_client.v1.payment_intents.retrieve(intent_id).status == "canceled"
+    with pytest.raises(Exception):  # noqa: B017, PT011
+        stripe_client.v1.payment_intents.confirm(intent_id, {"payment_method": "pm_card_visa"})
     assert fund(deal.company, deal.first).json["status"] == "funded"
     assert_ledger_ok(app)
 
