@@ -3,8 +3,9 @@
 Each money action is one database transaction: the milestone row is locked first,
 the state table is asked, the gateway is called with an idempotency key derived from
 our own ids, and the status change, the ledger lines and the audit entries commit
-together. A gateway failure rolls everything back; the retry sends the same key, so
-the provider does not act twice.
+together. A gateway failure rolls all of it back but the journal of the provider
+calls (payments/operations.py): the retry sends the same keys, so the provider does not
+act twice, and until then no other money action may touch the milestone.
 """
 
 from datetime import timedelta
