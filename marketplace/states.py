@@ -103,7 +103,3 @@ def next_status(table: Table, current: str, action: str, what: str = "resource")
         raise InvalidTransition(
             f"Cannot {action.replace('_', ' ')} a {what} that is {current.replace('_', ' ')}."
         ) from None
-
-
-def allowed_actions(table: Table, current: str) -> set[str]:
-    return {action for (status, action) in table if status == current}

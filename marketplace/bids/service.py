@@ -83,12 +83,10 @@ def list_job_bids(user: User, job_id: int, *, limit: int, cursor: str | None, st
     """A job's bids: all of them for its client, only their own for a freelancer."""
     job = jobs.get_job(job_id)
     stmt = bids_query().where(Bid.job_id == job.id)
-    if policy.is_job_client(user, job):
-        pass
-    elif user.role == Role.FREELANCER:
+    if not policy.is_job_client(user, job):
+        if user.role != Role.FREELANCER:
+            raise Forbidden("Only the job's client and bidders see its bids.")
         stmt = stmt.where(Bid.freelancer_id == user.id)
-    else:
-        raise Forbidden("Only the job's client and bidders see its bids.")
     if status:
         stmt = stmt.where(Bid.status == status)
     return paginate(db.session, stmt, NEWEST_FIRST, limit=limit, cursor=cursor)

@@ -6,7 +6,3 @@ from marketplace.contracts.models import Contract
 
 def can_view_contract(user: User, contract: Contract) -> bool:
     return user.is_admin or contract.party_role(user.id) is not None
-
-
-def can_message(user: User, contract: Contract) -> bool:
-    return can_view_contract(user, contract)

@@ -123,7 +123,7 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
             payment.client_secret = charge.client_secret
             payment.charge_id = charge.charge_id
             if charge.succeeded:
-                _book_funding(milestone, contract, payment, user.id, action="fund")
+                book_funding(milestone, contract, payment, user.id, action="fund")
             else:
                 milestone.status = next_status(
                     MILESTONE, milestone.status, "start_funding", "milestone"
@@ -149,7 +149,8 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
     return milestone
 
 
-def _book_funding(milestone, contract, payment, actor_id, *, action) -> None:
+def book_funding(milestone, contract, payment, actor_id, *, action) -> None:
+    """The charge succeeded: the milestone is funded and its money held in escrow."""
     milestone.status = next_status(MILESTONE, milestone.status, action, "milestone")
     ledger.book_funding(milestone, contract.client_id)
     audit.record(

@@ -21,6 +21,7 @@ from marketplace import audit
 from marketplace.accounts.auth import public
 from marketplace.accounts.models import User
 from marketplace.contracts.models import Contract, Milestone
+from marketplace.disputes.service import open_chargeback_dispute
 from marketplace.errors import DomainError, GatewayFailed
 from marketplace.extensions import db
 from marketplace.idempotency import exempt
@@ -105,7 +106,7 @@ def payment_succeeded(obj: dict) -> None:
     if milestone.status == MilestoneStatus.PENDING:
         # The intent was made, but the fund request that made it never committed.
         milestone.status = next_status(MILESTONE, milestone.status, "start_funding")
-    service._book_funding(milestone, contract, payment, None, action="funding_succeeded")
+    service.book_funding(milestone, contract, payment, None, action="funding_succeeded")
 
 
 def payment_failed(obj: dict) -> None:
@@ -167,8 +168,6 @@ def charge_disputed(obj: dict) -> None:
     if (milestone.status, "dispute") in MILESTONE:
         milestone.status = next_status(MILESTONE, milestone.status, "dispute")
     if milestone.status == MilestoneStatus.DISPUTED:
-        from marketplace.disputes.service import open_chargeback_dispute
-
         open_chargeback_dispute(
             milestone, contract, f"Chargeback {obj.get('id')}: {obj.get('reason') or 'unknown'}"
         )
@@ -192,7 +191,8 @@ def account_updated(obj: dict) -> None:
         return
     account = service.get_gateway().retrieve_payout_account(obj["id"])
     if account.transfers_active:
-        service.enable_payouts(user)
+        with operations.guard():  # a transfer whose answer is lost is journalled
+            service.enable_payouts(user)
 
 
 def transfer_reversed(obj: dict) -> None:
