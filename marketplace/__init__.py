@@ -23,6 +23,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         errors,
         extensions,
         idempotency,
+        inputs,
         models,  # noqa: F401  (puts every table on the metadata)
         routes,
     )
@@ -38,7 +39,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     # Before each request, in this order: who calls and may they (401/403), is the body
     # usable (400), has this Idempotency-Key been seen.
     auth.init_app(app)
-    app.before_request(errors.check_request_input)
+    app.before_request(inputs.check_request_input)
     idempotency.init_app(app)
     routes.register_blueprints(app)
     cli.init_app(app)

@@ -1,9 +1,8 @@
 """Domain exceptions, and the one place where every error becomes problem+json (RFC 9457)."""
 
-import json as stdlib_json
 import logging
 
-from flask import Flask, Response, g, json, request
+from flask import Flask, Response, json
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -154,49 +153,6 @@ def handle_unexpected_error(error: Exception) -> Response:
 
 class MalformedBody(DomainError):
     status, slug, title = 400, "malformed-body", "Malformed request body"
-
-
-def _bad_text(value) -> bool:
-    """Text no database stores: NUL characters, or lone surrogates that are not Unicode."""
-    if "\x00" in value:
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _walk_strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from _walk_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk_strings(item)
-
-
-def parsed_json():
-    """The request's JSON body, already checked by check_request_input (None if none)."""
-    return g.get("parsed_json")
-
-
-def check_request_input():
-    """Before anything reads it: the body must be JSON a database can store, the query too."""
-    for value in request.args.values():
-        if _bad_text(value):
-            raise ValidationFailed({"query": ["Query values must not contain NUL characters."]})
-    if not request.is_json or not request.content_length:
-        return
-    try:
-        g.parsed_json = stdlib_json.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError):
-        raise MalformedBody("The request body is not valid JSON.") from None
-    if any(_bad_text(text) for text in _walk_strings(g.parsed_json)):
-        raise MalformedBody("Text in the body must be valid Unicode without NUL characters.")
 
 
 def register_error_handlers(app: Flask) -> None:

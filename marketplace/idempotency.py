@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marketplace.database import Base, UTCDateTime, utcnow
-from marketplace.errors import Conflict, ValidationFailed, parsed_json
+from marketplace.errors import Conflict, ValidationFailed
 from marketplace.extensions import db
+from marketplace.inputs import parsed_json
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255

@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from marketplace import idempotency
 from marketplace.accounts import schemas, service
 from marketplace.accounts.auth import allow_suspended, public
-from marketplace.errors import parsed_json
 from marketplace.extensions import limiter
+from marketplace.inputs import parsed_json
 from marketplace.pagination import PageArgsSchema, page_schema
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and auth")

@@ -13,7 +13,7 @@ blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Escrow 
 
 
 @blp.post("/milestones/<id:milestone_id>/fund")
-@blp.arguments(schemas.FundSchema)
+@blp.arguments(schemas.FundSchema, required=False)
 @blp.response(200, MilestoneSchema)
 def fund(data, milestone_id):
     """Put a milestone's money in escrow (the client)."""

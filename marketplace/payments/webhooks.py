@@ -25,6 +25,7 @@ from marketplace.disputes.service import open_chargeback_dispute
 from marketplace.errors import DomainError, GatewayFailed
 from marketplace.extensions import db
 from marketplace.idempotency import exempt
+from marketplace.inputs import raw_body
 from marketplace.payments import operations, service
 from marketplace.payments.gateway import GatewayError
 from marketplace.payments.models import EscrowPayment, WebhookEvent
@@ -222,6 +223,7 @@ HANDLERS = {
 @blp.response(200)
 @public
 @exempt
+@raw_body
 def stripe_webhook():
     """Receive a signed Stripe event (each event id is handled once)."""
     payload = request.get_data(cache=True)

@@ -1,0 +1,149 @@
+"""What a request must be before any view reads it, checked once for every endpoint.
+
+The body is read here, whatever its framing (Content-Length or chunked), so the size
+cap and the text checks apply to every body. For the JSON API (the views flask-smorest
+documents), the body and the query string must also match what the view declares: a
+body where none is taken, a query parameter no view reads, or a body that is not JSON
+is refused, never silently ignored.
+"""
+
+import json
+
+from flask import current_app, g, request
+from marshmallow import Schema
+
+from marketplace.errors import DomainError, MalformedBody, ValidationFailed
+
+JSON_LOCATION = "json"
+QUERY_LOCATION = "query"
+# Locations whose body is not JSON (file uploads): the view reads them itself.
+NON_JSON_LOCATIONS = frozenset({"files", "form", "json_or_form"})
+
+
+class UnsupportedMediaType(DomainError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+def raw_body(view):
+    """A view that reads its body itself, as bytes (a signed webhook): no JSON rules."""
+    view.raw_body = True
+    return view
+
+
+def parsed_json():
+    """The request's JSON body, already checked by check_request_input (None if none)."""
+    return g.get("parsed_json")
+
+
+def _bad_text(value) -> bool:
+    """Text no database stores: NUL characters, or lone surrogates that are not Unicode."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _walk_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _walk_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk_strings(item)
+
+
+def _declared_arguments(view) -> list[dict] | None:
+    """The arguments an API view declares (None for a view outside the JSON API)."""
+    apidoc = getattr(view, "_apidoc", None)
+    if apidoc is None:
+        return None
+    return apidoc.get("arguments", {}).get("parameters", [])
+
+
+def _accepted_names(schema) -> set[str]:
+    instance = schema() if isinstance(schema, type) else schema
+    assert isinstance(instance, Schema)
+    return {field.data_key or name for name, field in instance.load_fields.items()}
+
+
+def _check_query(arguments: list[dict]) -> None:
+    accepted: set[str] = set()
+    for argument in arguments:
+        if argument["in"] == QUERY_LOCATION:
+            accepted |= _accepted_names(argument["schema"])
+    unknown = sorted(set(request.args) - accepted)
+    if unknown:
+        raise ValidationFailed(
+            {name: ["Unknown query parameter."] for name in unknown},
+            "The request has query parameters this endpoint does not take.",
+        )
+
+
+def _read_body() -> bytes:
+    """The whole body, however it was framed; past MAX_CONTENT_LENGTH this raises a 413."""
+    if not request.content_length and request.content_length is not None:
+        return b""
+    body = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(body) >= limit:
+        # A chunked body is read up to the cap and no further, silently: one more byte
+        # asked of the capped stream raises the 413 (so a chunked body must stay under it).
+        request.stream.read(1)
+    return body
+
+
+def _check_body(arguments: list[dict] | None, body: bytes) -> None:
+    locations = {argument["in"] for argument in arguments or []}
+    if arguments is not None and locations & NON_JSON_LOCATIONS:
+        return
+    if not body:
+        json_arguments = [a for a in arguments or [] if a["in"] == JSON_LOCATION]
+        if any(argument["required"] for argument in json_arguments):
+            raise ValidationFailed(
+                {"_body": ["A JSON body is required."]}, "This request needs a JSON body."
+            )
+        return
+    if not request.is_json:
+        if arguments is None:
+            return  # outside the JSON API: the view decides what it reads
+        raise UnsupportedMediaType("The request body must be application/json.")
+    try:
+        g.parsed_json = json.loads(body)
+    except (ValueError, RecursionError):
+        raise MalformedBody("The request body is not valid JSON.") from None
+    if any(_bad_text(text) for text in _walk_strings(g.parsed_json)):
+        raise MalformedBody("Text in the body must be valid Unicode without NUL characters.")
+    if arguments is not None and JSON_LOCATION not in locations:
+        _check_no_fields(g.parsed_json)
+
+
+def _check_no_fields(value) -> None:
+    """An action that takes no body accepts an empty object, as many clients send one."""
+    if value == {}:
+        return
+    if isinstance(value, dict):
+        raise ValidationFailed(
+            {name: ["Unknown field."] for name in value},
+            "This action takes no fields in its body.",
+        )
+    raise ValidationFailed({"_body": ["This action takes no body."]})
+
+
+def check_request_input():
+    """Before anything reads it: the query and the body must be what the endpoint takes."""
+    for value in request.args.values():
+        if _bad_text(value):
+            raise ValidationFailed({"query": ["Query values must not contain NUL characters."]})
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and getattr(view, "raw_body", False):
+        return
+    arguments = _declared_arguments(view) if view is not None else None
+    if arguments is not None:
+        _check_query(arguments)
+    _check_body(arguments, _read_body())
