@@ -14,6 +14,11 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     app.config.from_mapping(config.from_env())
     if overrides:
         app.config.from_mapping(overrides)
+    # No error text or log line may carry a statement's values (password hashes, tokens).
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        "hide_parameters": True,
+    }
     if app.config["TRUSTED_PROXIES"]:
         proxies = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -1,8 +1,10 @@
 """Domain exceptions, and the one place where every error becomes problem+json (RFC 9457)."""
 
 import logging
+import traceback
 
 from flask import Flask, Response, json
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -11,6 +13,17 @@ from marketplace.extensions import db
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# Seconds a client should wait before retrying while the database is unavailable.
+RETRY_AFTER_SECONDS = 5
+# PostgreSQL error classes that mean "not now" rather than "never": connection
+# exceptions, insufficient resources, operator intervention (shutdown, statement timeout).
+_TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
+# ...and single states of the same kind: serialization failure, deadlock, lock timeout.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+# SQLite's: busy or locked past the timeout, the file cannot be opened or read, disk full.
+_TRANSIENT_SQLITE_ERRORS = frozenset(
+    {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL"}
+)
 
 
 class DomainError(Exception):
@@ -138,16 +151,82 @@ def handle_domain_error(error: DomainError) -> Response:
     )
 
 
+def error_summary(error: BaseException) -> str:
+    """An error's class and first line, and those of what caused it: never more.
+
+    Drivers put values in their messages (PostgreSQL's DETAIL names a duplicate key,
+    which may be a token hash) and SQLAlchemy the statement, so only first lines are
+    kept; the statement's parameters are hidden by the engine (hide_parameters).
+    """
+    parts = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        orig = getattr(current, "orig", None) or current
+        text = str(orig).strip()
+        parts.append(f"{type(orig).__name__}: {text.splitlines()[0] if text else ''}")
+        current = current.__cause__ or current.__context__
+    return " <- ".join(parts)
+
+
+def log_error(message: str, error: BaseException, level: int = logging.ERROR) -> None:
+    """Log where an error happened (the frames) and what it was, without any values."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.log(level, "%s: %s\n%s", message, error_summary(error), frames)
+
+
+def is_database_unavailable(error: Exception) -> bool:
+    """A lost connection, a timeout or an overloaded database: worth retrying later."""
+    if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate:
+        return sqlstate[:2] in _TRANSIENT_SQLSTATE_CLASSES or sqlstate in _TRANSIENT_SQLSTATES
+    sqlite_error = getattr(error.orig, "sqlite_errorname", None)
+    if sqlite_error:  # SQLITE_BUSY_SNAPSHOT is a kind of SQLITE_BUSY
+        return "_".join(sqlite_error.split("_")[:2]) in _TRANSIENT_SQLITE_ERRORS
+    # A driver error with no state at all is one raised before any server answered.
+    return isinstance(error, sa_exc.OperationalError)
+
+
 def handle_integrity_error(error: IntegrityError) -> Response:
     """A constraint the service did not foresee: the request conflicts with stored data."""
     db.session.rollback()
-    log.warning("integrity error turned into 409: %s", error.orig)
+    log.warning("integrity error turned into 409: %s", error_summary(error))
     return problem(409, "Conflict", "The request conflicts with existing data.", slug="conflict")
 
 
+def handle_database_error(error: sa_exc.SQLAlchemyError) -> Response:
+    """The database failed: a 503 to retry when it is unreachable or busy, else a bug."""
+    _safe_rollback()
+    if is_database_unavailable(error):
+        log.warning("database unavailable: %s", error_summary(error))
+        return problem(
+            503,
+            "Service unavailable",
+            "The database cannot be reached right now; retry shortly.",
+            slug="database-unavailable",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    log_error("database error", error)
+    return problem(500, "Internal server error", "Something went wrong on our side.")
+
+
+def _safe_rollback() -> None:
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        db.session.remove()  # the connection is gone: the pool replaces it next time
+
+
 def handle_unexpected_error(error: Exception) -> Response:
-    db.session.rollback()
-    log.exception("unhandled error", exc_info=error)
+    _safe_rollback()
+    log_error("unhandled error", error)
     return problem(500, "Internal server error", "Something went wrong on our side.")
 
 
@@ -160,4 +239,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(sa_exc.SQLAlchemyError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected_error)

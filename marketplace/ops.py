@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from swagger_ui_bundle import swagger_ui_path
 
 from marketplace.accounts.auth import public
+from marketplace.errors import RETRY_AFTER_SECONDS
 from marketplace.extensions import db
 
 blp = Blueprint("ops", __name__)
@@ -21,7 +22,8 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return {"status": "degraded", "database": "unreachable"}, 503
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return {"status": "degraded", "database": "unreachable"}, 503, headers
     return {"status": "ok", "database": "ok"}
 
 
