@@ -27,6 +27,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         cli,
         errors,
         extensions,
+        headers,
         idempotency,
         inputs,
         models,  # noqa: F401  (puts every table on the metadata)
@@ -46,6 +47,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     auth.init_app(app)
     app.before_request(inputs.check_request_input)
     idempotency.init_app(app)
+    headers.init_app(app)
     routes.register_blueprints(app)
     cli.init_app(app)
     if not app.config["SECRET_KEY_FROM_ENV"] and not app.testing:

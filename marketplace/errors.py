@@ -83,7 +83,7 @@ def problem(
     errors: dict | None = None,
     headers: dict | None = None,
 ) -> Response:
-    """A problem+json response; `type` names the problem, or is about:blank for plain HTTP."""
+    """A problem+json response; `type` names the problem (about:blank for a bare 500)."""
     body = {
         "type": f"/problems/{slug}" if slug else "about:blank",
         "title": title,
@@ -135,7 +135,8 @@ def handle_http_exception(error: HTTPException) -> Response:
     if status == 500:
         return problem(status, "Internal server error", "Something went wrong on our side.")
     detail = error.description if isinstance(error.description, str) else error.name
-    return problem(status, error.name, detail, headers=headers)
+    slug = error.name.lower().replace(" ", "-")  # "Not Found" is /problems/not-found
+    return problem(status, error.name, detail, slug=slug, headers=headers)
 
 
 def handle_domain_error(error: DomainError) -> Response:

@@ -18,6 +18,13 @@ JSON_LOCATION = "json"
 QUERY_LOCATION = "query"
 # Locations whose body is not JSON (file uploads): the view reads them itself.
 NON_JSON_LOCATIONS = frozenset({"files", "form", "json_or_form"})
+# Longest request target (path and query) the API reads; gunicorn.conf.py lets longer
+# ones through to here (up to its own hard cap), so they get a problem+json 414.
+MAX_URL_LENGTH = 4096
+
+
+class UriTooLong(DomainError):
+    status, slug, title = 414, "uri-too-long", "URI too long"
 
 
 class UnsupportedMediaType(DomainError):
@@ -137,6 +144,9 @@ def _check_no_fields(value) -> None:
 
 def check_request_input():
     """Before anything reads it: the query and the body must be what the endpoint takes."""
+    target = request.environ.get("RAW_URI") or request.full_path
+    if len(target) > MAX_URL_LENGTH:
+        raise UriTooLong(f"The request's path and query must stay under {MAX_URL_LENGTH} bytes.")
     for value in request.args.values():
         if _bad_text(value):
             raise ValidationFailed({"query": ["Query values must not contain NUL characters."]})

@@ -1,6 +1,6 @@
-"""Operations endpoints: health check, and the docs page's assets served locally."""
+"""Operations endpoints: health check, the way in for newcomers, and the docs page's assets."""
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, redirect, send_from_directory, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from swagger_ui_bundle import swagger_ui_path
@@ -25,6 +25,26 @@ def healthz():
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         return {"status": "degraded", "database": "unreachable"}, 503, headers
     return {"status": "ok", "database": "ok"}
+
+
+@blp.get("/")
+@public
+def home():
+    """The marketplace's front door is its API documentation."""
+    return redirect(url_for("api-docs.openapi_swagger_ui"))
+
+
+@blp.get("/api/v1")
+@blp.get("/api/v1/")
+@public
+def api_index():
+    """Where the API's documentation and spec are."""
+    return {
+        "name": "Data-entry marketplace API",
+        "version": "v1",
+        "docs": url_for("api-docs.openapi_swagger_ui"),
+        "openapi": url_for("api-docs.openapi_json"),
+    }
 
 
 @docs_assets.get("/api/docs/assets/<path:filename>")
