@@ -2,7 +2,9 @@
 
 TEST_DATABASE_URL picks the database (default: a fresh SQLite file). Tests commit for
 real, as the app does, and race real connections, so isolation is by emptying every
-table after each test rather than by rolling back one shared connection.
+table after each test rather than by rolling back one shared connection. Run in
+parallel (pytest-xdist), each worker gets a database of its own: a SQLite file in its
+own temporary folder, or on PostgreSQL a sibling database `<name>_<worker>`.
 """
 
 import os
@@ -10,6 +12,7 @@ import os
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from marketplace import create_app
 from marketplace.config import database_url
@@ -28,6 +31,17 @@ def _test_database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'marketplace.db'}"
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """A fresh database beside `url`, for one xdist worker."""
+    name = f"{make_url(url).database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
 def _reset_postgres_schema(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
@@ -39,6 +53,9 @@ def _reset_postgres_schema(url: str) -> None:
 @pytest.fixture(scope="session")
 def database_uri(tmp_path_factory):
     url = _test_database_url(tmp_path_factory)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url.startswith("postgresql") and worker:
+        url = _worker_database(url, worker)
     if url.startswith("postgresql"):
         _reset_postgres_schema(url)
     return url
