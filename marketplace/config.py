@@ -50,6 +50,13 @@ def rate_limit_storage(env: Mapping[str, str]) -> tuple[str, dict]:
     return uri, options
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _number(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1")
+    return value
+
+
 def database_url(raw: str | None) -> str:
     """Normalise DATABASE_URL: PostgreSQL URLs work as given, with the psycopg 3 driver."""
     if not raw:
@@ -100,6 +107,9 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "AUTH_RATE_LIMIT": env.get("AUTH_RATE_LIMIT", "10 per minute"),
+        "LOGIN_FAILURES_BEFORE_DELAY": _positive(env, "LOGIN_FAILURES_BEFORE_DELAY", 10),
+        "LOGIN_DELAY_SECONDS": _positive(env, "LOGIN_DELAY_SECONDS", 60),
+        "LOGIN_DELAY_MAX_SECONDS": _positive(env, "LOGIN_DELAY_MAX_SECONDS", 900),
         "SESSION_COOKIE_SECURE": _bool(env, "SESSION_COOKIE_SECURE", True),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

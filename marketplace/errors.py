@@ -58,6 +58,14 @@ class PaymentDeclined(DomainError):
     status, slug, title = 402, "payment-declined", "Payment declined"
 
 
+class TooManyRequests(DomainError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class GatewayFailed(DomainError):
     status, slug, title = 502, "payment-provider-failed", "Payment provider failed"
 
@@ -129,6 +137,8 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_domain_error(error: DomainError) -> Response:
     db.session.rollback()
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+    if isinstance(error, TooManyRequests):
+        headers = {"Retry-After": str(error.retry_after)}
     return problem(
         error.status,
         error.title,
