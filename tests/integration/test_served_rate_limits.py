@@ -180,19 +180,42 @@ def test_an_unreachable_rate_limit_store_falls_back_to_limits_per_process(serve)
     assert "Rate-limit store RedisStorage unreachable" in server.log()
 
 
-def test_a_shared_redis_store_counts_once_for_every_worker(serve):
+@pytest.fixture
+def local_redis():
+    """The Redis at LOCAL_REDIS, its rate-limit keys cleared before and after."""
     redis = pytest.importorskip("redis")
     client = redis.Redis.from_url(LOCAL_REDIS, socket_connect_timeout=1)
-    try:
+
+    def clear():
         stale = list(client.scan_iter("LIMITS:*"))
+        if stale:
+            client.delete(*stale)
+
+    try:
+        clear()
     except redis.ConnectionError:
         pytest.skip(f"no Redis at {LOCAL_REDIS}")
-    if stale:
-        client.delete(*stale)
-    server = serve(gunicorn=True, REDIS_URL=LOCAL_REDIS)
+    yield
+    clear()
+    client.close()
+
+
+@pytest.mark.usefixtures("local_redis")
+def test_a_shared_redis_store_counts_once_for_every_worker(serve):
+    server = serve(gunicorn=True, REDIS_URL=LOCAL_REDIS, LOGIN_FAILURES_BEFORE_DELAY="2")
 
     statuses = server.wrong_logins(12)
+    guesses = [
+        server.request(
+            "POST",
+            "/api/v1/auth/tokens",
+            {"email": "target@example.test", "password": f"guess {n}", "name": "x"},
+        )
+        for n in range(3)
+    ]
 
     assert statuses == [401] * 3 + [429] * 9
+    # Failures per email are counted in Redis too: the second opens the delay.
+    assert [status for status, _ in guesses] == [401, 401, 429]
+    assert guesses[2][1]["type"] == "/problems/rate-limited"
     assert server.request("GET", "/healthz")[1]["rate_limit_store"] == "ok"
-    client.close()
