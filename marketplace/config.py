@@ -38,6 +38,25 @@ def _number(env: Mapping[str, str], name: str, default, kind=int):
         raise ConfigError(f"{name} must be a number, not {raw!r}") from None
 
 
+def rate_limit_storage(env: Mapping[str, str]) -> tuple[str, dict]:
+    """Where rate limits are counted (RATELIMIT_STORAGE_URI, else REDIS_URL) and its options."""
+    uri = env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or "memory://"
+    # Storage errors arrive as limits' StorageError, so callers can catch exactly them.
+    options: dict = {"wrap_exceptions": True}
+    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        # An unreachable Redis must cost a sign-in a moment, not the operating system's
+        # connect timeout, before the limiter falls back to counting in process memory.
+        options |= {"socket_connect_timeout": 1, "socket_timeout": 1}
+    return uri, options
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _number(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1")
+    return value
+
+
 def database_url(raw: str | None) -> str:
     """Normalise DATABASE_URL: PostgreSQL URLs work as given, with the psycopg 3 driver."""
     if not raw:
@@ -61,6 +80,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
     if review_days < 0:
         raise ConfigError("REVIEW_PERIOD_DAYS must not be negative")
     secret_key = env.get("SECRET_KEY") or None
+    storage_uri, storage_options = rate_limit_storage(env)
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
         # Without SECRET_KEY every start signs sessions with a new key: fine for the
@@ -81,9 +101,15 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "PLATFORM_FEE_BPS": fee_bps,
         "REVIEW_PERIOD_DAYS": review_days,
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": storage_uri,
+        "RATELIMIT_STORAGE_OPTIONS": storage_options,
+        # While the store is unreachable, count in each process's memory, not fail.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "AUTH_RATE_LIMIT": env.get("AUTH_RATE_LIMIT", "10 per minute"),
+        "LOGIN_FAILURES_BEFORE_DELAY": _positive(env, "LOGIN_FAILURES_BEFORE_DELAY", 10),
+        "LOGIN_DELAY_SECONDS": _positive(env, "LOGIN_DELAY_SECONDS", 60),
+        "LOGIN_DELAY_MAX_SECONDS": _positive(env, "LOGIN_DELAY_MAX_SECONDS", 900),
         "SESSION_COOKIE_SECURE": _bool(env, "SESSION_COOKIE_SECURE", True),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -70,6 +70,14 @@ class PaymentDeclined(DomainError):
     status, slug, title = 402, "payment-declined", "Payment declined"
 
 
+class TooManyRequests(DomainError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class GatewayFailed(DomainError):
     status, slug, title = 502, "payment-provider-failed", "Payment provider failed"
 
@@ -135,6 +143,10 @@ def handle_http_exception(error: HTTPException) -> Response:
     if status == 500:
         return problem(status, "Internal server error", "Something went wrong on our side.")
     detail = error.description if isinstance(error.description, str) else error.name
+    if status == 429:  # the limiter's own 429 is the same problem as the login delay's
+        return problem(
+            status, TooManyRequests.title, detail, slug=TooManyRequests.slug, headers=headers
+        )
     slug = error.name.lower().replace(" ", "-")  # "Not Found" is /problems/not-found
     return problem(status, error.name, detail, slug=slug, headers=headers)
 
@@ -142,6 +154,8 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_domain_error(error: DomainError) -> Response:
     db.session.rollback()
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+    if isinstance(error, TooManyRequests):
+        headers = {"Retry-After": str(error.retry_after)}
     return problem(
         error.status,
         error.title,

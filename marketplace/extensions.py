@@ -1,5 +1,7 @@
 """Every Flask extension the marketplace uses, created here and only here."""
 
+import logging
+
 import marshmallow as ma
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,8 +31,34 @@ class MarketplaceApi(Api):
     ERROR_SCHEMA = ProblemSchema
 
 
+class MarketplaceLimiter(Limiter):
+    """Flask-Limiter, saying in the app's log when it counts in process memory instead of the store.
+
+    Flask-Limiter switches to its in-memory fallback by itself but logs it only to a logger
+    with a null handler; operators must hear that limits are now per process.
+    """
+
+    _log = logging.getLogger("marketplace.rate_limits")
+    _falling_back = False
+
+    @property
+    def limiter(self):
+        strategy = super().limiter
+        falling_back = strategy.storage is not self.storage
+        if falling_back != self._falling_back:
+            self._falling_back = falling_back
+            if falling_back:
+                self._log.warning(
+                    "Rate-limit store %s unreachable: counting limits in each process's memory",
+                    self.storage.__class__.__name__,
+                )
+            else:
+                self._log.warning("Rate-limit store reachable again: counting limits in it")
+        return strategy
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 api = MarketplaceApi()
-limiter = Limiter(key_func=get_remote_address)
+limiter = MarketplaceLimiter(key_func=get_remote_address)

@@ -18,7 +18,8 @@ JSON_LOCATION = "json"
 QUERY_LOCATION = "query"
 # Locations whose body is not JSON (file uploads): the view reads them itself.
 NON_JSON_LOCATIONS = frozenset({"files", "form", "json_or_form"})
-# Longest request target (path and query) the API reads; gunicorn.conf.py lets longer
+# Longest request target (path and query) the API reads; gunicorn, given
+# --limit-request-line 8190 (scripts/gunicorn.conf.py), lets longer
 # ones through to here (up to its own hard cap), so they get a problem+json 414.
 MAX_URL_LENGTH = 4096
 

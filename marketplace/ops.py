@@ -7,7 +7,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from marketplace.accounts.auth import public
 from marketplace.errors import RETRY_AFTER_SECONDS
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 
 blp = Blueprint("ops", __name__)
 # Swagger UI's files, shipped in a Python package, so /api/docs works with no internet.
@@ -17,14 +17,24 @@ docs_assets = Blueprint("docs-assets", __name__)
 @blp.get("/healthz")
 @public
 def healthz():
-    """Is the service up, and can it reach its database?"""
+    """Is the service up, can it reach its database, and where are rate limits counted?"""
+    limits = _rate_limit_store()
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-        return {"status": "degraded", "database": "unreachable"}, 503, headers
-    return {"status": "ok", "database": "ok"}
+        body = {"status": "degraded", "database": "unreachable", "rate_limit_store": limits}
+        return body, 503, headers
+    # Without its store the limiter counts in each process's memory: the API still works.
+    status = "degraded" if limits == "unreachable" else "ok"
+    return {"status": status, "database": "ok", "rate_limit_store": limits}
+
+
+def _rate_limit_store() -> str:
+    if not limiter.enabled:
+        return "disabled"
+    return "ok" if limiter.storage.check() else "unreachable"
 
 
 @blp.get("/")

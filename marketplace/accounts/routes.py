@@ -1,37 +1,39 @@
 """HTTP endpoints of accounts and auth."""
 
+import functools
+
 from flask import current_app, session
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 
 from marketplace import idempotency
-from marketplace.accounts import schemas, service
+from marketplace.accounts import schemas, service, throttle
 from marketplace.accounts.auth import allow_suspended, public
 from marketplace.extensions import limiter
-from marketplace.inputs import parsed_json
 from marketplace.pagination import PageArgsSchema, page_schema
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and auth")
-
-
-def _email_key() -> str:
-    body = parsed_json()
-    email = body.get("email") if isinstance(body, dict) else None
-    return "email:" + service.normalize_email(email if isinstance(email, str) else "")
 
 
 def _auth_rate_limit():
     return current_app.config["AUTH_RATE_LIMIT"]
 
 
-def rate_limited(view):
-    """Limit a credentials endpoint per client address and per email address."""
-    view = limiter.limit(_auth_rate_limit, key_func=_email_key)(view)
-    return limiter.limit(_auth_rate_limit)(view)
-
-
 def rate_limited_per_address(view):
+    """Limit every attempt at an auth endpoint per client address."""
     return limiter.limit(_auth_rate_limit)(view)
+
+
+def rate_limited(view):
+    """Limit a credentials endpoint per client address, and its failed sign-ins per email."""
+
+    @functools.wraps(view)
+    def throttled(data):
+        with throttle.sign_in_attempt(data["email"], get_remote_address()):
+            return view(data)
+
+    return rate_limited_per_address(throttled)
 
 
 @blp.post("/auth/register")

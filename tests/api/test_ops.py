@@ -5,11 +5,11 @@ import re
 from tests.client import assert_problem
 
 
-def test_healthz_checks_the_database(api):
+def test_healthz_checks_the_database_and_the_rate_limit_store(api):
     response = api.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "rate_limit_store": "ok"}
 
 
 def test_the_openapi_spec_describes_the_api(api):

@@ -1,25 +1,59 @@
-"""Login and token creation are rate limited per client address and per email."""
+"""Auth endpoints are limited per client address; failed sign-ins per email open a delay."""
+
+import time
 
 import pytest
+from limits.errors import StorageError
 
+from marketplace.accounts import throttle
 from marketplace.extensions import limiter
 from tests.client import ApiClient, assert_problem
+
+HOME = "198.51.100.10"
 
 
 @pytest.fixture
 def strict_limit(app):
-    app.config["AUTH_RATE_LIMIT"] = "3 per minute"
+    names = ("AUTH_RATE_LIMIT", "LOGIN_FAILURES_BEFORE_DELAY", "LOGIN_DELAY_SECONDS")
+    saved = {name: app.config.get(name) for name in (*names, "LOGIN_DELAY_MAX_SECONDS")}
+    app.config.update(AUTH_RATE_LIMIT="3 per minute", LOGIN_FAILURES_BEFORE_DELAY=3)
     limiter.reset()
     yield
-    app.config["AUTH_RATE_LIMIT"] = "1000 per minute"
+    app.config.update(saved)
     limiter.reset()
 
 
-def attempt(client, email, path="/auth/login"):
-    body = {"email": email, "password": "wrong password"}
+class Clock:
+    """Moves time.time() forward, so delays of minutes pass at once."""
+
+    def __init__(self, monkeypatch):
+        self.offset = 0.0
+        real = time.time
+        monkeypatch.setattr(time, "time", lambda: real() + self.offset)
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+def attempt(client, email, path="/auth/login", password="wrong password"):
+    body = {"email": email, "password": password}
     if path == "/auth/tokens":
         body["name"] = "x"
     return client.post(path, json=body)
+
+
+def from_address(app, n: int) -> ApiClient:
+    return ApiClient(app, remote_addr=f"203.0.113.{n}")
+
+
+def fail_from_elsewhere(app, email, times, first_address=100):
+    for n in range(first_address, first_address + times):
+        assert attempt(from_address(app, n), email).status_code == 401
 
 
 @pytest.mark.usefixtures("strict_limit")
@@ -30,32 +64,126 @@ def test_one_address_is_limited_across_emails(app, factory):
 
     response = attempt(client, "another@example.test")
 
-    assert_problem(response, 429)
+    body = assert_problem(response, 429)
+    assert body["type"] == "/problems/rate-limited"
     assert int(response.headers["Retry-After"]) > 0
     other_address = ApiClient(app, remote_addr="203.0.113.8")
     assert attempt(other_address, "another@example.test").status_code == 401
 
 
 @pytest.mark.usefixtures("strict_limit")
-def test_one_email_is_limited_across_addresses(app, factory):
-    user = factory.client()
-    for n in range(3):
-        client = ApiClient(app, remote_addr=f"198.51.100.{n}")
-        assert attempt(client, user.email.upper()).status_code == 401
+def test_failures_for_one_email_from_many_addresses_delay_the_next_attempt(app, factory):
+    user = factory.user()
+    fail_from_elsewhere(app, user.email.upper(), 3)
 
-    blocked = ApiClient(app, remote_addr="198.51.100.99")
-    response = blocked.post("/auth/login", json={"email": user.email, "password": user.password})
+    correct = attempt(from_address(app, 1), user.email, password=user.password)
+    wrong = attempt(from_address(app, 2), user.email)
 
-    assert_problem(response, 429)
+    body = assert_problem(correct, 429)
+    assert int(correct.headers["Retry-After"]) > 0
+    # Refused before the password is checked: a right guess looks like a wrong one.
+    assert_problem(wrong, 429)
+    assert wrong.json == body
 
 
 @pytest.mark.usefixtures("strict_limit")
-def test_token_creation_is_limited_too(app):
-    client = ApiClient(app, remote_addr="192.0.2.1")
-    for _ in range(3):
-        assert attempt(client, "x@example.test", "/auth/tokens").status_code == 401
+def test_unknown_emails_are_delayed_alike(app):
+    fail_from_elsewhere(app, "nobody@example.test", 3)
 
-    assert_problem(attempt(client, "x@example.test", "/auth/tokens"), 429)
+    assert_problem(attempt(from_address(app, 1), "nobody@example.test"), 429)
+
+
+@pytest.mark.usefixtures("strict_limit")
+def test_correct_passwords_do_not_count_against_the_email(app, factory):
+    user = factory.user()
+
+    for n in range(6):
+        response = attempt(from_address(app, n), user.email, password=user.password)
+        assert response.status_code == 200
+
+
+@pytest.mark.usefixtures("strict_limit")
+def test_the_owner_still_signs_in_where_they_signed_in_before(app, factory):
+    user = factory.user()
+    home = ApiClient(app, remote_addr=HOME)
+    assert attempt(home, user.email, password=user.password).status_code == 200
+
+    fail_from_elsewhere(app, user.email, 3)
+    for n in range(10, 20):  # the attack goes on: every further guess is refused
+        assert_problem(attempt(from_address(app, n), user.email), 429)
+    home = ApiClient(app, remote_addr=HOME)
+
+    assert attempt(home, user.email, password=user.password).status_code == 200
+    token = attempt(home, user.email, "/auth/tokens", password=user.password)
+    assert token.status_code == 201
+
+
+@pytest.mark.usefixtures("strict_limit")
+def test_an_ipv6_owner_is_known_across_their_network(app, factory):
+    user = factory.user()
+    first = ApiClient(app, remote_addr="2001:db8:1:2::10")
+    assert attempt(first, user.email, password=user.password).status_code == 200
+    fail_from_elsewhere(app, user.email, 3)
+
+    later = ApiClient(app, remote_addr="2001:db8:1:2:aaaa::77")
+    other_network = ApiClient(app, remote_addr="2001:db8:1:3::10")
+
+    assert attempt(later, user.email, password=user.password).status_code == 200
+    assert_problem(attempt(other_network, user.email, password=user.password), 429)
+
+
+@pytest.mark.usefixtures("strict_limit")
+def test_a_known_address_has_only_its_own_allowance_of_failures(app, factory):
+    app.config["AUTH_RATE_LIMIT"] = "10 per minute"
+    user = factory.user()
+    home = ApiClient(app, remote_addr=HOME)
+    assert attempt(home, user.email, password=user.password).status_code == 200
+    fail_from_elsewhere(app, user.email, 3)
+
+    shared = ApiClient(app, remote_addr=HOME)  # someone else behind the same address
+    for _ in range(3):
+        assert attempt(shared, user.email, "/auth/tokens").status_code == 401
+    home = ApiClient(app, remote_addr=HOME)
+
+    # Three failures in a row from there: it is one more address under the delay now.
+    assert_problem(attempt(home, user.email, password=user.password), 429)
+
+
+@pytest.mark.usefixtures("strict_limit")
+def test_token_creation_and_login_share_the_count(app, factory):
+    user = factory.user()
+    for n in range(3):
+        assert attempt(from_address(app, n), user.email, "/auth/tokens").status_code == 401
+
+    assert_problem(attempt(from_address(app, 9), user.email, password=user.password), 429)
+
+
+@pytest.mark.usefixtures("strict_limit")
+def test_each_further_failure_doubles_the_delay_up_to_the_cap(app, factory, clock):
+    app.config.update(LOGIN_DELAY_SECONDS=60, LOGIN_DELAY_MAX_SECONDS=200)
+    user = factory.user()
+    fail_from_elsewhere(app, user.email, 3)  # the third failure opens a 60 s delay
+
+    for delay in (60, 120, 200, 200):
+        clock.advance(delay - 2)
+        assert_problem(attempt(from_address(app, 1), user.email), 429)
+        clock.advance(3)
+        assert attempt(from_address(app, 2), user.email).status_code == 401
+
+    clock.advance(201)
+    assert attempt(from_address(app, 3), user.email, password=user.password).status_code == 200
+
+
+@pytest.mark.usefixtures("strict_limit")
+def test_failures_are_forgotten_after_a_day(app, factory, clock):
+    user = factory.user()
+    fail_from_elsewhere(app, user.email, 3)
+
+    clock.advance(24 * 3600 + 1)
+
+    for n in range(2):
+        assert attempt(from_address(app, n), user.email).status_code == 401
+    assert attempt(from_address(app, 9), user.email, password=user.password).status_code == 200
 
 
 @pytest.mark.usefixtures("strict_limit")
@@ -67,3 +195,29 @@ def test_registration_is_limited_per_address(app):
         assert response.status_code == 201
 
     assert_problem(client.post("/auth/register", json={**body, "email": "r9@example.test"}), 429)
+
+
+@pytest.fixture
+def store_failing_for_sign_ins(monkeypatch):
+    """The store fails after the address limit was counted in it, for sign-in counts only."""
+    real_get = limiter.storage.get
+
+    def get(key):
+        if key.startswith(throttle.KEY_PREFIX):
+            raise StorageError(ConnectionError("store went away"))
+        return real_get(key)
+
+    monkeypatch.setattr(limiter.storage, "get", get)
+    yield
+    throttle._local_store.reset()
+
+
+@pytest.mark.usefixtures("strict_limit", "store_failing_for_sign_ins")
+def test_sign_in_failures_are_counted_in_process_when_the_store_fails_midway(app, factory, caplog):
+    user = factory.user()
+
+    fail_from_elsewhere(app, user.email, 3)
+    response = attempt(from_address(app, 1), user.email, password=user.password)
+
+    assert_problem(response, 429)
+    assert "Rate-limit store unreachable" in caplog.text

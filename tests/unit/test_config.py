@@ -55,3 +55,26 @@ def test_values_are_read_and_typed():
 def test_bad_values_stop_the_start(env):
     with pytest.raises(ConfigError):
         from_env(env)
+
+
+def test_rate_limits_are_counted_in_redis_when_redis_url_is_set():
+    assert from_env({})["RATELIMIT_STORAGE_URI"] == "memory://"
+    redis = from_env({"REDIS_URL": "redis://cache:6379/0"})
+    assert redis["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+    # An unreachable Redis must fail fast, so the limiter falls back instead of hanging.
+    assert redis["RATELIMIT_STORAGE_OPTIONS"]["socket_connect_timeout"] <= 1
+    chosen = from_env({"REDIS_URL": "redis://cache", "RATELIMIT_STORAGE_URI": "memory://"})
+    assert chosen["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"LOGIN_FAILURES_BEFORE_DELAY": "0"},
+        {"LOGIN_DELAY_SECONDS": "soon"},
+        {"LOGIN_DELAY_MAX_SECONDS": "-5"},
+    ],
+)
+def test_bad_sign_in_delays_stop_the_start(env):
+    with pytest.raises(ConfigError):
+        from_env(env)
