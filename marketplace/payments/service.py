@@ -25,7 +25,7 @@ from marketplace.errors import (
     ValidationFailed,
 )
 from marketplace.extensions import db
-from marketplace.money import platform_fee
+from marketplace.money import format_amount, platform_fee
 from marketplace.payments import ledger, operations
 from marketplace.payments.gateway import (
     CardDeclined,
@@ -399,5 +399,6 @@ def release_due(now=None) -> list[str]:
                 f"milestone {milestone_id}: not released ({failure.detail}); the next run retries"
             )
             continue
-        done.append(f"milestone {milestone_id}: released {milestone.amount} {milestone.currency}")
+        released = format_amount(milestone.amount, milestone.currency)
+        done.append(f"milestone {milestone_id}: released {released}")
     return done

@@ -37,7 +37,7 @@ def test_release_due_approves_only_what_is_due(app, api, factory, review_period)
     second = run(app, "release-due")
 
     assert first.exit_code == 0, first.output
-    assert f"milestone {due}: released 10000 USD" in first.output
+    assert f"milestone {due}: released 100.00 USD" in first.output
     assert f"milestone {later}" not in first.output
     assert "0 milestone(s) due" in second.output
     statuses = {
