@@ -41,7 +41,7 @@ def public(view):
 
 
 def allow_suspended(view):
-    """One of the few endpoints a suspended user may still call."""
+    """An endpoint a suspended user may still call: own account and money, ending own sessions."""
     view.allow_suspended = True
     return view
 

@@ -65,6 +65,7 @@ def login(data):
 @blp.post("/auth/logout")
 @blp.response(204)
 @idempotency.exempt
+@allow_suspended
 def logout():
     """End the cookie session; with only a bearer token it does nothing."""
     service.end_browser_session(session.get("sid"))
@@ -86,6 +87,7 @@ def create_token(data):
 @blp.get("/auth/tokens")
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.TokenSchema))
+@allow_suspended
 def list_tokens(args):
     """List the caller's live tokens (never their secrets)."""
     return service.list_tokens(current_user, **args)
@@ -93,6 +95,7 @@ def list_tokens(args):
 
 @blp.delete("/auth/tokens/<id:token_id>")
 @blp.response(204)
+@allow_suspended
 def revoke_token(token_id):
     """Revoke a token: it gets 401 from then on."""
     service.revoke_token(current_user, token_id)
