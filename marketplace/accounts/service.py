@@ -17,6 +17,7 @@ from marketplace.database import utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, Unauthorized
 from marketplace.extensions import db
 from marketplace.pagination import SortKey, paginate
+from marketplace.payments import ledger
 from marketplace.states import ContractStatus
 
 BAD_CREDENTIALS = "Email or password is wrong."
@@ -179,13 +180,17 @@ def get_profile(user_id: int) -> dict:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
+    # Only contracts on which money was released count, so unpaid work cannot earn ratings.
     count, total = db.session.execute(
-        select(func.count(Review.id), func.sum(Review.rating)).where(Review.subject_id == user.id)
+        select(func.count(Review.id), func.sum(Review.rating)).where(
+            Review.subject_id == user.id, ledger.released_on_contract(Review.contract_id)
+        )
     ).one()
     completed = db.session.scalar(
         select(func.count(Contract.id)).where(
             or_(Contract.client_id == user.id, Contract.freelancer_id == user.id),
             Contract.status == ContractStatus.COMPLETED,
+            ledger.released_on_contract(Contract.id),
         )
     )
     return {

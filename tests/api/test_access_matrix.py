@@ -20,7 +20,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from tests.client import API_PREFIX, ApiClient, assert_problem
 from tests.factories import Actor, Factory
-from tests.money import contract_with, fund
+from tests.money import contract_with, fund, paid_contract
 from tests.probe import probe
 from tests.work import JOB, make_contract, place_bid, post_job
 
@@ -76,7 +76,7 @@ def own_credentials_and_name(world, me):
 #   {contract}   active contract client x freelancer, one milestone in each state:
 #                {pending}, {funded}, {submitted}, {disputed} (with {dispute}, open)
 #   {settled}    active contract whose only milestone is cancelled (may complete or cancel)
-#   {completed}  completed contract (may be reviewed)
+#   {completed}  completed contract whose milestone was paid (may be reviewed)
 #   {token}      a second live API token of the client
 #   {freelancer.id}, {bystander.id}, {suspended.id}  user ids
 # Anonymous callers send the client's credentials to login and tokens-create.
@@ -278,9 +278,7 @@ class World:
 
     @cached_property
     def completed(self) -> int:
-        contract = self._settled_contract()
-        expect(self.http(self.client).post(f"/contracts/{contract}/complete"), 200)
-        return contract
+        return paid_contract(self.http(self.client), self.http(self.freelancer))["id"]
 
     @cached_property
     def token(self) -> int:
