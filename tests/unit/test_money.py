@@ -36,8 +36,44 @@ def test_fee_refuses_what_cannot_be_a_fee(amount, bps):
 
 def test_a_transition_not_in_the_table_is_refused():
     assert states.next_status(states.MILESTONE, "submitted", "approve") == "approved"
-    with pytest.raises(InvalidTransition, match="approve a milestone that is funded"):
+    with pytest.raises(InvalidTransition, match="approve a milestone whose status is funded"):
         states.next_status(states.MILESTONE, "funded", "approve", "milestone")
+
+
+@pytest.mark.parametrize(
+    ("table", "status", "action", "what", "message"),
+    [
+        (
+            states.MILESTONE,
+            "changes_requested",
+            "approve",
+            "milestone",
+            "Cannot approve a milestone whose status is changes_requested (only when submitted).",
+        ),
+        (
+            states.MILESTONE,
+            "pending",
+            "dispute",
+            "milestone",
+            "Cannot open a dispute on a milestone whose status is pending "
+            "(only when funded, submitted or changes_requested).",
+        ),
+        (
+            states.CONTRACT,
+            "completed",
+            "add_milestone",
+            "contract",
+            "Cannot add a milestone to a contract whose status is completed (only when active).",
+        ),
+        (states.BID, "pending", "fly", "bid", "Cannot fly a bid whose status is pending."),
+    ],
+)
+def test_refusals_name_the_status_and_where_the_action_is_allowed(
+    table, status, action, what, message
+):
+    with pytest.raises(InvalidTransition) as refused:
+        states.next_status(table, status, action, what)
+    assert refused.value.detail == message
 
 
 def test_every_table_uses_only_its_own_states():
