@@ -55,3 +55,10 @@ def test_values_are_read_and_typed():
 def test_bad_values_stop_the_start(env):
     with pytest.raises(ConfigError):
         from_env(env)
+
+
+def test_public_url_follows_the_port_unless_set():
+    assert from_env({})["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    assert from_env({"PORT": "8080"})["PUBLIC_URL"] == "http://127.0.0.1:8080"
+    given = {"PORT": "8080", "PUBLIC_URL": "https://market.example"}
+    assert from_env(given)["PUBLIC_URL"] == "https://market.example"
