@@ -164,7 +164,6 @@ def released_on_contract(contract_id):
     )
 
 
-
 # A user's statement: a client's funds account (funding out, refunds back) or a
 # freelancer's pending payout (releases in, fees and payouts out). Its lines add up to
 # the account's balance; the freelancer's paid-out account only mirrors the payouts.
