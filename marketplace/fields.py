@@ -18,6 +18,15 @@ class Trimmed(fields.String):
         return text
 
 
+class Flag(fields.Boolean):
+    """A JSON true or false: not 1, "yes" or "true", which a typo or a bad client sends."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Not a boolean (true or false).")
+        return value
+
+
 class CountryCode(fields.String):
     """ISO 3166-1 alpha-2, accepted in any case, always upper case out."""
 

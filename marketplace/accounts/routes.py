@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from marketplace import idempotency
 from marketplace.accounts import schemas, service
-from marketplace.accounts.auth import allow_suspended, public
+from marketplace.accounts.auth import allow_suspended, public, session_csrf_token, session_only
 from marketplace.errors import parsed_json
 from marketplace.extensions import limiter
 from marketplace.pagination import PageArgsSchema, page_schema
@@ -73,6 +73,15 @@ def logout():
     session.clear()
 
 
+@blp.get("/auth/csrf")
+@blp.response(200, schemas.CsrfTokenSchema)
+@session_only
+@allow_suspended
+def csrf_token():
+    """The cookie session's CSRF token again, for a browser app that reloaded."""
+    return {"csrf_token": session_csrf_token()}, {"Cache-Control": "no-store"}
+
+
 @blp.post("/auth/tokens")
 @blp.arguments(schemas.TokenCreateSchema)
 @blp.response(201, schemas.TokenCreatedSchema)
@@ -113,7 +122,7 @@ def me():
 @blp.arguments(schemas.ProfileUpdateSchema)
 @blp.response(200, schemas.UserSchema)
 def update_me(changes):
-    """Change the caller's name, country, skills or bio."""
+    """Change the caller's name, country, skills, bio or email notifications."""
     return service.update_profile(current_user, changes)
 
 

@@ -18,6 +18,7 @@ from marketplace.errors import Conflict, Forbidden, NotFound, Unauthorized
 from marketplace.extensions import db
 from marketplace.pagination import SortKey, paginate
 from marketplace.payments import ledger
+from marketplace.payments.eligibility import payout_eligible
 from marketplace.states import ContractStatus
 
 BAD_CREDENTIALS = "Email or password is wrong."
@@ -168,7 +169,7 @@ def revoke_token(user: User, token_id: int) -> None:
 
 
 def update_profile(user: User, changes: dict) -> User:
-    """Change the caller's own name, country, skills or bio."""
+    """Change the caller's own name, country, skills, bio or email notifications."""
     for field, value in changes.items():
         setattr(user, field, value)
     db.session.commit()
@@ -202,6 +203,7 @@ def get_profile(user_id: int) -> dict:
         "bio": user.bio,
         "rating": {"average": average_rating(total, count), "count": count},
         "completed_contracts": completed,
+        "payout_eligible": payout_eligible(user),
         "created_at": user.created_at,
     }
 

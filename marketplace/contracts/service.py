@@ -27,6 +27,7 @@ from marketplace.states import (
 )
 
 NEWEST_FIRST = (SortKey(Contract.created_at), SortKey(Contract.id))
+REVIEWS_NEWEST_FIRST = (SortKey(Review.created_at), SortKey(Review.id))
 OLDEST_FIRST = (SortKey(ContractMessage.created_at, False), SortKey(ContractMessage.id, False))
 
 
@@ -208,3 +209,15 @@ def post_review(user: User, contract_id: int, data: dict) -> Review:
     db.session.add(review)
     db.session.commit()
     return review
+
+
+def list_reviews(user_id: int, *, limit: int, cursor: str | None):
+    """Reviews of a user, newest first: those that count in their rating (money was released)."""
+    if db.session.get(User, user_id) is None:
+        raise NotFound("No such user.")
+    stmt = (
+        select(Review)
+        .options(joinedload(Review.author))
+        .where(Review.subject_id == user_id, ledger.released_on_contract(Review.contract_id))
+    )
+    return paginate(db.session, stmt, REVIEWS_NEWEST_FIRST, limit=limit, cursor=cursor)

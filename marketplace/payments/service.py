@@ -177,10 +177,12 @@ def submit_milestone(user: User, milestone_id: int, note: str) -> Milestone:
 
 
 def request_changes(user: User, milestone_id: int, reason: str) -> Milestone:
-    """The client sends the delivery back; the review clock stops."""
+    """The client sends the delivery back with a reason; the review clock stops."""
     milestone, _contract = _party_milestone(user, milestone_id, "client")
     milestone.status = next_status(MILESTONE, milestone.status, "request_changes", "milestone")
-    milestone.auto_release_at = None
+    # The reason goes on the delivery it answers, where the freelancer reads it.
+    delivery = milestone.submissions[-1]
+    delivery.changes_requested_reason, delivery.changes_requested_at = reason, utcnow()
     audit.record(user.id, "milestone.changes_requested", f"milestone:{milestone.id}", reason=reason)
     db.session.commit()
     return milestone

@@ -89,9 +89,12 @@ MATRIX = [
     ("POST",   "/auth/tokens",                             201, 201, 201, 201, 201, 201, 403),
     ("GET",    "/auth/tokens",                             401, 200, 200, 200, 200, 200, 200),
     ("DELETE", "/auth/tokens/{token}",                     401, 204, 404, 404, 404, 404, 404),
+    # cookie sessions only, and every caller here has a bearer token (see test_sessions.py)
+    ("GET",    "/auth/csrf",                               401, 401, 401, 401, 401, 401, 401),
     ("GET",    "/me",                                      401, 200, 200, 200, 200, 200, 200),
     ("PATCH",  "/me",                                      401, 200, 200, 200, 200, 200, 403),
     ("GET",    "/users/{freelancer.id}",                   401, 200, 200, 200, 200, 200, 403),
+    ("GET",    "/users/{freelancer.id}/reviews",           401, 200, 200, 200, 200, 200, 403),
     # jobs
     ("POST",   "/jobs",                                    401, 201, 201, 403, 403, 403, 403),
     ("GET",    "/jobs",                                    401, 200, 200, 200, 200, 200, 403),

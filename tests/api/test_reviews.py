@@ -133,3 +133,61 @@ def test_reviews_stored_on_unpaid_contracts_before_the_rule_do_not_count(app, de
         "rating": {"average": 3.0, "count": 1},
         "completed_contracts": 1,
     }
+
+
+def test_a_users_reviews_are_listed_newest_first_a_page_at_a_time(api, factory, deal):
+    other_client = factory.client(name="Second Company")
+    other = api.as_user(other_client)
+    written = []
+    for author, rating in ((deal.client, 5), (other, 3), (deal.client, 4)):
+        contract = paid_contract(author, deal.freelancer)
+        body = {"rating": rating, "comment": f"Rated {rating}."}
+        written.append(expect_ok(author.post(f"/contracts/{contract['id']}/reviews", json=body)))
+    # The freelancer's own review of a client is about the client, not about them.
+    expect_ok(review(deal.freelancer, contract["id"], rating=1))
+    path = f"/users/{deal.freelancer_user.id}/reviews"
+
+    first = deal.viewer.get(path, query_string={"limit": 2}).json
+    rest = deal.viewer.get(path, query_string={"limit": 2, "cursor": first["next_cursor"]}).json
+
+    listed = first["data"] + rest["data"]
+    assert [r["id"] for r in listed] == [r["id"] for r in reversed(written)]
+    assert rest["next_cursor"] is None
+    newest = listed[0]
+    assert newest == {
+        "id": written[2]["id"],
+        "rating": 4,
+        "comment": "Rated 4.",
+        "author": {"id": deal.client_user.id, "name": deal.client_user.name},
+        "contract_id": written[2]["contract_id"],
+        "created_at": written[2]["created_at"],
+    }
+    assert listed[1]["author"] == {"id": other_client.id, "name": "Second Company"}
+    about_client = deal.viewer.get(f"/users/{deal.client_user.id}/reviews").json["data"]
+    assert [r["rating"] for r in about_client] == [1]
+
+
+def test_reviews_that_do_not_count_are_not_listed(app, deal):
+    unpaid = contract_with(deal.client, deal.freelancer, 10_000)
+    expect_ok(deal.client.post(f"/milestones/{unpaid['milestones'][0]['id']}/cancel"))
+    expect_ok(deal.client.post(f"/contracts/{unpaid['id']}/complete"))
+    with app.app_context():
+        db.session.add(
+            Review(
+                contract_id=unpaid["id"],
+                author_id=deal.client_user.id,
+                subject_id=deal.freelancer_user.id,
+                rating=5,
+            )
+        )
+        db.session.commit()
+
+    listed = deal.viewer.get(f"/users/{deal.freelancer_user.id}/reviews").json
+
+    assert listed == {"data": [], "next_cursor": None}
+
+
+def test_reviews_of_nobody_are_not_found_and_need_a_signed_in_caller(api, deal):
+    assert_problem(deal.viewer.get("/users/987654/reviews"), 404)
+    assert_problem(api.get(f"/users/{deal.freelancer_user.id}/reviews"), 401)
+    assert_problem(deal.viewer.get(f"/users/{deal.freelancer_user.id}/reviews?limit=0"), 422)
