@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 
+import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -50,8 +51,16 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     headers.init_app(app)
     routes.register_blueprints(app)
     cli.init_app(app)
-    if not app.config["SECRET_KEY_FROM_ENV"] and not app.testing:
+    if not app.config["SECRET_KEY_FROM_ENV"] and not app.testing and _serves_requests():
         app.logger.warning(
             "SECRET_KEY is not set: sessions are signed with a key of this process only."
         )
     return app
+
+
+def _serves_requests() -> bool:
+    """Whether the app is made to serve requests: by a WSGI server or `flask run`."""
+    # Other CLI commands (`db upgrade`, `marketplace release-due`) run inside click and
+    # sign no session, so a missing SECRET_KEY does not matter to them.
+    command = click.get_current_context(silent=True)
+    return command is None or command.info_name == "run"

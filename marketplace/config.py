@@ -81,6 +81,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         raise ConfigError("REVIEW_PERIOD_DAYS must not be negative")
     secret_key = env.get("SECRET_KEY") or None
     storage_uri, storage_options = rate_limit_storage(env)
+    port = _number(env, "PORT", 5000)
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
         # Without SECRET_KEY every start signs sessions with a new key: fine for the
@@ -97,7 +98,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         ),
         "PLATFORM_COUNTRY": env.get("PLATFORM_COUNTRY", "US").strip().upper() or "US",
         # Where users reach the marketplace; Stripe onboarding links return there.
-        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_URL": env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}",
         "PLATFORM_FEE_BPS": fee_bps,
         "REVIEW_PERIOD_DAYS": review_days,
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
@@ -116,7 +117,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "PASSWORD_HASH_PROFILE": env.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY"),
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": _number(env, "TRUSTED_PROXIES", 0),
-        "PORT": _number(env, "PORT", 5000),
+        "PORT": port,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "API_TITLE": "Data-entry marketplace API",

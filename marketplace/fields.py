@@ -3,8 +3,9 @@
 import pycountry
 from marshmallow import ValidationError, fields, validate
 
+from marketplace.money import currency_refusal
+
 COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
-CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)
 
 
 class Trimmed(fields.String):
@@ -15,6 +16,15 @@ class Trimmed(fields.String):
         if not text and self.required:
             raise ValidationError("Must not be blank.")
         return text
+
+
+class Flag(fields.Boolean):
+    """A JSON true or false: not 1, "yes" or "true", which a typo or a bad client sends."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Not a boolean (true or false).")
+        return value
 
 
 class CountryCode(fields.String):
@@ -28,12 +38,17 @@ class CountryCode(fields.String):
 
 
 class CurrencyCode(fields.String):
-    """ISO 4217, accepted in any case, always upper case out."""
+    """An ISO 4217 currency the marketplace offers, in any case in, upper case out.
+
+    Not-money codes (XXX, XTS, XAU...), fund codes and currencies with more than two
+    decimals are refused (see money.currency_refusal).
+    """
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
-        if code not in CURRENCY_CODES:
-            raise ValidationError("Not an ISO 4217 currency code.")
+        refusal = currency_refusal(code)
+        if refusal:
+            raise ValidationError(refusal)
         return code
 
 

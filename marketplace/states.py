@@ -95,11 +95,34 @@ MONEY_HELD = frozenset({M.FUNDING, M.FUNDED, M.SUBMITTED, M.CHANGES_REQUESTED, M
 SETTLED = frozenset({M.APPROVED, M.CANCELLED, M.RESOLVED})
 
 
+# How an action reads in "Cannot ... a milestone", where its name alone does not.
+ACTION_PHRASES = {
+    "accept_bid": "accept a bid on",
+    "cancel_contract": "cancel the contract of",
+    "add_milestone": "add a milestone to",
+    "request_changes": "request changes on",
+    "start_funding": "fund",
+    "funding_succeeded": "complete the funding of",
+    "funding_failed": "fail the funding of",
+    "auto_release": "auto-release",
+    "dispute": "open a dispute on",
+}
+
+
 def next_status(table: Table, current: str, action: str, what: str = "resource") -> str:
     """The status `action` leads to from `current`, or InvalidTransition."""
     try:
         return table[(current, action)]
     except KeyError:
-        raise InvalidTransition(
-            f"Cannot {action.replace('_', ' ')} a {what} that is {current.replace('_', ' ')}."
-        ) from None
+        raise InvalidTransition(_refusal(table, current, action, what)) from None
+
+
+def _refusal(table: Table, current: str, action: str, what: str) -> str:
+    """E.g. "Cannot approve a milestone whose status is funded (only when submitted)."."""
+    phrase = ACTION_PHRASES.get(action, action.replace("_", " "))
+    allowed = [str(status) for (status, name) in table if name == action]
+    when = ""
+    if allowed:
+        listed = allowed[0] if len(allowed) == 1 else f"{', '.join(allowed[:-1])} or {allowed[-1]}"
+        when = f" (only when {listed})"
+    return f"Cannot {phrase} a {what} whose status is {current}{when}."

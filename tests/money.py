@@ -20,6 +20,26 @@ def fund(client, milestone_id: int, method: str = "pm_card_visa", **kwargs):
     )
 
 
+def expect_ok(response) -> dict:
+    assert response.status_code in (200, 201), (response.status_code, response.json)
+    return response.json
+
+
+def pay(client, freelancer, milestone_id: int) -> dict:
+    """Fund, deliver and approve a milestone: its money is released to the freelancer."""
+    expect_ok(fund(client, milestone_id))
+    expect_ok(freelancer.post(f"/milestones/{milestone_id}/submit", json={"note": "Done."}))
+    return expect_ok(client.post(f"/milestones/{milestone_id}/approve"))
+
+
+def paid_contract(client, freelancer, *amounts: int) -> dict:
+    """A completed contract whose milestones were all paid (the kind that may be reviewed)."""
+    contract = contract_with(client, freelancer, *(amounts or (10_000,)))
+    for milestone in contract["milestones"]:
+        pay(client, freelancer, milestone["id"])
+    return expect_ok(client.post(f"/contracts/{contract['id']}/complete"))
+
+
 def balance(user, currency: str = "USD") -> dict:
     rows = {b["currency"]: b for b in user.get("/me/balance").json["balances"]}
     empty = dict.fromkeys(("in_escrow", "pending_payout", "paid_out", "refunded", "fees"), 0)

@@ -41,8 +41,14 @@ def public(view):
 
 
 def allow_suspended(view):
-    """One of the few endpoints a suspended user may still call."""
+    """An endpoint a suspended user may still call: own account and money, ending own sessions."""
     view.allow_suspended = True
+    return view
+
+
+def session_only(view):
+    """An endpoint for cookie sessions only: anyone else gets 401 before anything else."""
+    view.session_only = True
     return view
 
 
@@ -108,9 +114,10 @@ def roles(*allowed: str):
 def check_request():
     """Before a request is parsed or run: who is calling, and may they call this at all.
 
-    Every endpoint needs a signed-in caller unless marked @public; a bad bearer token is
-    401 even where none is needed; cookie writes need the CSRF header; a suspended user
-    may call only the few endpoints marked @allow_suspended; @roles limits by role.
+    Every endpoint needs a signed-in caller unless marked @public (and a cookie session
+    where marked @session_only); a bad bearer token is 401 even where none is needed;
+    cookie writes need the CSRF header; a suspended user may call only the few
+    endpoints marked @allow_suspended; @roles limits by role.
     Checked here, first, so a caller who may not act learns nothing else (not even
     whether their body was valid).
     """
@@ -126,16 +133,39 @@ def check_request():
         return
     if not current_user.is_authenticated:
         raise Unauthorized("Sign in, or send a valid bearer token.")
+    if getattr(view, "session_only", False) and g.get("auth_method") != "session":
+        raise Unauthorized(
+            "Only a cookie session (POST /auth/login) may call this; requests with a bearer "
+            "token need no CSRF token."
+        )
     if g.get("auth_method") == "session" and request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
-        expected = session.get("csrf_token", "")
-        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-            raise Forbidden(f"Cookie-authenticated requests must send the {CSRF_HEADER} header.")
+        _check_csrf()
     if current_user.is_suspended and not getattr(view, "allow_suspended", False):
         raise Forbidden("This account is suspended.")
     allowed = getattr(view, "roles", None)
     if allowed is not None and current_user.role not in allowed:
         raise Forbidden(f"Only {' or '.join(sorted(allowed))} accounts may do this.")
+
+
+def _check_csrf() -> None:
+    """A cookie request that changes anything must echo its session's CSRF token."""
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent:
+        raise Forbidden(
+            f"Cookie-authenticated requests must send the {CSRF_HEADER} header with the "
+            "csrf_token from POST /auth/login (or GET /auth/csrf)."
+        )
+    expected = session.get("csrf_token", "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise Forbidden(
+            f"The {CSRF_HEADER} header does not match this session's token; "
+            "GET /auth/csrf gives the current one."
+        )
+
+
+def session_csrf_token() -> str:
+    """The CSRF token of the caller's cookie session (see @session_only)."""
+    return session["csrf_token"]
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.database import Base, UTCDateTime, in_values, utcnow
@@ -43,7 +43,12 @@ class User(Base):
     payouts_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # The freelancer's account at the payment gateway (a Stripe connected account).
     payout_account_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # Whether the worker may email the user about their work (never about security).
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # No two-factor sign-in exists yet; API.md already shows whether it is on.
+    two_factor = False
 
     # flask-login's user protocol.
     is_active = True

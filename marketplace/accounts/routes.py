@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from marketplace import idempotency
 from marketplace.accounts import schemas, service, throttle
-from marketplace.accounts.auth import allow_suspended, public
+from marketplace.accounts.auth import allow_suspended, public, session_csrf_token, session_only
 from marketplace.extensions import limiter
 from marketplace.pagination import PageArgsSchema, page_schema
 
@@ -67,11 +67,21 @@ def login(data):
 @blp.post("/auth/logout")
 @blp.response(204)
 @idempotency.exempt
+@allow_suspended
 def logout():
     """End the cookie session; with only a bearer token it does nothing."""
     service.end_browser_session(session.get("sid"))
     logout_user()
     session.clear()
+
+
+@blp.get("/auth/csrf")
+@blp.response(200, schemas.CsrfTokenSchema)
+@session_only
+@allow_suspended
+def csrf_token():
+    """The cookie session's CSRF token again, for a browser app that reloaded."""
+    return {"csrf_token": session_csrf_token()}, {"Cache-Control": "no-store"}
 
 
 @blp.post("/auth/tokens")
@@ -88,6 +98,7 @@ def create_token(data):
 @blp.get("/auth/tokens")
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, page_schema(schemas.TokenSchema))
+@allow_suspended
 def list_tokens(args):
     """List the caller's live tokens (never their secrets)."""
     return service.list_tokens(current_user, **args)
@@ -95,6 +106,7 @@ def list_tokens(args):
 
 @blp.delete("/auth/tokens/<id:token_id>")
 @blp.response(204)
+@allow_suspended
 def revoke_token(token_id):
     """Revoke a token: it gets 401 from then on."""
     service.revoke_token(current_user, token_id)
@@ -112,7 +124,7 @@ def me():
 @blp.arguments(schemas.ProfileUpdateSchema)
 @blp.response(200, schemas.UserSchema)
 def update_me(changes):
-    """Change the caller's name, country, skills or bio."""
+    """Change the caller's name, country, skills, bio or email notifications."""
     return service.update_profile(current_user, changes)
 
 

@@ -3,7 +3,8 @@
 from marshmallow import Schema, fields, validate
 
 from marketplace.accounts.models import Role
-from marketplace.fields import CountryCode, Trimmed
+from marketplace.fields import CountryCode, Flag, Trimmed
+from marketplace.payments.eligibility import payout_eligible
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 1024
 
@@ -33,6 +34,13 @@ class TokenCreateSchema(LoginSchema):
     name = Trimmed(required=True, validate=validate.Length(min=1, max=100))
 
 
+PAYOUT_ELIGIBLE = {
+    "type": "boolean",
+    "description": "Whether the payment gateway can pay this freelancer out where they live; "
+    "null for clients and admins.",
+}
+
+
 class UserSchema(Schema):
     """The caller's own account."""
 
@@ -45,6 +53,11 @@ class UserSchema(Schema):
     bio = fields.String()
     status = fields.String()
     payouts_enabled = fields.Boolean()
+    payout_eligible = fields.Function(payout_eligible, allow_none=True, metadata=PAYOUT_ELIGIBLE)
+    email_notifications = fields.Boolean(
+        metadata={"description": "Whether the user gets emails about their work."}
+    )
+    two_factor = fields.Boolean(metadata={"description": "Whether two-factor sign-in is on."})
     created_at = fields.DateTime()
 
 
@@ -53,6 +66,7 @@ class ProfileUpdateSchema(Schema):
     country = CountryCode()
     skills = Skills
     bio = fields.String(validate=validate.Length(max=5000))
+    email_notifications = Flag()
 
 
 class RatingSchema(Schema):
@@ -69,8 +83,14 @@ class PublicUserSchema(Schema):
     country = fields.String()
     skills = fields.List(fields.String())
     bio = fields.String()
-    rating = fields.Nested(RatingSchema)
-    completed_contracts = fields.Integer()
+    rating = fields.Nested(
+        RatingSchema,
+        metadata={"description": "From reviews of contracts on which money was released."},
+    )
+    completed_contracts = fields.Integer(
+        metadata={"description": "Completed contracts on which money was released."}
+    )
+    payout_eligible = fields.Boolean(allow_none=True, metadata=PAYOUT_ELIGIBLE)
     created_at = fields.DateTime()
 
 
@@ -85,6 +105,12 @@ class UserRefSchema(Schema):
 class LoginResultSchema(Schema):
     user = fields.Nested(UserSchema)
     csrf_token = fields.String()
+
+
+class CsrfTokenSchema(Schema):
+    csrf_token = fields.String(
+        metadata={"description": "Send it back in X-CSRF-Token on every cookie request but GET."}
+    )
 
 
 class TokenSchema(Schema):

@@ -17,6 +17,8 @@ from marketplace.database import utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, Unauthorized
 from marketplace.extensions import db
 from marketplace.pagination import SortKey, paginate
+from marketplace.payments import ledger
+from marketplace.payments.eligibility import payout_eligible
 from marketplace.states import ContractStatus
 
 BAD_CREDENTIALS = "Email or password is wrong."
@@ -167,7 +169,7 @@ def revoke_token(user: User, token_id: int) -> None:
 
 
 def update_profile(user: User, changes: dict) -> User:
-    """Change the caller's own name, country, skills or bio."""
+    """Change the caller's own name, country, skills, bio or email notifications."""
     for field, value in changes.items():
         setattr(user, field, value)
     db.session.commit()
@@ -179,13 +181,17 @@ def get_profile(user_id: int) -> dict:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
+    # Only contracts on which money was released count, so unpaid work cannot earn ratings.
     count, total = db.session.execute(
-        select(func.count(Review.id), func.sum(Review.rating)).where(Review.subject_id == user.id)
+        select(func.count(Review.id), func.sum(Review.rating)).where(
+            Review.subject_id == user.id, ledger.released_on_contract(Review.contract_id)
+        )
     ).one()
     completed = db.session.scalar(
         select(func.count(Contract.id)).where(
             or_(Contract.client_id == user.id, Contract.freelancer_id == user.id),
             Contract.status == ContractStatus.COMPLETED,
+            ledger.released_on_contract(Contract.id),
         )
     )
     return {
@@ -197,6 +203,7 @@ def get_profile(user_id: int) -> dict:
         "bio": user.bio,
         "rating": {"average": average_rating(total, count), "count": count},
         "completed_contracts": completed,
+        "payout_eligible": payout_eligible(user),
         "created_at": user.created_at,
     }
 

@@ -11,6 +11,7 @@ from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.jobs.models import Job
 from marketplace.lookup import one_or_404
+from marketplace.money import format_amount
 from marketplace.pagination import SortKey, paginate
 from marketplace.states import BID, BidStatus, JobStatus, next_status
 
@@ -25,8 +26,12 @@ def _check_plan(amount: int, currency: str, job: Job, milestones: list[dict]) ->
     errors = {}
     if currency != job.currency:
         errors["currency"] = [f"Bids on this job must be in {job.currency}."]
-    if milestones and sum(m["amount"] for m in milestones) != amount:
-        errors["milestones"] = ["The milestone amounts must add up to the bid amount."]
+    planned = sum(m["amount"] for m in milestones)
+    if milestones and planned != amount:
+        errors["milestones"] = [
+            f"The milestone amounts must add up to the bid amount: they make "
+            f"{format_amount(planned, currency)}, the bid is {format_amount(amount, currency)}."
+        ]
     if errors:
         raise ValidationFailed(errors)
 

@@ -13,7 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.accounts.models import User
 from marketplace.database import Base, UTCDateTime, in_values, utcnow
@@ -85,9 +85,17 @@ class Milestone(Base):
         lazy="selectin", order_by="MilestoneSubmission.id"
     )
 
+    @validates("status")
+    def _stop_review_clock(self, _key, status: str) -> str:
+        # Only a submitted milestone can be auto-released; in any other state there is no
+        # date at which it will be, so none is kept (or shown).
+        if status != MilestoneStatus.SUBMITTED:
+            self.auto_release_at = None
+        return status
+
 
 class MilestoneSubmission(Base):
-    """A delivery note the freelancer attaches when submitting a milestone."""
+    """A delivery the freelancer makes when submitting a milestone, and the client's answer."""
 
     __tablename__ = "milestone_submissions"
 
@@ -95,6 +103,15 @@ class MilestoneSubmission(Base):
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the client sends this delivery back, so the freelancer reads why.
+    changes_requested_reason: Mapped[str | None] = mapped_column(Text)
+    changes_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def changes_requested(self) -> dict | None:
+        if self.changes_requested_at is None:
+            return None
+        return {"reason": self.changes_requested_reason, "created_at": self.changes_requested_at}
 
 
 class ContractMessage(Base):
@@ -117,7 +134,8 @@ class Review(Base):
     __table_args__ = (
         UniqueConstraint("contract_id", "author_id"),
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
-        Index("ix_reviews_subject_id", "subject_id"),
+        # A user's reviews, newest first, a keyset page at a time.
+        Index("ix_reviews_subject_id_created_at_id", "subject_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,3 +145,5 @@ class Review(Base):
     rating: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")

@@ -75,3 +75,11 @@ def post_message(data, contract_id):
 def post_review(data, contract_id):
     """Review the other party of a completed contract, once."""
     return service.post_review(current_user, contract_id, data)
+
+
+@blp.get("/users/<id:user_id>/reviews")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, page_schema(schemas.ProfileReviewSchema))
+def list_user_reviews(args, user_id):
+    """Reviews of a user, newest first (only contracts on which money was released count)."""
+    return service.list_reviews(user_id, **args)

@@ -8,8 +8,19 @@ from marketplace.pagination import PageArgsSchema
 from marketplace.states import ContractStatus, MilestoneStatus
 
 
+class ChangesRequestedSchema(Schema):
+    reason = fields.String()
+    created_at = fields.DateTime()
+
+
 class SubmissionSchema(Schema):
+    id = fields.Integer()
     note = fields.String()
+    changes_requested = fields.Nested(
+        ChangesRequestedSchema,
+        allow_none=True,
+        metadata={"description": "The client's request for changes to this delivery, if any."},
+    )
     created_at = fields.DateTime()
 
 
@@ -28,7 +39,13 @@ class MilestoneSchema(Schema):
     status = fields.String(metadata={"enum": [s.value for s in MilestoneStatus]})
     due_date = fields.Date(allow_none=True)
     submissions = fields.List(fields.Nested(SubmissionSchema))
-    auto_release_at = fields.DateTime(allow_none=True)
+    auto_release_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "When a submitted milestone is approved if the client does not "
+            "answer; null in every other state."
+        },
+    )
     created_at = fields.DateTime()
     payment = fields.Nested(
         PaymentStatusSchema,
@@ -80,6 +97,17 @@ class MessageSchema(Schema):
 class ReviewCreateSchema(Schema):
     rating = fields.Integer(strict=True, required=True, validate=validate.Range(1, 5))
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class ProfileReviewSchema(Schema):
+    """A review as listed on the profile of the user it is about."""
+
+    id = fields.Integer()
+    rating = fields.Integer()
+    comment = fields.String()
+    author = fields.Nested(AuthorSchema)
+    contract_id = fields.Integer()
+    created_at = fields.DateTime()
 
 
 class ReviewSchema(Schema):

@@ -14,7 +14,7 @@ from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, paginate
-from marketplace.payments import operations
+from marketplace.payments import ledger, operations
 from marketplace.states import (
     BID,
     CONTRACT,
@@ -27,6 +27,7 @@ from marketplace.states import (
 )
 
 NEWEST_FIRST = (SortKey(Contract.created_at), SortKey(Contract.id))
+REVIEWS_NEWEST_FIRST = (SortKey(Review.created_at), SortKey(Review.id))
 OLDEST_FIRST = (SortKey(ContractMessage.created_at, False), SortKey(ContractMessage.id, False))
 
 
@@ -189,9 +190,15 @@ def post_message(user: User, contract_id: int, body: str) -> ContractMessage:
 
 
 def post_review(user: User, contract_id: int, data: dict) -> Review:
-    """Rate the other party of a completed contract, once."""
+    """Rate the other party of a completed contract on which money was released, once."""
     contract = _party_contract(user, contract_id)
     next_status(CONTRACT, contract.status, "review", "contract")
+    # Otherwise a contract whose milestones were all cancelled would buy ratings for free.
+    if not db.session.scalar(select(ledger.released_on_contract(contract.id))):
+        raise Conflict(
+            "Only a contract on which money was released to the freelancer can be reviewed; "
+            "none was released on this one."
+        )
     subject = contract.freelancer_id if user.id == contract.client_id else contract.client_id
     exists = db.session.scalar(
         select(Review.id).where(Review.contract_id == contract.id, Review.author_id == user.id)
@@ -202,3 +209,15 @@ def post_review(user: User, contract_id: int, data: dict) -> Review:
     db.session.add(review)
     db.session.commit()
     return review
+
+
+def list_reviews(user_id: int, *, limit: int, cursor: str | None):
+    """Reviews of a user, newest first: those that count in their rating (money was released)."""
+    if db.session.get(User, user_id) is None:
+        raise NotFound("No such user.")
+    stmt = (
+        select(Review)
+        .options(joinedload(Review.author))
+        .where(Review.subject_id == user_id, ledger.released_on_contract(Review.contract_id))
+    )
+    return paginate(db.session, stmt, REVIEWS_NEWEST_FIRST, limit=limit, cursor=cursor)

@@ -12,6 +12,7 @@ from marketplace.disputes.models import Dispute, DisputeMessage, DisputeStatus
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.lookup import one_or_404
+from marketplace.money import format_amount
 from marketplace.pagination import SortKey, paginate
 from marketplace.payments import operations
 from marketplace.payments import service as payments
@@ -114,7 +115,12 @@ def resolve(user: User, dispute_id: int, freelancer_amount: int, note: str) -> D
         raise Conflict("This dispute is resolved already.")
     if freelancer_amount > milestone.amount:
         raise ValidationFailed(
-            {"freelancer_amount": [f"At most the milestone's amount, {milestone.amount}."]}
+            {
+                "freelancer_amount": [
+                    f"At most the milestone's amount, {milestone.amount} "
+                    f"({format_amount(milestone.amount, milestone.currency)})."
+                ]
+            }
         )
     contract = db.session.get(Contract, milestone.contract_id)
     client_amount = milestone.amount - freelancer_amount

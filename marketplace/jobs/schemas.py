@@ -1,6 +1,8 @@
 """The JSON shapes of jobs."""
 
-from marshmallow import Schema, fields, validate
+from datetime import UTC, date, datetime, timedelta
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from marketplace.accounts.schemas import UserRefSchema
 from marketplace.fields import MAX_AMOUNT, MAX_ID, Amount, CurrencyCode, Skill, Trimmed
@@ -9,6 +11,25 @@ from marketplace.states import JobStatus
 
 Skills = fields.List(Skill(), validate=validate.Length(max=20))
 
+# A deadline is in the past once that date is over everywhere on earth, so a client
+# still on yesterday in their time zone may name their today.
+LATEST_TIME_ZONE = timedelta(hours=-12)
+
+
+def not_past(deadline: date | None) -> None:
+    if deadline is not None and deadline < (datetime.now(UTC) + LATEST_TIME_ZONE).date():
+        raise ValidationError("Must not be in the past.")
+
+
+def Deadline(**kwargs) -> fields.Date:
+    """The job's deadline date: today or later (in some time zone), or null."""
+    return fields.Date(
+        allow_none=True,
+        validate=not_past,
+        metadata={"description": "Not in the past (a date still current somewhere on earth)."},
+        **kwargs,
+    )
+
 
 class JobCreateSchema(Schema):
     title = Trimmed(required=True, validate=validate.Length(min=3, max=200))
@@ -16,7 +37,7 @@ class JobCreateSchema(Schema):
     skills = fields.List(Skill(), load_default=list, validate=validate.Length(max=20))
     budget = Amount(required=True)
     currency = CurrencyCode(required=True)
-    deadline = fields.Date(load_default=None, allow_none=True)
+    deadline = Deadline(load_default=None)
 
 
 class JobUpdateSchema(Schema):
@@ -25,7 +46,7 @@ class JobUpdateSchema(Schema):
     skills = fields.List(Skill(), validate=validate.Length(max=20))
     budget = Amount()
     currency = CurrencyCode()
-    deadline = fields.Date(allow_none=True)
+    deadline = Deadline()
 
 
 class JobSchema(Schema):

@@ -149,6 +149,21 @@ def book_payout(milestone_id: int, freelancer_id: int, currency: str, amount: in
 # -- reading ---------------------------------------------------------------------------
 
 
+def released_on_contract(contract_id):
+    """SQL, true once money was released to the freelancer on any milestone of the contract.
+
+    An approval, an auto-release and a dispute ruling that gives the freelancer part of
+    the money each book a release; a ruling of 0 for the freelancer and a refund do not.
+    `contract_id` is a contract id or a column (to correlate with an outer query).
+    """
+    return (
+        select(LedgerTransaction.id)
+        .join(Milestone, Milestone.id == LedgerTransaction.milestone_id)
+        .where(Milestone.contract_id == contract_id, LedgerTransaction.kind == "release")
+        .exists()
+    )
+
+
 # A user's statement: a client's funds account (funding out, refunds back) or a
 # freelancer's pending payout (releases in, fees and payouts out). Its lines add up to
 # the account's balance; the freelancer's paid-out account only mirrors the payouts.

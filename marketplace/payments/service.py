@@ -25,7 +25,7 @@ from marketplace.errors import (
     ValidationFailed,
 )
 from marketplace.extensions import db
-from marketplace.money import platform_fee
+from marketplace.money import format_amount, platform_fee
 from marketplace.payments import ledger, operations
 from marketplace.payments.gateway import (
     CardDeclined,
@@ -177,10 +177,12 @@ def submit_milestone(user: User, milestone_id: int, note: str) -> Milestone:
 
 
 def request_changes(user: User, milestone_id: int, reason: str) -> Milestone:
-    """The client sends the delivery back; the review clock stops."""
+    """The client sends the delivery back with a reason; the review clock stops."""
     milestone, _contract = _party_milestone(user, milestone_id, "client")
     milestone.status = next_status(MILESTONE, milestone.status, "request_changes", "milestone")
-    milestone.auto_release_at = None
+    # The reason goes on the delivery it answers, where the freelancer reads it.
+    delivery = milestone.submissions[-1]
+    delivery.changes_requested_reason, delivery.changes_requested_at = reason, utcnow()
     audit.record(user.id, "milestone.changes_requested", f"milestone:{milestone.id}", reason=reason)
     db.session.commit()
     return milestone
@@ -399,5 +401,6 @@ def release_due(now=None) -> list[str]:
                 f"milestone {milestone_id}: not released ({failure.detail}); the next run retries"
             )
             continue
-        done.append(f"milestone {milestone_id}: released {milestone.amount} {milestone.currency}")
+        released = format_amount(milestone.amount, milestone.currency)
+        done.append(f"milestone {milestone_id}: released {released}")
     return done

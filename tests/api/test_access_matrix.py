@@ -20,7 +20,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from tests.client import API_PREFIX, ApiClient, assert_problem
 from tests.factories import Actor, Factory
-from tests.money import contract_with, fund
+from tests.money import contract_with, fund, paid_contract
 from tests.probe import probe
 from tests.work import JOB, make_contract, place_bid, post_job
 
@@ -76,7 +76,7 @@ def own_credentials_and_name(world, me):
 #   {contract}   active contract client x freelancer, one milestone in each state:
 #                {pending}, {funded}, {submitted}, {disputed} (with {dispute}, open)
 #   {settled}    active contract whose only milestone is cancelled (may complete or cancel)
-#   {completed}  completed contract (may be reviewed)
+#   {completed}  completed contract whose milestone was paid (may be reviewed)
 #   {token}      a second live API token of the client
 #   {freelancer.id}, {bystander.id}, {suspended.id}  user ids
 # Anonymous callers send the client's credentials to login and tokens-create.
@@ -85,13 +85,16 @@ MATRIX = [
     # method   path                                        anon cli  ocl  frl  ofr  adm  sus
     ("POST",   "/auth/register",                           201, 201, 201, 201, 201, 201, 403),
     ("POST",   "/auth/login",                              200, 200, 200, 200, 200, 200, 403),
-    ("POST",   "/auth/logout",                             401, 204, 204, 204, 204, 204, 403),
+    ("POST",   "/auth/logout",                             401, 204, 204, 204, 204, 204, 204),
     ("POST",   "/auth/tokens",                             201, 201, 201, 201, 201, 201, 403),
-    ("GET",    "/auth/tokens",                             401, 200, 200, 200, 200, 200, 403),
-    ("DELETE", "/auth/tokens/{token}",                     401, 204, 404, 404, 404, 404, 403),
+    ("GET",    "/auth/tokens",                             401, 200, 200, 200, 200, 200, 200),
+    ("DELETE", "/auth/tokens/{token}",                     401, 204, 404, 404, 404, 404, 404),
+    # cookie sessions only, and every caller here has a bearer token (see test_sessions.py)
+    ("GET",    "/auth/csrf",                               401, 401, 401, 401, 401, 401, 401),
     ("GET",    "/me",                                      401, 200, 200, 200, 200, 200, 200),
     ("PATCH",  "/me",                                      401, 200, 200, 200, 200, 200, 403),
     ("GET",    "/users/{freelancer.id}",                   401, 200, 200, 200, 200, 200, 403),
+    ("GET",    "/users/{freelancer.id}/reviews",           401, 200, 200, 200, 200, 200, 403),
     # jobs
     ("POST",   "/jobs",                                    401, 201, 201, 403, 403, 403, 403),
     ("GET",    "/jobs",                                    401, 200, 200, 200, 200, 200, 403),
@@ -166,7 +169,8 @@ BODIES = {
 # Cells where the app contradicts API.md: (method, path, role) -> why.
 SUSPENDED_RULE = (
     "API.md Conventions: a suspended user may read GET /me, /me/balance and "
-    "/me/transactions; every other call gets 403"
+    "/me/transactions, and may always log out and revoke their own tokens; every other "
+    "call gets 403"
 )
 GAPS: dict[tuple[str, str, str], str] = {}
 
@@ -277,9 +281,7 @@ class World:
 
     @cached_property
     def completed(self) -> int:
-        contract = self._settled_contract()
-        expect(self.http(self.client).post(f"/contracts/{contract}/complete"), 200)
-        return contract
+        return paid_contract(self.http(self.client), self.http(self.freelancer))["id"]
 
     @cached_property
     def token(self) -> int:

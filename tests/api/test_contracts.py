@@ -3,6 +3,7 @@
 import pytest
 
 from tests.client import assert_problem
+from tests.money import pay
 from tests.work import make_contract, post_job
 
 
@@ -154,7 +155,7 @@ def test_reviews_after_completion_feed_the_profile_rating(api, factory, parties)
         path = f"/contracts/{contract['id']}"
         assert_problem(parties.company.post(f"{path}/reviews", json={"rating": 5}), 409)
         for milestone in contract["milestones"]:
-            parties.company.post(f"/milestones/{milestone['id']}/cancel")
+            pay(parties.company, parties.freelancer, milestone["id"])
         parties.company.post(f"{path}/complete")
         review = parties.company.post(
             f"{path}/reviews", json={"rating": rating, "comment": "Accurate."}

@@ -314,3 +314,68 @@ def test_ledger_lines_and_audit_entries_cannot_be_changed(app, api, factory):
         with pytest.raises(RuntimeError, match="append-only"):
             db.session.flush()
         db.session.rollback()
+
+
+def test_the_reason_for_changes_reaches_the_freelancer_on_that_delivery(deal):
+    fund(deal.company, deal.first)
+    first = deal.freelancer.post(f"/milestones/{deal.first}/submit", json={"note": "first try"})
+    assert first.json["submissions"][0]["changes_requested"] is None
+
+    deal.company.post(
+        f"/milestones/{deal.first}/request-changes", json={"reason": "Rows 40-60 are missing."}
+    )
+    deal.freelancer.post(f"/milestones/{deal.first}/submit", json={"note": "fixed"})
+
+    seen = deal.freelancer.get(f"/contracts/{deal.contract['id']}").json["milestones"][0]
+    earlier, latest = seen["submissions"]
+    assert set(earlier) == {"id", "note", "changes_requested", "created_at"}
+    assert earlier["note"] == "first try"
+    assert earlier["changes_requested"]["reason"] == "Rows 40-60 are missing."
+    asked = datetime.fromisoformat(earlier["changes_requested"]["created_at"])
+    assert abs(asked - utcnow()) < timedelta(minutes=1)
+    assert latest["note"] == "fixed"
+    assert latest["changes_requested"] is None
+    assert earlier["id"] != latest["id"]
+
+
+def _finish(deal, how):
+    """Submit the first milestone, then end its review one way or another."""
+    fund(deal.company, deal.first)
+    deal.freelancer.post(f"/milestones/{deal.first}/submit", json={"note": "done"})
+    path = f"/milestones/{deal.first}"
+    if how == "approved":
+        return deal.company.post(f"{path}/approve")
+    if how == "refunded":
+        return deal.freelancer.post(f"{path}/refund")
+    if how == "changes_requested":
+        return deal.company.post(f"{path}/request-changes", json={"reason": "More."})
+    dispute = deal.company.post(f"{path}/disputes", json={"reason": "Wrong totals."})
+    if how == "disputed":
+        return dispute
+    return deal.admin.post(
+        f"/disputes/{dispute.json['id']}/resolve", json={"freelancer_amount": 0, "note": "x"}
+    )
+
+
+OUT_OF_REVIEW = ["approved", "refunded", "changes_requested", "disputed", "resolved"]
+
+
+@pytest.mark.parametrize("how", OUT_OF_REVIEW)
+def test_a_milestone_out_of_review_shows_no_auto_release(api, factory, deal, how):
+    deal.admin = api.as_user(factory.admin())
+
+    response = _finish(deal, how)
+
+    assert response.status_code in (200, 201), response.json
+    assert milestone(deal, deal.first)["auto_release_at"] is None
+
+
+def test_a_refused_transition_says_what_the_status_is_and_what_it_needs(deal):
+    _finish(deal, "changes_requested")
+
+    refused = deal.company.post(f"/milestones/{deal.first}/approve")
+
+    body = assert_problem(refused, 409)
+    assert body["detail"] == (
+        "Cannot approve a milestone whose status is changes_requested (only when submitted)."
+    )

@@ -1,5 +1,7 @@
 """Jobs: post, read, edit, close, and find with every filter."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.client import assert_problem
@@ -16,9 +18,14 @@ def freelancer(api, factory):
     return api.as_user(factory.freelancer())
 
 
+def days_from_today(days: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
+
+
 def test_a_client_posts_an_open_job(company):
+    deadline = days_from_today(60)
     job = post_job(
-        company, currency="eur", skills=["Excel", " data entry ", "excel"], deadline="2027-01-31"
+        company, currency="eur", skills=["Excel", " data entry ", "excel"], deadline=deadline
     )
 
     assert job["status"] == "open"
@@ -27,7 +34,7 @@ def test_a_client_posts_an_open_job(company):
     assert job["client"]["name"] == "Acme Logistics"
     assert "email" not in job["client"]
     assert job["bid_count"] == 0
-    assert job["deadline"] == "2027-01-31"
+    assert job["deadline"] == deadline
     assert company.get(f"/jobs/{job['id']}").json == job
 
 
@@ -53,6 +60,23 @@ def test_only_clients_post_jobs(api, factory, freelancer):
 def test_bad_jobs_are_refused(company, change, field):
     assert_problem(company.post("/jobs", json={**JOB, **change}), 422, field)
     assert company.get("/jobs").json["data"] == []
+
+
+def test_a_deadline_cannot_be_in_the_past(company):
+    job = post_job(company)
+    path = f"/jobs/{job['id']}"
+
+    for past in (days_from_today(-2), "2020-01-01"):
+        body = assert_problem(company.post("/jobs", json={**JOB, "deadline": past}), 422)
+        assert body["errors"]["deadline"] == ["Must not be in the past."]
+        assert_problem(company.patch(path, json={"deadline": past}), 422, "deadline")
+
+    assert [j["id"] for j in company.get("/jobs").json["data"]] == [job["id"]]
+    assert company.get(path).json["deadline"] is None
+    # Today is not in the past, and no deadline at all is fine.
+    assert company.patch(path, json={"deadline": days_from_today(0)}).status_code == 200
+    assert company.patch(path, json={"deadline": None}).status_code == 200
+    assert post_job(company, deadline=days_from_today(0))["deadline"] == days_from_today(0)
 
 
 def test_the_client_edits_an_open_job(company):

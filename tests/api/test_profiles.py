@@ -22,8 +22,54 @@ def test_me_shows_the_callers_own_account(api, factory):
         "skills",
         "bio",
         "payouts_enabled",
+        "payout_eligible",
+        "email_notifications",
+        "two_factor",
         "created_at",
     }
+
+
+@pytest.mark.parametrize(
+    ("role", "eligible"), [("freelancer", True), ("client", None), ("admin", None)]
+)
+def test_me_says_whether_payouts_can_reach_the_user(api, factory, role, eligible):
+    user = factory.user(role, country="NG")
+
+    me = api.as_user(user).get("/me").json
+
+    assert me["payout_eligible"] is eligible
+    assert me["email_notifications"] is True
+    assert me["two_factor"] is False
+
+
+def test_a_user_turns_email_notifications_off_and_on(api, factory):
+    client = api.as_user(factory.client())
+
+    off = client.patch("/me", json={"email_notifications": False})
+
+    assert off.status_code == 200
+    assert off.json["email_notifications"] is False
+    assert client.get("/me").json["email_notifications"] is False
+    assert client.patch("/me", json={"email_notifications": True}).json["email_notifications"]
+
+
+def test_registration_and_public_profiles_show_payout_eligibility(api, factory):
+    registered = api.post(
+        "/auth/register",
+        json={
+            "email": "ana@example.test",
+            "password": "long enough password",
+            "role": "freelancer",
+            "name": "Ana",
+            "country": "PH",
+        },
+    ).json
+    viewer = api.as_user(factory.client())
+    client_id = factory.client().id
+
+    assert registered["payout_eligible"] is True
+    assert viewer.get(f"/users/{registered['id']}").json["payout_eligible"] is True
+    assert viewer.get(f"/users/{client_id}").json["payout_eligible"] is None
 
 
 def test_patch_me_changes_the_profile(api, factory):
@@ -58,6 +104,11 @@ def test_patch_me_changes_the_profile(api, factory):
         ({"skills": ["x" * 51]}, "skills"),
         ({"skills": ["s"] * 31}, "skills"),
         ({"bio": "b" * 5001}, "bio"),
+        ({"email_notifications": "no"}, "email_notifications"),
+        ({"email_notifications": 0}, "email_notifications"),
+        ({"email_notifications": None}, "email_notifications"),
+        ({"two_factor": True}, "two_factor"),
+        ({"payout_eligible": True}, "payout_eligible"),
     ],
 )
 def test_patch_me_refuses_bad_or_privileged_fields(api, factory, body, field):

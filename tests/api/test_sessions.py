@@ -52,6 +52,51 @@ def test_cookie_writes_need_the_csrf_header(api, factory):
     assert api.get("/me").json["bio"] == "We post invoices."
 
 
+def test_a_missing_and_a_wrong_csrf_token_are_told_apart(api, factory):
+    user = factory.client()
+    api.login(user.email, user.password)
+    api.csrf_token = None
+
+    missing = assert_problem(api.patch("/me", json={"bio": "x"}), 403)
+    wrong = assert_problem(api.patch("/me", json={"bio": "x"}, headers={"X-CSRF-Token": "x"}), 403)
+
+    assert "must send the X-CSRF-Token header" in missing["detail"]
+    assert "does not match" in wrong["detail"]
+    assert "GET /auth/csrf" in wrong["detail"]
+
+
+def test_a_reloaded_page_gets_its_csrf_token_again(app, api, factory):
+    user = factory.client()
+    login = api.login(user.email, user.password)
+    reloaded = ApiClient(app)  # the same cookie, but the page forgot the token
+    for cookie in api.http._cookies.values():
+        reloaded.http.set_cookie(cookie.key, cookie.value)
+
+    again = reloaded.get("/auth/csrf")
+
+    assert again.status_code == 200
+    assert again.json == {"csrf_token": login.json["csrf_token"]}
+    assert again.headers["Cache-Control"] == "no-store"
+    reloaded.csrf_token = again.json["csrf_token"]
+    assert reloaded.patch("/me", json={"bio": "Back again."}).status_code == 200
+
+
+def test_only_a_cookie_session_has_a_csrf_token(api, factory):
+    bearer = api.as_user(factory.freelancer())
+
+    assert_problem(api.get("/auth/csrf"), 401)
+    assert "cookie session" in assert_problem(bearer.get("/auth/csrf"), 401)["detail"]
+
+
+def test_a_suspended_user_gets_the_token_to_sign_out_with(api, factory):
+    user = factory.client()
+    login = api.login(user.email, user.password)
+    factory.suspend(user)
+    api.csrf_token = None
+
+    assert api.get("/auth/csrf").json["csrf_token"] == login.json["csrf_token"]
+
+
 def test_cookie_reads_need_no_csrf_header(api, factory):
     user = factory.client()
     api.login(user.email, user.password)
@@ -131,14 +176,16 @@ def test_a_new_login_ends_the_previous_session_of_that_browser(app, api, factory
     assert_problem(copied.get("/me"), 401)
 
 
-def test_a_suspended_user_cannot_even_sign_out(api, factory):
-    """As API.md has it: a suspended user may only read their account and money."""
+def test_a_suspended_user_may_still_sign_out(api, factory):
+    """As API.md has it: ending one's own sessions is always allowed."""
     user = factory.client()
     api.login(user.email, user.password)
     factory.suspend(user)
+    csrf, api.csrf_token = api.csrf_token, None
 
-    assert_problem(api.post("/auth/logout"), 403)
-    assert api.get("/me").status_code == 200
+    assert_problem(api.post("/auth/logout"), 403)  # still only with the CSRF token
+    assert api.post("/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+    assert_problem(api.get("/me"), 401)
 
 
 def test_a_suspended_users_token_is_refused_even_on_public_endpoints(api, factory):

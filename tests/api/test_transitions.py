@@ -14,6 +14,7 @@ from marketplace.contracts.models import Contract, Milestone
 from marketplace.extensions import db
 from marketplace.jobs.models import Job
 from tests.client import assert_problem
+from tests.money import pay
 from tests.work import make_contract, place_bid, post_job
 
 
@@ -95,13 +96,8 @@ CONTRACT_ACTIONS = {
 @pytest.mark.parametrize("action", list(CONTRACT_ACTIONS))
 def test_contract_actions(app, company, freelancer, status, action):
     contract = make_contract(company, freelancer)
-    with app.app_context():  # settled milestones, so only the contract's state decides
-        db.session.execute(
-            update(Milestone)
-            .where(Milestone.contract_id == contract["id"])
-            .values(status=states.MilestoneStatus.CANCELLED)
-        )
-        db.session.commit()
+    # A paid (approved) milestone: settled, and reviewable, so only the contract's state decides.
+    pay(company, freelancer, contract["milestones"][0]["id"])
     set_status(app, Contract, contract["id"], status)
     before = company.get(f"/contracts/{contract['id']}").json
     who, suffix, body = CONTRACT_ACTIONS[action]

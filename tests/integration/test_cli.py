@@ -1,5 +1,10 @@
-"""The `marketplace` CLI group: create-admin and seed-demo."""
+"""The `marketplace` CLI group: create-admin and seed-demo; the secret key warning."""
 
+import os
+import subprocess
+import sys
+
+from marketplace.config import PROJECT_ROOT
 from marketplace.demo import DEMO_PASSWORD, DEMO_USERS
 from tests.client import assert_problem
 
@@ -140,3 +145,38 @@ def test_purge_expired_deletes_old_idempotency_records(app, api, factory):
     assert "1 idempotency records deleted" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 1
+
+
+SECRET_KEY_WARNING = "SECRET_KEY is not set"
+
+
+def _start(tmp_path, *command: str) -> str:
+    """Run a command that makes the app, without SECRET_KEY; what it wrote to stderr."""
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'unused.db'}"
+    done = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stderr
+
+
+def test_cli_commands_do_not_warn_about_the_secret_key(tmp_path):
+    stderr = _start(tmp_path, sys.executable, "-m", "flask", "--app", "wsgi", "routes")
+
+    assert SECRET_KEY_WARNING not in stderr
+
+
+def test_serving_requests_without_a_secret_key_warns(tmp_path):
+    # What a WSGI server does: import the app outside any command line.
+    served = _start(tmp_path, sys.executable, "-c", "import wsgi")
+    # What `flask run` does: make the app inside its `run` command.
+    run_command = (
+        "import click\n"
+        "from marketplace import create_app\n"
+        "with click.Context(click.Command('run'), info_name='run'):\n"
+        "    create_app()\n"
+    )
+    flask_run = _start(tmp_path, sys.executable, "-c", run_command)
+
+    assert SECRET_KEY_WARNING in served
+    assert SECRET_KEY_WARNING in flask_run

@@ -109,3 +109,57 @@ def test_upgrading_a_database_with_data_keeps_it(scratch_database, app):
         assert connection.execute(text("SELECT count(*) FROM api_tokens")).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM jobs")).scalar() == 1
     engine.dispose()
+
+
+def test_0006_keeps_the_data_and_clears_stale_auto_release_dates(scratch_database, app):
+    flask_db(scratch_database, "upgrade", "0005")
+    engine = create_engine(scratch_database)
+    now = "CURRENT_TIMESTAMP"
+    rows = [
+        "INSERT INTO users (id, email, password_hash, role, name, country, skills, bio, status,"
+        " payouts_enabled, created_at) VALUES"
+        f" (1, 'c@example.test', 'x', 'client', 'C', 'US', '[]', '', 'active', false, {now}),"
+        f" (2, 'f@example.test', 'x', 'freelancer', 'F', 'NG', '[]', '', 'active', false, {now})",
+        "INSERT INTO jobs (id, client_id, title, description, budget, currency, status,"
+        f" created_at, updated_at) VALUES (1, 1, 'Invoices', 'Type', 100, 'USD', 'in_progress',"
+        f" {now}, {now})",
+        "INSERT INTO bids (id, job_id, freelancer_id, amount, currency, delivery_days,"
+        f" cover_letter, status, created_at, updated_at) VALUES (1, 1, 2, 100, 'USD', 3, 'Hi',"
+        f" 'accepted', {now}, {now})",
+        "INSERT INTO contracts (id, job_id, bid_id, client_id, freelancer_id, currency, fee_bps,"
+        f" status, created_at) VALUES (1, 1, 1, 1, 2, 'USD', 1000, 'active', {now})",
+        "INSERT INTO milestones (id, contract_id, title, description, amount, currency, status,"
+        f" auto_release_at, created_at) VALUES (1, 1, 'A', '', 50, 'USD', 'approved', {now},"
+        f" {now}), (2, 1, 'B', '', 50, 'USD', 'submitted', {now}, {now})",
+        "INSERT INTO milestone_submissions (milestone_id, note, created_at) VALUES"
+        f" (1, 'done', {now}), (2, 'done', {now})",
+        "INSERT INTO reviews (contract_id, author_id, subject_id, rating, comment, created_at)"
+        f" VALUES (1, 1, 2, 5, 'Good', {now})",
+    ]
+    with engine.begin() as connection:
+        for row in rows:
+            connection.execute(text(row))
+
+    flask_db(scratch_database, "upgrade")
+
+    with engine.connect() as connection:
+        due = dict(connection.execute(text("SELECT id, auto_release_at FROM milestones")).all())
+        assert due[1] is None
+        assert due[2] is not None
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM users WHERE email_notifications")
+            ).scalar()
+            == 2
+        )
+        assert (
+            connection.execute(
+                text(
+                    "SELECT count(*) FROM milestone_submissions"
+                    " WHERE changes_requested_reason IS NULL AND changes_requested_at IS NULL"
+                )
+            ).scalar()
+            == 2
+        )
+        assert connection.execute(text("SELECT count(*) FROM reviews")).scalar() == 1
+    engine.dispose()

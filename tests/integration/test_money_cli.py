@@ -37,13 +37,14 @@ def test_release_due_approves_only_what_is_due(app, api, factory, review_period)
     second = run(app, "release-due")
 
     assert first.exit_code == 0, first.output
-    assert f"milestone {due}: released 10000 USD" in first.output
+    assert f"milestone {due}: released 100.00 USD" in first.output
     assert f"milestone {later}" not in first.output
     assert "0 milestone(s) due" in second.output
-    statuses = {
-        m["id"]: m["status"] for m in company.get(f"/contracts/{contract['id']}").json["milestones"]
-    }
-    assert statuses == {due: "approved", later: "submitted"}
+    shown = company.get(f"/contracts/{contract['id']}").json["milestones"]
+    milestones = {m["id"]: m for m in shown}
+    assert {i: m["status"] for i, m in milestones.items()} == {due: "approved", later: "submitted"}
+    assert milestones[due]["auto_release_at"] is None  # it happened: nothing more is due
+    assert milestones[later]["auto_release_at"] is not None
     assert balance(freelancer)["pending_payout"] == 9_000
     log = run(app, "verify-ledger")
     assert log.exit_code == 0

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from marketplace.contracts.models import Milestone
 from marketplace.extensions import db
+from marketplace.money import format_amount
 from marketplace.payments.models import LedgerTransaction
 from marketplace.payments.service import get_gateway, release_due
 from tests.client import ApiClient, assert_problem
@@ -425,7 +426,8 @@ def test_approve_racing_release_due_releases_the_milestone_once(app, api, factor
 
         assert cli.exception is None, cli.output
         assert cli.exit_code == 0, cli.output
-        released = cli.output.count(f"milestone {milestone_id}: released {amount} USD")
+        line = f"milestone {milestone_id}: released {format_amount(amount, 'USD')}"
+        released = cli.output.count(line)
         won = "approve" if approve.status_code == 200 else "release-due"
         winners[won] += 1
         report(name, number, overlap, stagger, approve=approve.status_code, won=won)
@@ -465,7 +467,7 @@ def test_two_release_due_runs_at_once_release_each_milestone_once(app, api, fact
         assert reported == Counter(list(due)), lines
         for milestone_id, deal in due.items():
             amount = deal.amounts[milestone_id]
-            assert f"milestone {milestone_id}: released {amount} USD" in lines
+            assert f"milestone {milestone_id}: released {format_amount(amount, 'USD')}" in lines
             assert_released_once(app, deal, milestone_id)
         for deal in deals:
             expected = sum(a - fee_on(a) for a in deal.amounts.values())

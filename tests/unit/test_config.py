@@ -78,3 +78,10 @@ def test_rate_limits_are_counted_in_redis_when_redis_url_is_set():
 def test_bad_sign_in_delays_stop_the_start(env):
     with pytest.raises(ConfigError):
         from_env(env)
+
+
+def test_public_url_follows_the_port_unless_set():
+    assert from_env({})["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    assert from_env({"PORT": "8080"})["PUBLIC_URL"] == "http://127.0.0.1:8080"
+    given = {"PORT": "8080", "PUBLIC_URL": "https://market.example"}
+    assert from_env(given)["PUBLIC_URL"] == "https://market.example"

@@ -4,7 +4,7 @@ import pytest
 
 from marketplace import states
 from marketplace.errors import InvalidTransition
-from marketplace.money import platform_fee
+from marketplace.money import OFFERED_CURRENCIES, format_amount, minor_units, platform_fee
 
 
 @pytest.mark.parametrize(
@@ -36,8 +36,44 @@ def test_fee_refuses_what_cannot_be_a_fee(amount, bps):
 
 def test_a_transition_not_in_the_table_is_refused():
     assert states.next_status(states.MILESTONE, "submitted", "approve") == "approved"
-    with pytest.raises(InvalidTransition, match="approve a milestone that is funded"):
+    with pytest.raises(InvalidTransition, match="approve a milestone whose status is funded"):
         states.next_status(states.MILESTONE, "funded", "approve", "milestone")
+
+
+@pytest.mark.parametrize(
+    ("table", "status", "action", "what", "message"),
+    [
+        (
+            states.MILESTONE,
+            "changes_requested",
+            "approve",
+            "milestone",
+            "Cannot approve a milestone whose status is changes_requested (only when submitted).",
+        ),
+        (
+            states.MILESTONE,
+            "pending",
+            "dispute",
+            "milestone",
+            "Cannot open a dispute on a milestone whose status is pending "
+            "(only when funded, submitted or changes_requested).",
+        ),
+        (
+            states.CONTRACT,
+            "completed",
+            "add_milestone",
+            "contract",
+            "Cannot add a milestone to a contract whose status is completed (only when active).",
+        ),
+        (states.BID, "pending", "fly", "bid", "Cannot fly a bid whose status is pending."),
+    ],
+)
+def test_refusals_name_the_status_and_where_the_action_is_allowed(
+    table, status, action, what, message
+):
+    with pytest.raises(InvalidTransition) as refused:
+        states.next_status(table, status, action, what)
+    assert refused.value.detail == message
 
 
 def test_every_table_uses_only_its_own_states():
@@ -50,3 +86,56 @@ def test_every_table_uses_only_its_own_states():
         for (status, _action), target in table.items():
             assert status in set(enum)
             assert target in set(enum)
+
+
+@pytest.mark.parametrize(
+    ("code", "units"),
+    [
+        ("USD", 2),
+        ("EUR", 2),
+        ("GBP", 2),
+        ("JPY", 0),
+        ("KRW", 0),
+        ("VND", 0),
+        ("CLP", 0),
+        ("ISK", 0),
+        ("XAF", 0),
+        ("XOF", 0),
+        ("XPF", 0),
+        ("XCD", 2),
+        ("KWD", 3),
+        ("BHD", 3),
+        ("TND", 3),
+        ("IQD", 3),
+        ("LYD", 3),
+        ("CLF", 4),
+    ],
+)
+def test_minor_units_follow_iso_4217(code, units):
+    assert minor_units(code) == units
+
+
+@pytest.mark.parametrize("code", ["XXX", "XTS", "XAU", "XDR", "ZZZ", "usd"])
+def test_codes_without_minor_units_have_none(code):
+    with pytest.raises(ValueError, match=r"not an ISO 4217 currency code|not money"):
+        minor_units(code)
+
+
+def test_every_offered_currency_has_zero_or_two_decimals():
+    assert {minor_units(code) for code in OFFERED_CURRENCIES} == {0, 2}
+    assert {"USD", "EUR", "JPY", "XAF", "XCD"} <= OFFERED_CURRENCIES
+    assert not {"XXX", "XTS", "XAU", "KWD", "OMR", "CLF"} & OFFERED_CURRENCIES
+
+
+@pytest.mark.parametrize(
+    ("amount", "code", "text"),
+    [
+        (12_500, "USD", "125.00 USD"),
+        (5, "EUR", "0.05 EUR"),
+        (123_456_789, "USD", "1,234,567.89 USD"),
+        (12_500, "JPY", "12,500 JPY"),
+        (1_500, "KWD", "1.500 KWD"),
+    ],
+)
+def test_amounts_are_formatted_with_their_minor_units(amount, code, text):
+    assert format_amount(amount, code) == text
