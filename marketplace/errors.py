@@ -181,7 +181,9 @@ def error_summary(error: BaseException) -> str:
         orig = getattr(current, "orig", None) or current
         text = str(orig).strip()
         parts.append(f"{type(orig).__name__}: {text.splitlines()[0] if text else ''}")
-        current = current.__cause__ or current.__context__
+        following = current.__cause__ or current.__context__
+        # SQLAlchemy's error is raised from the driver's, already told as its `orig`.
+        current = None if following is orig else following
     return " <- ".join(parts)
 
 
@@ -218,7 +220,7 @@ def handle_integrity_error(error: IntegrityError) -> Response:
 
 def handle_database_error(error: sa_exc.SQLAlchemyError) -> Response:
     """The database failed: a 503 to retry when it is unreachable or busy, else a bug."""
-    _safe_rollback()
+    safe_rollback()
     if is_database_unavailable(error):
         log.warning("database unavailable: %s", error_summary(error))
         return problem(
@@ -232,7 +234,8 @@ def handle_database_error(error: sa_exc.SQLAlchemyError) -> Response:
     return problem(500, "Internal server error", "Something went wrong on our side.")
 
 
-def _safe_rollback() -> None:
+def safe_rollback() -> None:
+    """Roll back, even when the connection is gone."""
     try:
         db.session.rollback()
     except sa_exc.SQLAlchemyError:
@@ -240,13 +243,21 @@ def _safe_rollback() -> None:
 
 
 def handle_unexpected_error(error: Exception) -> Response:
-    _safe_rollback()
+    safe_rollback()
     log_error("unhandled error", error)
     return problem(500, "Internal server error", "Something went wrong on our side.")
 
 
 class MalformedBody(DomainError):
     status, slug, title = 400, "malformed-body", "Malformed request body"
+
+
+class UriTooLong(DomainError):
+    status, slug, title = 414, "uri-too-long", "URI too long"
+
+
+class UnsupportedMediaType(DomainError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 def register_error_handlers(app: Flask) -> None:

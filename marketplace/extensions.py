@@ -4,13 +4,13 @@ import logging
 
 import marshmallow as ma
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 
 from marketplace.database import Base
+from marketplace.network import client_address_key
 
 
 class ProblemSchema(ma.Schema):
@@ -61,4 +61,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 api = MarketplaceApi()
-limiter = MarketplaceLimiter(key_func=get_remote_address)
+# IPv6 clients are counted by their /64, so rotating addresses in it does not escape.
+limiter = MarketplaceLimiter(key_func=client_address_key)

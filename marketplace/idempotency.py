@@ -8,17 +8,18 @@ of their own, before and after the request's work, never part of it.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marketplace.database import Base, UTCDateTime, utcnow
-from marketplace.errors import Conflict, ValidationFailed
+from marketplace.errors import Conflict, ValidationFailed, log_error, safe_rollback
 from marketplace.extensions import db
 from marketplace.inputs import parsed_json
 
@@ -165,20 +166,27 @@ def finish_request(response: Response) -> Response:
         return response
     keep = 200 <= response.status_code < 500 and response.status_code != 429
     session = db.session
-    session.rollback()  # the work has committed or failed by now: nothing of it is pending
-    if keep:
-        session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == record_id)
-            .values(
-                response_status=response.status_code,
-                response_body=response.get_data(as_text=True),
-                response_type=response.content_type,
+    try:
+        session.rollback()  # the work has committed or failed by now: nothing of it is pending
+        if keep:
+            session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.id == record_id)
+                .values(
+                    response_status=response.status_code,
+                    response_body=response.get_data(as_text=True),
+                    response_type=response.content_type,
+                )
             )
-        )
-    else:
-        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-    session.commit()
+        else:
+            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+        session.commit()
+    except SQLAlchemyError as error:
+        # The work is done (or refused) and the client must hear how, not a 500. The key
+        # stays claimed: a retry is told it is in progress until ABANDONED_AFTER, then
+        # runs again and meets the state the work left.
+        safe_rollback()
+        log_error("could not store the response of an idempotent request", error, logging.WARNING)
     return response
 
 

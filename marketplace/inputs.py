@@ -12,8 +12,14 @@ import json
 from flask import current_app, g, request
 from marshmallow import Schema
 
-from marketplace.errors import DomainError, MalformedBody, ValidationFailed
+from marketplace.errors import (
+    MalformedBody,
+    UnsupportedMediaType,
+    UriTooLong,
+    ValidationFailed,
+)
 
+API_PREFIX = "/api/v1/"
 JSON_LOCATION = "json"
 QUERY_LOCATION = "query"
 # Locations whose body is not JSON (file uploads): the view reads them itself.
@@ -22,14 +28,6 @@ NON_JSON_LOCATIONS = frozenset({"files", "form", "json_or_form"})
 # --limit-request-line 8190 (scripts/gunicorn.conf.py), lets longer
 # ones through to here (up to its own hard cap), so they get a problem+json 414.
 MAX_URL_LENGTH = 4096
-
-
-class UriTooLong(DomainError):
-    status, slug, title = 414, "uri-too-long", "URI too long"
-
-
-class UnsupportedMediaType(DomainError):
-    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 def raw_body(view):
@@ -108,8 +106,6 @@ def _read_body() -> bytes:
 
 def _check_body(arguments: list[dict] | None, body: bytes) -> None:
     locations = {argument["in"] for argument in arguments or []}
-    if arguments is not None and locations & NON_JSON_LOCATIONS:
-        return
     if not body:
         json_arguments = [a for a in arguments or [] if a["in"] == JSON_LOCATION]
         if any(argument["required"] for argument in json_arguments):
@@ -145,11 +141,13 @@ def _check_no_fields(value) -> None:
 
 def check_request_input():
     """Before anything reads it: the query and the body must be what the endpoint takes."""
+    if not request.path.startswith(API_PREFIX):
+        return  # the docs, the console and other pages have rules of their own
     target = request.environ.get("RAW_URI") or request.full_path
     if len(target) > MAX_URL_LENGTH:
         raise UriTooLong(f"The request's path and query must stay under {MAX_URL_LENGTH} bytes.")
-    for value in request.args.values():
-        if _bad_text(value):
+    for key, value in request.args.items(multi=True):
+        if _bad_text(key) or _bad_text(value):
             raise ValidationFailed({"query": ["Query values must not contain NUL characters."]})
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "raw_body", False):
@@ -157,4 +155,6 @@ def check_request_input():
     arguments = _declared_arguments(view) if view is not None else None
     if arguments is not None:
         _check_query(arguments)
+        if {argument["in"] for argument in arguments} & NON_JSON_LOCATIONS:
+            return  # an upload: its view reads the body under the limits of its own
     _check_body(arguments, _read_body())

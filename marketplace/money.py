@@ -103,7 +103,11 @@ OFFERED_CURRENCIES = frozenset(c for c in ISO_4217_CODES if currency_refusal(c) 
 
 def format_amount(amount: int, currency: str) -> str:
     """An amount in minor units as people read it: 12500 USD is "125.00 USD", JPY "12,500 JPY"."""
-    return f"{Decimal(amount).scaleb(-minor_units(currency)):,f} {currency}"
+    try:
+        decimals = minor_units(currency)
+    except ValueError:  # a code stored before it was refused (XTS, say): say it as it is
+        return f"{amount} {currency}"
+    return f"{Decimal(amount).scaleb(-decimals):,f} {currency}"
 
 
 def platform_fee(amount: int, fee_bps: int) -> int:

@@ -18,7 +18,6 @@ Each attempt counts as failed before its password is checked and is given back i
 succeeds, so simultaneous guesses cannot slip past the count.
 """
 
-import ipaddress
 import logging
 import math
 import time
@@ -33,6 +32,7 @@ from limits.storage import MemoryStorage
 from marketplace.accounts.service import normalize_email
 from marketplace.errors import TooManyRequests, Unauthorized
 from marketplace.extensions import limiter
+from marketplace.network import address_key
 
 FAILURE_MEMORY_SECONDS = 24 * 3600
 KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600
@@ -59,7 +59,7 @@ def sign_in_attempt(email: str, address: str) -> Iterator[None]:
     if not limiter.enabled:
         yield
         return
-    attempt = _begin(normalize_email(email), _address_key(address))
+    attempt = _begin(normalize_email(email), address_key(address))
     try:
         yield
     except Unauthorized:
@@ -121,19 +121,6 @@ def _remember_address(attempt: _Attempt) -> None:
     _store("clear", _address_failures_key(email, address))
     _store("clear", _known_key(email, address))  # so the 30 days count from now
     _store("incr", _known_key(email, address), KNOWN_ADDRESS_SECONDS)
-
-
-def _address_key(address: str) -> str:
-    """An IPv6 client's /64: its other addresses are the same household or host."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 def _failures_key(email: str) -> str:

@@ -20,11 +20,11 @@ SECRET_PATTERNS = [
 
 
 @contextmanager
-def failing_statements(app, table: str):
+def failing_statements(app, table: str, verb: str = "INSERT INTO"):
     """Every INSERT into `table` goes to a table that does not exist: a real database error."""
 
     def rewrite(conn, cursor, statement, parameters, context, executemany):
-        return statement.replace(f"INSERT INTO {table} ", "INSERT INTO no_such_table "), parameters
+        return statement.replace(f"{verb} {table} ", f"{verb} no_such_table "), parameters
 
     with app.app_context():
         engine = db.engine
@@ -126,3 +126,24 @@ def test_a_database_outage_is_a_503_to_retry_and_the_app_recovers(api, app, fact
     assert_no_secrets(caplog.text)
     assert user.get("/jobs").status_code == 200
     assert api.get("/healthz").json["database"] == "ok"
+
+
+def test_the_work_is_answered_even_if_its_idempotent_response_cannot_be_stored(
+    api, app, factory, caplog
+):
+    client = api.as_user(factory.client())
+    body = {
+        "title": "Key in 200 invoices",
+        "description": "Totals and dates.",
+        "skills": [],
+        "budget": 10_000,
+        "currency": "USD",
+    }
+
+    with failing_statements(app, "idempotency_records", "UPDATE"):
+        response = client.post("/jobs", json=body, headers={"Idempotency-Key": "job-1"})
+
+    assert response.status_code == 201
+    assert client.get(f"/jobs/{response.json['id']}").status_code == 200
+    assert "could not store the response" in caplog.text
+    assert_no_secrets(caplog.text)

@@ -72,6 +72,18 @@ def test_one_address_is_limited_across_emails(app, factory):
 
 
 @pytest.mark.usefixtures("strict_limit")
+def test_an_ipv6_client_cannot_escape_its_limit_by_rotating_addresses_in_its_64(app):
+    for n in range(3):
+        client = ApiClient(app, remote_addr=f"2001:db8:1:2::{n + 1}")
+        assert attempt(client, f"user{n}@example.test").status_code == 401
+
+    rotated = ApiClient(app, remote_addr="2001:db8:1:2:ffff::9")
+    assert_problem(attempt(rotated, "another@example.test"), 429)
+    neighbour = ApiClient(app, remote_addr="2001:db8:1:3::1")
+    assert attempt(neighbour, "another@example.test").status_code == 401
+
+
+@pytest.mark.usefixtures("strict_limit")
 def test_failures_for_one_email_from_many_addresses_delay_the_next_attempt(app, factory):
     user = factory.user()
     fail_from_elsewhere(app, user.email.upper(), 3)

@@ -147,3 +147,10 @@ def test_unknown_query_parameters_are_refused(api, factory):
     assert_problem(client.get("/me?verbose=1"), 422, "verbose")
     assert client.get("/jobs?status=closed&limit=5").status_code == 200
     assert client.get("/jobs?skill=ocr&skill=excel").status_code == 200
+
+
+def test_nul_in_any_value_or_key_of_the_query_is_refused(api, factory):
+    client = api.as_user(factory.client())
+
+    assert_problem(client.get("/jobs?skill=excel&skill=ex%00cel"), 422, "query")
+    assert_problem(client.get("/jobs?sk%00ill=excel"), 422, "query")

@@ -139,3 +139,7 @@ def test_every_offered_currency_has_zero_or_two_decimals():
 )
 def test_amounts_are_formatted_with_their_minor_units(amount, code, text):
     assert format_amount(amount, code) == text
+
+
+def test_amounts_in_codes_stored_before_they_were_refused_are_still_written():
+    assert format_amount(1500, "XTS") == "1500 XTS"
