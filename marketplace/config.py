@@ -82,6 +82,13 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
     secret_key = env.get("SECRET_KEY") or None
     storage_uri, storage_options = rate_limit_storage(env)
     port = _number(env, "PORT", 5000)
+    failures_before_delay = _positive(env, "LOGIN_FAILURES_BEFORE_DELAY", 10)
+    failures_before_email_delay = _positive(env, "LOGIN_FAILURES_BEFORE_EMAIL_DELAY", 100)
+    if failures_before_email_delay <= failures_before_delay:
+        # Otherwise one address alone could use up the email's budget and slow its owner.
+        raise ConfigError(
+            "LOGIN_FAILURES_BEFORE_EMAIL_DELAY must be more than LOGIN_FAILURES_BEFORE_DELAY"
+        )
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
         # Without SECRET_KEY every start signs sessions with a new key: fine for the
@@ -108,7 +115,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "AUTH_RATE_LIMIT": env.get("AUTH_RATE_LIMIT", "10 per minute"),
-        "LOGIN_FAILURES_BEFORE_DELAY": _positive(env, "LOGIN_FAILURES_BEFORE_DELAY", 10),
+        "LOGIN_FAILURES_BEFORE_DELAY": failures_before_delay,
+        "LOGIN_FAILURES_BEFORE_EMAIL_DELAY": failures_before_email_delay,
         "LOGIN_DELAY_SECONDS": _positive(env, "LOGIN_DELAY_SECONDS", 60),
         "LOGIN_DELAY_MAX_SECONDS": _positive(env, "LOGIN_DELAY_MAX_SECONDS", 900),
         "SESSION_COOKIE_SECURE": _bool(env, "SESSION_COOKIE_SECURE", True),

@@ -81,6 +81,7 @@ def app(database_uri, tmp_path_factory):
             "PASSWORD_HASH_PROFILE": "CHEAPEST",
             "AUTH_RATE_LIMIT": "1000 per minute",
             "LOGIN_FAILURES_BEFORE_DELAY": 1000,
+            "LOGIN_FAILURES_BEFORE_EMAIL_DELAY": 2000,
             "RATELIMIT_STORAGE_URI": "memory://",
             "SESSION_COOKIE_SECURE": False,
             "STRIPE_WEBHOOK_SECRET": "whsec_test_localstripe",

@@ -215,7 +215,7 @@ def test_a_shared_redis_store_counts_once_for_every_worker(serve):
     ]
 
     assert statuses == [401] * 3 + [429] * 9
-    # Failures per email are counted in Redis too: the second opens the delay.
+    # Failures per email and address are counted in Redis too: the second opens the delay.
     assert [status for status, _ in guesses] == [401, 401, 429]
     assert guesses[2][1]["type"] == "/problems/rate-limited"
     assert server.request("GET", "/healthz")[1]["rate_limit_store"] == "ok"

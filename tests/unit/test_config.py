@@ -73,11 +73,23 @@ def test_rate_limits_are_counted_in_redis_when_redis_url_is_set():
         {"LOGIN_FAILURES_BEFORE_DELAY": "0"},
         {"LOGIN_DELAY_SECONDS": "soon"},
         {"LOGIN_DELAY_MAX_SECONDS": "-5"},
+        {"LOGIN_FAILURES_BEFORE_EMAIL_DELAY": "many"},
+        # One address's allowance must not use up the email's budget on its own.
+        {"LOGIN_FAILURES_BEFORE_EMAIL_DELAY": "10"},
+        {"LOGIN_FAILURES_BEFORE_DELAY": "20", "LOGIN_FAILURES_BEFORE_EMAIL_DELAY": "15"},
     ],
 )
 def test_bad_sign_in_delays_stop_the_start(env):
     with pytest.raises(ConfigError):
         from_env(env)
+
+
+def test_sign_in_limits_are_read():
+    assert from_env({})["LOGIN_FAILURES_BEFORE_EMAIL_DELAY"] == 100
+    env = {"LOGIN_FAILURES_BEFORE_DELAY": "5", "LOGIN_FAILURES_BEFORE_EMAIL_DELAY": "6"}
+    config = from_env(env)
+    assert config["LOGIN_FAILURES_BEFORE_DELAY"] == 5
+    assert config["LOGIN_FAILURES_BEFORE_EMAIL_DELAY"] == 6
 
 
 def test_public_url_follows_the_port_unless_set():
