@@ -1,6 +1,5 @@
 """Every Flask extension the marketplace uses, created here and only here."""
 
-import marshmallow as ma
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,24 +8,16 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 
 from marketplace.database import Base
-
-
-class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem: every error response of the API."""
-
-    type = ma.fields.String(metadata={"example": "/problems/validation-failed"})
-    title = ma.fields.String()
-    status = ma.fields.Integer()
-    detail = ma.fields.String()
-    errors = ma.fields.Dict(
-        keys=ma.fields.String(),
-        values=ma.fields.List(ma.fields.String()),
-        metadata={"description": "Field errors, on a 422."},
-    )
+from marketplace.spec import ConventionsPlugin, ProblemSchema
 
 
 class MarketplaceApi(Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def init_app(self, app, *, spec_kwargs=None):
+        """Build the spec with the marketplace's conventions (marketplace/spec.py)."""
+        spec_kwargs = {"extra_plugins": [ConventionsPlugin(app)], **(spec_kwargs or {})}
+        super().init_app(app, spec_kwargs=spec_kwargs)
 
 
 db = SQLAlchemy(model_class=Base)

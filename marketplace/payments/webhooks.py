@@ -28,6 +28,7 @@ from marketplace.idempotency import exempt
 from marketplace.payments import operations, service
 from marketplace.payments.gateway import GatewayError
 from marketplace.payments.models import EscrowPayment, WebhookEvent
+from marketplace.payments.schemas import WebhookReceiptSchema
 from marketplace.states import MILESTONE, MilestoneStatus, next_status
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ HANDLERS = {
 
 
 @blp.post("/webhooks/stripe")
-@blp.response(200)
+@blp.response(200, WebhookReceiptSchema)
 @public
 @exempt
 def stripe_webhook():
