@@ -81,7 +81,8 @@ MONEY_STATUSES = {
 }
 
 ERROR_DESCRIPTIONS = {
-    400: "Malformed request: the body is not valid JSON (a webhook: not a signed event).",
+    400: "Malformed request: the body is not valid JSON, or holds text with NUL characters "
+    "or lone surrogates (a webhook: not a signed Stripe event).",
     401: "Not authenticated: no credentials, wrong ones, or a bearer token that is invalid "
     "or revoked.",
     402: "The payment was declined; nothing changed.",
@@ -91,6 +92,7 @@ ERROR_DESCRIPTIONS = {
     409: "Not possible in the resource's current state, a duplicate, or an Idempotency-Key "
     "whose first request is still running; nothing changed.",
     413: "The body is larger than the limit (1 MiB).",
+    414: "The URL is too long.",
     415: "The body must be `application/json`.",
     422: "Validation failed: the body, a query parameter (unknown ones too) or the "
     "Idempotency-Key; field errors under `errors`.",
@@ -127,7 +129,7 @@ HEADERS = {
         "schema": {"type": "integer", "minimum": 0},
     },
 }
-NOT_REPLAYED = frozenset({400, 401, 413, 415, 429})
+NOT_REPLAYED = frozenset({400, 401, 413, 414, 415, 429})
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 PARAMETERS = {
@@ -208,9 +210,9 @@ class Operation:
     def error_statuses(self) -> set[int]:
         """Every error status this operation can answer."""
         # Any request may carry a bad bearer token (401), a body that is not JSON or
-        # too large (400, 413), unknown query parameters (422), or meet a database
-        # outage (503).
-        statuses = {400, 401, 413, 422, 503}
+        # too large (400, 413), a URL too long (414), unknown query parameters (422),
+        # or meet a database outage (503).
+        statuses = {400, 401, 413, 414, 422, 503}
         if not self.safe:
             statuses.add(415)
         # Only reads that a suspended user may make and that no role limits never 403.
@@ -365,7 +367,7 @@ class ConventionsPlugin(BasePlugin):
         if operation.rate_limited:
             names.extend(RATE_LIMIT_HEADERS)
         # Answers given once the key was claimed are stored and replayed: not those of
-        # the checks that run before (400, 401, 413, 415), nor 429 and 5xx.
+        # the checks that run before (400, 401, 413, 414, 415), nor 429 and 5xx.
         if operation.takes_idempotency_key and status < 500 and status not in NOT_REPLAYED:
             names.append("Idempotent-Replayed")
         return {name: name for name in names}

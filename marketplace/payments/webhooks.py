@@ -220,6 +220,38 @@ HANDLERS = {
 
 
 @blp.post("/webhooks/stripe")
+@blp.doc(
+    parameters=[
+        {
+            "name": "Stripe-Signature",
+            "in": "header",
+            "required": True,
+            "description": '`t=<unix time>,v1=<HMAC-SHA256 of "t.body">`, Stripe\'s scheme.',
+            "schema": {"type": "string"},
+        }
+    ],
+    requestBody={
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "A Stripe event, exactly as Stripe signed it.",
+                    "required": ["id", "type", "data"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "type": {"type": "string"},
+                        "data": {
+                            "type": "object",
+                            "required": ["object"],
+                            "properties": {"object": {"type": "object"}},
+                        },
+                    },
+                }
+            }
+        },
+    },
+)
 @blp.response(200, WebhookReceiptSchema)
 @public
 @exempt

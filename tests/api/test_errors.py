@@ -85,6 +85,9 @@ def test_ids_out_of_range_are_not_found(api, factory, user_id):
 
     assert_problem(client.get(f"/users/{user_id}"), 404)
     assert_problem(client.delete(f"/auth/tokens/{user_id}"), 404)
+    # Paths whose other methods are separate routes: still not found, not a 405.
+    assert_problem(client.get(f"/jobs/{user_id}/bids"), 404)
+    assert_problem(client.patch(f"/jobs/{user_id}", json={}), 404)
 
 
 def test_nested_field_errors_are_named_by_their_path(api, factory):
