@@ -65,7 +65,7 @@ def spec_check(app: Flask) -> SpecCheck:
 
 
 def assert_problem(response, status: int, *fields: str) -> dict:
-    """The response is an RFC 9457 problem with this status (and these field errors)."""
+    """The response is an RFC 9457 problem with this status (and errors on these fields)."""
     assert response.status_code == status, (response.status_code, response.data)
     assert response.mimetype == "application/problem+json"
     body = response.get_json(force=True)
@@ -73,6 +73,8 @@ def assert_problem(response, status: int, *fields: str) -> dict:
     assert body["title"]
     assert body["detail"]
     assert body["type"]
+    errors = body.get("errors", {})
     for field in fields:
-        assert field in body.get("errors", {}), body
+        # A nested field's errors are named by their path: `skills.0` is about `skills`.
+        assert any(name == field or name.startswith(f"{field}.") for name in errors), body
     return body
