@@ -95,7 +95,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "API_TITLE": "Data-entry marketplace API",
         "API_VERSION": "v1",
-        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "v1/openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",

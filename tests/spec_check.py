@@ -3,7 +3,7 @@
 The spec is the app's own /api/v1/openapi.json. For each response: its status must be
 listed for the operation, its media type must be the one documented for that status,
 its headers must match the documented ones, and its body must validate against the
-documented schema (openapi-schema-validator, JSON Schema with OpenAPI 3.1's rules).
+documented schema (openapi-schema-validator, with OpenAPI 3.0's rules).
 Validators are compiled once per schema, so a check costs about what a JSON Schema
 validation costs. A response on a path the spec does not describe (the docs,
 /healthz, unknown paths, test-only routes) must still be problem+json when it is an
@@ -14,9 +14,9 @@ import json
 import re
 
 from flask import Flask
-from openapi_schema_validator import OAS31Validator
+from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from referencing.jsonschema import DRAFT4
 from werkzeug.exceptions import HTTPException
 
 SPEC_URI = "urn:marketplace:openapi"
@@ -37,19 +37,19 @@ class SpecCheck:
 
     def __init__(self, app: Flask):
         self.spec = app.test_client().get("/api/v1/openapi.json").get_json()
-        resource = Resource.from_contents(self.spec, default_specification=DRAFT202012)
+        resource = Resource.from_contents(self.spec, default_specification=DRAFT4)
         self.registry = Registry().with_resource(SPEC_URI, resource)
         self.urls = app.url_map.bind("localhost")
-        self.validators: dict[str, OAS31Validator] = {}
+        self.validators: dict[str, OAS30Validator] = {}
         self.problem = self._validator(_pointer("components", "schemas", "Problem"))
 
-    def _validator(self, pointer: str) -> OAS31Validator:
+    def _validator(self, pointer: str) -> OAS30Validator:
         """The validator of the schema at this place in the spec, made once."""
         if pointer not in self.validators:
-            self.validators[pointer] = OAS31Validator(
+            self.validators[pointer] = OAS30Validator(
                 {"$ref": f"{SPEC_URI}#{pointer}"},
                 registry=self.registry,
-                format_checker=OAS31Validator.FORMAT_CHECKER,
+                format_checker=OAS30Validator.FORMAT_CHECKER,
             )
         return self.validators[pointer]
 
@@ -114,7 +114,7 @@ class SpecCheck:
                 if not re.fullmatch(r"-?\d+", value):
                     raise SpecMismatch(f"{where}: header {name}={value!r} is not an integer")
                 value = int(value)
-            errors = list(OAS31Validator(schema).iter_errors(value))
+            errors = list(OAS30Validator(schema).iter_errors(value))
             if errors:
                 raise SpecMismatch(f"{where}: header {name}={value!r}: {errors[0].message}")
 
@@ -126,7 +126,7 @@ class SpecCheck:
             node = target
         return node
 
-    def _check_body(self, where: str, validator: OAS31Validator, body: bytes) -> None:
+    def _check_body(self, where: str, validator: OAS30Validator, body: bytes) -> None:
         try:
             document = json.loads(body)
         except ValueError:
