@@ -107,16 +107,30 @@ def problem(
 
 
 def _field_errors(messages) -> dict:
-    """Flatten webargs' {location: {field: [msg]}} into {field: [msg]}."""
+    """Flatten webargs' {location: {field: [msg]}} into {field: [msg]}.
+
+    A nested field's errors are named by their path (`milestones.0.amount`), so every
+    value is a list of messages, as the contract says.
+    """
     if not isinstance(messages, dict):
         return {"_body": messages if isinstance(messages, list) else [str(messages)]}
     errors: dict = {}
     for location, fields in messages.items():
         if isinstance(fields, dict):
-            errors.update(fields)
+            for field, field_messages in fields.items():
+                _flatten(str(field), field_messages, errors)
         else:
             errors[location] = fields if isinstance(fields, list) else [str(fields)]
     return errors
+
+
+def _flatten(path: str, messages, into: dict) -> None:
+    if isinstance(messages, dict):
+        for key, inner in messages.items():
+            _flatten(f"{path}.{key}", inner, into)
+    else:
+        listed = messages if isinstance(messages, list) else [messages]
+        into.setdefault(path, []).extend(str(message) for message in listed)
 
 
 def handle_http_exception(error: HTTPException) -> Response:

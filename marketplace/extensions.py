@@ -2,7 +2,6 @@
 
 import logging
 
-import marshmallow as ma
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -11,24 +10,16 @@ from flask_sqlalchemy import SQLAlchemy
 
 from marketplace.database import Base
 from marketplace.network import client_address_key
-
-
-class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem: every error response of the API."""
-
-    type = ma.fields.String(metadata={"example": "/problems/validation-failed"})
-    title = ma.fields.String()
-    status = ma.fields.Integer()
-    detail = ma.fields.String()
-    errors = ma.fields.Dict(
-        keys=ma.fields.String(),
-        values=ma.fields.List(ma.fields.String()),
-        metadata={"description": "Field errors, on a 422."},
-    )
+from marketplace.spec import ConventionsPlugin, ProblemSchema
 
 
 class MarketplaceApi(Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def init_app(self, app, *, spec_kwargs=None):
+        """Build the spec with the marketplace's conventions (marketplace/spec.py)."""
+        spec_kwargs = {"extra_plugins": [ConventionsPlugin(app)], **(spec_kwargs or {})}
+        super().init_app(app, spec_kwargs=spec_kwargs)
 
 
 class MarketplaceLimiter(Limiter):

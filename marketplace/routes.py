@@ -10,16 +10,28 @@ from marketplace.bids.routes import blp as bids
 from marketplace.contracts.routes import blp as contracts
 from marketplace.disputes.routes import blp as disputes
 from marketplace.extensions import api
+from marketplace.fields import MAX_ID
 from marketplace.jobs.routes import blp as jobs
 from marketplace.payments.routes import blp as payments
 from marketplace.payments.webhooks import blp as webhooks
 
 
 class IdConverter(IntegerConverter):
-    """A positive id that fits the database's integer: anything else is simply not found."""
+    """A positive id that fits the database's integer: anything else is simply not found.
+
+    Other numbers still match the route, as id 0 that no row has, so the view answers
+    404. Refusing them here would make werkzeug answer 405 wherever the same path has
+    routes for other methods.
+    """
 
     def __init__(self, url_map, *args, **kwargs):
-        super().__init__(url_map, min=1, max=2**31 - 1)
+        super().__init__(url_map, min=1, max=MAX_ID)  # what the spec documents
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(MAX_ID)):
+            return 0
+        number = int(value)
+        return number if 1 <= number <= MAX_ID else 0
 
 
 def register_blueprints(app: Flask) -> None:

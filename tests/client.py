@@ -1,6 +1,11 @@
-"""A small HTTP client for tests: paths under /api/v1, bearer tokens, no silent 500s."""
+"""A small HTTP client for tests: paths under /api/v1, bearer tokens, no silent 500s.
+
+Every response it receives is checked against the OpenAPI spec (tests/spec_check.py).
+"""
 
 from flask import Flask
+
+from tests.spec_check import SpecCheck
 
 API_PREFIX = "/api/v1"
 
@@ -28,6 +33,7 @@ class ApiClient:
         response = self.http.open(path, method=method, headers=headers, **kwargs)
         if response.status_code >= 500 and not expect_5xx:
             raise AssertionError(f"{method} {path} -> {response.status_code}: {response.data!r}")
+        spec_check(self.app).check(response, expect_500=expect_5xx)
         return response
 
     def get(self, path, **kwargs):
@@ -50,8 +56,16 @@ class ApiClient:
         return response
 
 
+def spec_check(app: Flask) -> SpecCheck:
+    """The app's spec checker, made once per app."""
+    checker = app.extensions.get("spec_check")
+    if checker is None:
+        checker = app.extensions["spec_check"] = SpecCheck(app)
+    return checker
+
+
 def assert_problem(response, status: int, *fields: str) -> dict:
-    """The response is an RFC 9457 problem with this status (and these field errors)."""
+    """The response is an RFC 9457 problem with this status (and errors on these fields)."""
     assert response.status_code == status, (response.status_code, response.data)
     assert response.mimetype == "application/problem+json"
     body = response.get_json(force=True)
@@ -59,6 +73,8 @@ def assert_problem(response, status: int, *fields: str) -> dict:
     assert body["title"]
     assert body["detail"]
     assert body["type"]
+    errors = body.get("errors", {})
     for field in fields:
-        assert field in body.get("errors", {}), body
+        # A nested field's errors are named by their path: `skills.0` is about `skills`.
+        assert any(name == field or name.startswith(f"{field}.") for name in errors), body
     return body

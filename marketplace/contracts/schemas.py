@@ -49,7 +49,10 @@ class MilestoneSchema(Schema):
     created_at = fields.DateTime()
     payment = fields.Nested(
         PaymentStatusSchema,
-        metadata={"description": "Only in a fund response that left the milestone funding."},
+        metadata={
+            "description": "Only in a fund response that left the milestone funding.",
+            "sometimes": True,
+        },
     )
 
 

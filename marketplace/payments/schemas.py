@@ -56,3 +56,19 @@ class TransactionQueryArgsSchema(PageArgsSchema):
 class PayoutAccountSchema(Schema):
     onboarding_url = fields.String(allow_none=True)
     payouts_enabled = fields.Boolean()
+
+
+class WebhookReceiptSchema(Schema):
+    received = fields.Boolean()
+    handled = fields.Boolean(
+        metadata={
+            "sometimes": True,
+            "description": "Whether the marketplace acts on this type of event.",
+        }
+    )
+    duplicate = fields.Boolean(
+        metadata={
+            "sometimes": True,
+            "description": "This event id was received before; nothing was done again.",
+        }
+    )

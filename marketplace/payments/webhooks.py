@@ -29,6 +29,7 @@ from marketplace.inputs import raw_body
 from marketplace.payments import operations, service
 from marketplace.payments.gateway import GatewayError
 from marketplace.payments.models import EscrowPayment, WebhookEvent
+from marketplace.payments.schemas import WebhookReceiptSchema
 from marketplace.states import MILESTONE, MilestoneStatus, next_status
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,39 @@ HANDLERS = {
 
 
 @blp.post("/webhooks/stripe")
-@blp.response(200)
+@blp.doc(
+    parameters=[
+        {
+            "name": "Stripe-Signature",
+            "in": "header",
+            "required": True,
+            "description": '`t=<unix time>,v1=<HMAC-SHA256 of "t.body">`, Stripe\'s scheme.',
+            "schema": {"type": "string"},
+        }
+    ],
+    requestBody={
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "A Stripe event, exactly as Stripe signed it.",
+                    "required": ["id", "type", "data"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "type": {"type": "string"},
+                        "data": {
+                            "type": "object",
+                            "required": ["object"],
+                            "properties": {"object": {"type": "object"}},
+                        },
+                    },
+                }
+            }
+        },
+    },
+)
+@blp.response(200, WebhookReceiptSchema)
 @public
 @exempt
 @raw_body

@@ -85,14 +85,20 @@ def test_ids_out_of_range_are_not_found(api, factory, user_id):
 
     assert_problem(client.get(f"/users/{user_id}"), 404)
     assert_problem(client.delete(f"/auth/tokens/{user_id}"), 404)
+    # Paths whose other methods are separate routes: still not found, not a 405.
+    assert_problem(client.get(f"/jobs/{user_id}/bids"), 404)
+    assert_problem(client.patch(f"/jobs/{user_id}", json={}), 404)
 
 
-def test_nested_field_errors_are_reported_under_the_field(api, factory):
+def test_nested_field_errors_are_named_by_their_path(api, factory):
     body = assert_problem(
-        api.as_user(factory.client()).patch("/me", json={"skills": [["a"]]}), 422, "skills"
+        api.as_user(factory.client()).patch("/me", json={"skills": ["ok", ["a"]]}),
+        422,
+        "skills.1",
     )
 
-    assert body["errors"]["skills"]
+    # Every value is a list of messages, as the contract (and the spec) say.
+    assert body["errors"] == {"skills.1": ["Not a valid string."]}
 
 
 def test_a_401_names_the_bearer_scheme(api):

@@ -16,7 +16,7 @@ PATH = "/api/v1/webhooks/stripe"
 
 def post(api, payload: bytes, signature: str | None):
     headers = {"Stripe-Signature": signature} if signature is not None else {}
-    return api.http.post(PATH, data=payload, headers=headers, content_type="application/json")
+    return api.post(PATH, data=payload, headers=headers, content_type="application/json")
 
 
 def event_bytes(event_type="customer.created", event_id=None) -> bytes:

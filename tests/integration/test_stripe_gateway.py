@@ -54,7 +54,7 @@ def deal(api, factory, stripe_mode):
 
 def deliver(api, event):
     body, headers = signed_event(event, TEST_WEBHOOK_SECRET)
-    return api.http.post(
+    return api.post(
         "/api/v1/webhooks/stripe", data=body, headers=headers, content_type="application/json"
     )
 
