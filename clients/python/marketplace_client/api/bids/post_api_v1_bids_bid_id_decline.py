@@ -1,0 +1,150 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.bid import Bid
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    bid_id: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/bids/{bid_id}/decline".format(
+            bid_id=quote(str(bid_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Bid | Problem:
+    if response.status_code == 200:
+        response_200 = Bid.from_dict(response.json())
+
+        return response_200
+
+    response_default = Problem.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Bid | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    bid_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Bid | Problem]:
+    """Decline a pending bid on your job.
+
+    Args:
+        bid_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Bid | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        bid_id=bid_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    bid_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Bid | Problem | None:
+    """Decline a pending bid on your job.
+
+    Args:
+        bid_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Bid | Problem
+    """
+
+    return sync_detailed(
+        bid_id=bid_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    bid_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Bid | Problem]:
+    """Decline a pending bid on your job.
+
+    Args:
+        bid_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Bid | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        bid_id=bid_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    bid_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Bid | Problem | None:
+    """Decline a pending bid on your job.
+
+    Args:
+        bid_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Bid | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            bid_id=bid_id,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,176 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.message import Message
+from ...models.message_create import MessageCreate
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    contract_id: int,
+    *,
+    body: MessageCreate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/contracts/{contract_id}/messages".format(
+            contract_id=quote(str(contract_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Message | Problem:
+    if response.status_code == 201:
+        response_201 = Message.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    response_default = Problem.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Message | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    contract_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: MessageCreate,
+) -> Response[Message | Problem]:
+    """Write a message on the contract (parties, admins).
+
+    Args:
+        contract_id (int):
+        body (MessageCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Message | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        contract_id=contract_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    contract_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: MessageCreate,
+) -> Message | Problem | None:
+    """Write a message on the contract (parties, admins).
+
+    Args:
+        contract_id (int):
+        body (MessageCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Message | Problem
+    """
+
+    return sync_detailed(
+        contract_id=contract_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    contract_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: MessageCreate,
+) -> Response[Message | Problem]:
+    """Write a message on the contract (parties, admins).
+
+    Args:
+        contract_id (int):
+        body (MessageCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Message | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        contract_id=contract_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    contract_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: MessageCreate,
+) -> Message | Problem | None:
+    """Write a message on the contract (parties, admins).
+
+    Args:
+        contract_id (int):
+        body (MessageCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Message | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            contract_id=contract_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,150 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.milestone import Milestone
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    milestone_id: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/milestones/{milestone_id}/approve".format(
+            milestone_id=quote(str(milestone_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Milestone | Problem:
+    if response.status_code == 200:
+        response_200 = Milestone.from_dict(response.json())
+
+        return response_200
+
+    response_default = Problem.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Milestone | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    milestone_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Milestone | Problem]:
+    """Accept a delivery: the money is released to the freelancer less the fee (the client).
+
+    Args:
+        milestone_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Milestone | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        milestone_id=milestone_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    milestone_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Milestone | Problem | None:
+    """Accept a delivery: the money is released to the freelancer less the fee (the client).
+
+    Args:
+        milestone_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Milestone | Problem
+    """
+
+    return sync_detailed(
+        milestone_id=milestone_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    milestone_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Milestone | Problem]:
+    """Accept a delivery: the money is released to the freelancer less the fee (the client).
+
+    Args:
+        milestone_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Milestone | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        milestone_id=milestone_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    milestone_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Milestone | Problem | None:
+    """Accept a delivery: the money is released to the freelancer less the fee (the client).
+
+    Args:
+        milestone_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Milestone | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            milestone_id=milestone_id,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.balance import Balance
+
+
+T = TypeVar("T", bound="Balances")
+
+
+@_attrs_define
+class Balances:
+    """
+    Attributes:
+        balances (list[Balance] | Unset):
+    """
+
+    balances: list[Balance] | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        balances: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.balances, Unset):
+            balances = []
+            for balances_item_data in self.balances:
+                balances_item = balances_item_data.to_dict()
+                balances.append(balances_item)
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if balances is not UNSET:
+            field_dict["balances"] = balances
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.balance import Balance  # noqa: PLC0415
+
+        d = dict(src_dict)
+        _balances = d.pop("balances", UNSET)
+        balances: list[Balance] | Unset = UNSET
+        if _balances is not UNSET:
+            balances = []
+            for balances_item_data in _balances:
+                balances_item = Balance.from_dict(balances_item_data)
+
+                balances.append(balances_item)
+
+        balances = cls(
+            balances=balances,
+        )
+
+        return balances
