@@ -14,9 +14,9 @@ from marketplace_client.api.bids import accept_bid, place_bid
 from marketplace_client.api.jobs import post_job
 from marketplace_client.api.payments import (
     approve_milestone,
-    create_payout_account,
     fund_milestone,
     get_balance,
+    set_up_payout_account,
     submit_milestone,
 )
 from marketplace_client.models import BidCreate, Fund, JobCreate, Register, Submit, TokenCreate
@@ -116,7 +116,7 @@ def test_a_job_is_paid_from_posting_to_payout(server):
     spent = balance_in(company, CURRENCY)
     assert (spent.in_escrow, spent.refunded) == (0, 0)
 
-    payouts = expect(create_payout_account.sync_detailed(client=freelancer), 200)
+    payouts = expect(set_up_payout_account.sync_detailed(client=freelancer), 200)
     assert payouts.payouts_enabled is True
     paid = balance_in(freelancer, CURRENCY)
     assert (paid.pending_payout, paid.paid_out, paid.fees) == (0, AMOUNT - fee, fee)
