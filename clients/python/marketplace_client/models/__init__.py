@@ -1,0 +1,171 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .admin_user import AdminUser
+from .admin_user_page import AdminUserPage
+from .audit_entry import AuditEntry
+from .audit_entry_data import AuditEntryData
+from .audit_entry_page import AuditEntryPage
+from .author import Author
+from .balance import Balance
+from .balances import Balances
+from .bid import Bid
+from .bid_create import BidCreate
+from .bid_milestone import BidMilestone
+from .bid_page import BidPage
+from .bid_status import BidStatus
+from .bid_update import BidUpdate
+from .changes_requested import ChangesRequested
+from .contract import Contract
+from .contract_page import ContractPage
+from .contract_status import ContractStatus
+from .csrf_token import CsrfToken
+from .dispute import Dispute
+from .dispute_create import DisputeCreate
+from .dispute_message import DisputeMessage
+from .dispute_message_create import DisputeMessageCreate
+from .dispute_page import DisputePage
+from .dispute_status import DisputeStatus
+from .fund import Fund
+from .job import Job
+from .job_create import JobCreate
+from .job_page import JobPage
+from .job_status import JobStatus
+from .job_update import JobUpdate
+from .ledger_check import LedgerCheck
+from .list_contracts_status import ListContractsStatus
+from .list_disputes_status import ListDisputesStatus
+from .list_job_bids_status import ListJobBidsStatus
+from .list_jobs_sort import ListJobsSort
+from .list_jobs_status import ListJobsStatus
+from .list_my_bids_status import ListMyBidsStatus
+from .list_transactions_type import ListTransactionsType
+from .list_users_role import ListUsersRole
+from .list_users_status import ListUsersStatus
+from .login import Login
+from .login_result import LoginResult
+from .message import Message
+from .message_create import MessageCreate
+from .message_page import MessagePage
+from .milestone import Milestone
+from .milestone_create import MilestoneCreate
+from .milestone_status import MilestoneStatus
+from .pagination_metadata import PaginationMetadata
+from .payment_status import PaymentStatus
+from .payout_account import PayoutAccount
+from .person import Person
+from .problem import Problem
+from .problem_errors import ProblemErrors
+from .profile_review import ProfileReview
+from .profile_review_page import ProfileReviewPage
+from .profile_update import ProfileUpdate
+from .public_user import PublicUser
+from .rating import Rating
+from .receive_stripe_webhook_body import ReceiveStripeWebhookBody
+from .receive_stripe_webhook_body_data import ReceiveStripeWebhookBodyData
+from .receive_stripe_webhook_body_data_object import ReceiveStripeWebhookBodyDataObject
+from .register import Register
+from .register_role import RegisterRole
+from .request_changes import RequestChanges
+from .resolution import Resolution
+from .resolve import Resolve
+from .review import Review
+from .review_create import ReviewCreate
+from .submission import Submission
+from .submit import Submit
+from .suspend import Suspend
+from .token import Token
+from .token_create import TokenCreate
+from .token_created import TokenCreated
+from .token_page import TokenPage
+from .transaction import Transaction
+from .transaction_page import TransactionPage
+from .transaction_type import TransactionType
+from .user import User
+from .user_ref import UserRef
+from .webhook_receipt import WebhookReceipt
+
+__all__ = (
+    "AdminUser",
+    "AdminUserPage",
+    "AuditEntry",
+    "AuditEntryData",
+    "AuditEntryPage",
+    "Author",
+    "Balance",
+    "Balances",
+    "Bid",
+    "BidCreate",
+    "BidMilestone",
+    "BidPage",
+    "BidStatus",
+    "BidUpdate",
+    "ChangesRequested",
+    "Contract",
+    "ContractPage",
+    "ContractStatus",
+    "CsrfToken",
+    "Dispute",
+    "DisputeCreate",
+    "DisputeMessage",
+    "DisputeMessageCreate",
+    "DisputePage",
+    "DisputeStatus",
+    "Fund",
+    "Job",
+    "JobCreate",
+    "JobPage",
+    "JobStatus",
+    "JobUpdate",
+    "LedgerCheck",
+    "ListContractsStatus",
+    "ListDisputesStatus",
+    "ListJobBidsStatus",
+    "ListJobsSort",
+    "ListJobsStatus",
+    "ListMyBidsStatus",
+    "ListTransactionsType",
+    "ListUsersRole",
+    "ListUsersStatus",
+    "Login",
+    "LoginResult",
+    "Message",
+    "MessageCreate",
+    "MessagePage",
+    "Milestone",
+    "MilestoneCreate",
+    "MilestoneStatus",
+    "PaginationMetadata",
+    "PaymentStatus",
+    "PayoutAccount",
+    "Person",
+    "Problem",
+    "ProblemErrors",
+    "ProfileReview",
+    "ProfileReviewPage",
+    "ProfileUpdate",
+    "PublicUser",
+    "Rating",
+    "ReceiveStripeWebhookBody",
+    "ReceiveStripeWebhookBodyData",
+    "ReceiveStripeWebhookBodyDataObject",
+    "Register",
+    "RegisterRole",
+    "RequestChanges",
+    "Resolution",
+    "Resolve",
+    "Review",
+    "ReviewCreate",
+    "Submission",
+    "Submit",
+    "Suspend",
+    "Token",
+    "TokenCreate",
+    "TokenCreated",
+    "TokenPage",
+    "Transaction",
+    "TransactionPage",
+    "TransactionType",
+    "User",
+    "UserRef",
+    "WebhookReceipt",
+)

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.bid_milestone import BidMilestone
+
+
+T = TypeVar("T", bound="BidCreate")
+
+
+@_attrs_define
+class BidCreate:
+    """
+    Attributes:
+        amount (int): Money: an integer in minor units of `currency` (12500 with USD is 125.00 US dollars), never a
+            float.
+        currency (str):
+        delivery_days (int):
+        cover_letter (str):
+        milestones (list[BidMilestone] | Unset):
+    """
+
+    amount: int
+    currency: str
+    delivery_days: int
+    cover_letter: str
+    milestones: list[BidMilestone] | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        amount = self.amount
+
+        currency = self.currency
+
+        delivery_days = self.delivery_days
+
+        cover_letter = self.cover_letter
+
+        milestones: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.milestones, Unset):
+            milestones = []
+            for milestones_item_data in self.milestones:
+                milestones_item = milestones_item_data.to_dict()
+                milestones.append(milestones_item)
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "amount": amount,
+                "currency": currency,
+                "delivery_days": delivery_days,
+                "cover_letter": cover_letter,
+            }
+        )
+        if milestones is not UNSET:
+            field_dict["milestones"] = milestones
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.bid_milestone import BidMilestone  # noqa: PLC0415
+
+        d = dict(src_dict)
+        amount = d.pop("amount")
+
+        currency = d.pop("currency")
+
+        delivery_days = d.pop("delivery_days")
+
+        cover_letter = d.pop("cover_letter")
+
+        _milestones = d.pop("milestones", UNSET)
+        milestones: list[BidMilestone] | Unset = UNSET
+        if _milestones is not UNSET:
+            milestones = []
+            for milestones_item_data in _milestones:
+                milestones_item = BidMilestone.from_dict(milestones_item_data)
+
+                milestones.append(milestones_item)
+
+        bid_create = cls(
+            amount=amount,
+            currency=currency,
+            delivery_days=delivery_days,
+            cover_letter=cover_letter,
+            milestones=milestones,
+        )
+
+        return bid_create

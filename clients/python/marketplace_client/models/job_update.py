@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="JobUpdate")
+
+
+@_attrs_define
+class JobUpdate:
+    """
+    Attributes:
+        title (str | Unset):
+        description (str | Unset):
+        skills (list[str] | Unset):
+        budget (int | Unset): Money: an integer in minor units of `currency` (12500 with USD is 125.00 US dollars),
+            never a float.
+        currency (str | Unset):
+        deadline (datetime.date | None | Unset): Not in the past (a date still current somewhere on earth).
+    """
+
+    title: str | Unset = UNSET
+    description: str | Unset = UNSET
+    skills: list[str] | Unset = UNSET
+    budget: int | Unset = UNSET
+    currency: str | Unset = UNSET
+    deadline: datetime.date | None | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        title = self.title
+
+        description = self.description
+
+        skills: list[str] | Unset = UNSET
+        if not isinstance(self.skills, Unset):
+            skills = self.skills
+
+        budget = self.budget
+
+        currency = self.currency
+
+        deadline: None | str | Unset
+        if isinstance(self.deadline, Unset):
+            deadline = UNSET
+        elif isinstance(self.deadline, datetime.date):
+            deadline = self.deadline.isoformat()
+        else:
+            deadline = self.deadline
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if title is not UNSET:
+            field_dict["title"] = title
+        if description is not UNSET:
+            field_dict["description"] = description
+        if skills is not UNSET:
+            field_dict["skills"] = skills
+        if budget is not UNSET:
+            field_dict["budget"] = budget
+        if currency is not UNSET:
+            field_dict["currency"] = currency
+        if deadline is not UNSET:
+            field_dict["deadline"] = deadline
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        title = d.pop("title", UNSET)
+
+        description = d.pop("description", UNSET)
+
+        skills = cast(list[str], d.pop("skills", UNSET))
+
+        budget = d.pop("budget", UNSET)
+
+        currency = d.pop("currency", UNSET)
+
+        def _parse_deadline(data: object) -> datetime.date | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                deadline_type_0 = datetime.date.fromisoformat(data)
+
+                return deadline_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.date | None | Unset, data)
+
+        deadline = _parse_deadline(d.pop("deadline", UNSET))
+
+        job_update = cls(
+            title=title,
+            description=description,
+            skills=skills,
+            budget=budget,
+            currency=currency,
+            deadline=deadline,
+        )
+
+        return job_update

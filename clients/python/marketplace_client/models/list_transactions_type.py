@@ -1,0 +1,17 @@
+from typing import Literal
+
+ListTransactionsType = Literal["fee", "funding", "payout", "refund", "release"]
+
+LIST_TRANSACTIONS_TYPE_VALUES: set[ListTransactionsType] = {
+    "fee",
+    "funding",
+    "payout",
+    "refund",
+    "release",
+}
+
+
+def check_list_transactions_type(value: str) -> ListTransactionsType:
+    if value in LIST_TRANSACTIONS_TYPE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {LIST_TRANSACTIONS_TYPE_VALUES!r}")

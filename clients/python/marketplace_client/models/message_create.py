@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+T = TypeVar("T", bound="MessageCreate")
+
+
+@_attrs_define
+class MessageCreate:
+    """
+    Attributes:
+        body (str):
+    """
+
+    body: str
+
+    def to_dict(self) -> dict[str, Any]:
+        body = self.body
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "body": body,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        body = d.pop("body")
+
+        message_create = cls(
+            body=body,
+        )
+
+        return message_create

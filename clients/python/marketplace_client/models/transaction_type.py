@@ -1,0 +1,17 @@
+from typing import Literal
+
+TransactionType = Literal["fee", "funding", "payout", "refund", "release"]
+
+TRANSACTION_TYPE_VALUES: set[TransactionType] = {
+    "fee",
+    "funding",
+    "payout",
+    "refund",
+    "release",
+}
+
+
+def check_transaction_type(value: str) -> TransactionType:
+    if value in TRANSACTION_TYPE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {TRANSACTION_TYPE_VALUES!r}")
