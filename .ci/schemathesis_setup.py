@@ -11,12 +11,16 @@ the demo left them in, as well as missing ones.
 
 import sys
 import time
+from pathlib import Path
 
 import requests  # comes with schemathesis
 
 DEMO_PASSWORD = "demo-password"
+HOOKS = str(Path(__file__).with_name("schemathesis_hooks.py").resolve())
 
 CONFIG = """\
+hooks = "{hooks}"
+
 # Nothing kept between runs (no replay of earlier failures): each run is the same.
 [cache]
 enabled = false
@@ -146,6 +150,7 @@ def main() -> None:
     with open(config_path, "w") as config:
         config.write(
             CONFIG.format(
+                hooks=HOOKS,
                 token=token,
                 parameters="\n".join(parameters),
                 dictionaries="\n".join(dictionaries),

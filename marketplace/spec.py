@@ -32,7 +32,10 @@ class ProblemSchema(ma.Schema):
 
     type = ma.fields.String(
         required=True,
-        metadata={"description": "What kind of problem; `about:blank` for plain HTTP errors."},
+        metadata={
+            "description": "What kind of problem; `about:blank` for plain HTTP errors.",
+            "example": "/problems/validation-failed",
+        },
     )
     title = ma.fields.String(required=True)
     status = ma.fields.Integer(required=True)
@@ -228,6 +231,9 @@ class Operation:
 
 
 def _rate_limited(app: Flask, view) -> bool:
+    """Limited by flask-limiter, or marked `view.rate_limited = True` if limited otherwise."""
+    if getattr(view, "rate_limited", False):
+        return True
     limiters = app.extensions.get("limiter") or ()
     name = get_qualified_name(view)
     for limiter in limiters:
