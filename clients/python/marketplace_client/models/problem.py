@@ -18,7 +18,7 @@ T = TypeVar("T", bound="Problem")
 class Problem:
     """
     Attributes:
-        type_ (str): What kind of problem; `about:blank` for plain HTTP errors.
+        type_ (str): What kind of problem; `about:blank` for plain HTTP errors. Example: /problems/validation-failed.
         title (str):
         status (int):
         detail (str):
