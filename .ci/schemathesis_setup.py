@@ -28,9 +28,14 @@ enabled = false
 [auth.openapi.bearerAuth]
 bearer = "{token}"
 
-# The API refuses text with NUL characters (a 400, as it says); do not send any.
+# The API refuses text with NUL characters (a 400, as it says); do not send any. ASCII
+# text, so a well-formed request line stays within the 8,190 bytes gunicorn reads: past
+# that gunicorn answers with its own HTML 414 before the app sees the request, the one
+# documented exception to problem+json (README, Deployment). Unicode handling is tested
+# in the suite.
 [generation]
 allow-x00 = false
+codec = "ascii"
 
 # How the API refuses a request that breaks the spec.
 [checks.negative_data_rejection]
@@ -46,6 +51,11 @@ expected-statuses = ["2xx", "402", "403", "404", "409", "422"]
 [[operations]]
 include-operation-id = ["login", "createToken"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403"]
+
+# The CSRF token belongs to a cookie session: with a bearer token it is a 401.
+[[operations]]
+include-operation-id = "getCsrfToken"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401"]
 
 # Ids learned from other answers include the run's own token: revoke only the spares.
 [[operations]]

@@ -28,7 +28,9 @@ class PageArgsSchema(Schema):
     limit = fields.Integer(
         load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT)
     )
-    cursor = fields.String(load_default=None, validate=validate.Length(max=2000))
+    # Cursors the API gives out are far shorter; the cap keeps every request line of a
+    # well-formed list call within what the server reads (see inputs.MAX_URL_LENGTH).
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class SpecError(Exception):
 # Operation ids are the view function's name in camelCase, except where that name
 # alone does not say what the operation acts on.
 OPERATION_IDS = {
+    "accounts.csrf_token": "getCsrfToken",
     "accounts.me": "getMe",
     "admin.audit_log": "listAuditLog",
     "admin.reinstate": "reinstateUser",
