@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, literal, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from marketplace.errors import ValidationFailed
@@ -110,13 +110,29 @@ def decode_cursor(keys: tuple[SortKey, ...], cursor: str) -> list:
 
 
 def after(keys: tuple[SortKey, ...], values: list):
-    """The condition "comes after this row in this order", for any mix of directions."""
+    """The condition "comes after this row in this order", as an index range.
+
+    One direction: a row-value comparison, `(created_at, id) < (:t, :id)`, which both
+    databases read as a range on an index of those columns (an OR of the keys would be
+    a filter over every earlier row). Mixed directions: the OR of the keys, with a bound
+    on the first key that keeps it a range.
+    """
+    columns = [key.column for key in keys]
+    if len({key.descending for key in keys}) == 1:
+        row, bound = tuple_(*columns), tuple_(*_typed(keys, values))
+        return row < bound if keys[0].descending else row > bound
     clauses = []
     for i, key in enumerate(keys):
         equal = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]
         beyond = key.column < values[i] if key.descending else key.column > values[i]
         clauses.append(and_(*equal, beyond))
-    return or_(*clauses)
+    first = keys[0].column <= values[0] if keys[0].descending else keys[0].column >= values[0]
+    return and_(first, or_(*clauses))
+
+
+def _typed(keys: tuple[SortKey, ...], values: list) -> list:
+    """Cursor values bound with their columns' types (UTC times are stored as text on SQLite)."""
+    return [literal(value, type_=key.column.type) for key, value in zip(keys, values, strict=True)]
 
 
 def paginate(session, stmt, keys: tuple[SortKey, ...], *, limit: int, cursor: str | None):
