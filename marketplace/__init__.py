@@ -33,6 +33,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         inputs,
         models,  # noqa: F401  (puts every table on the metadata)
         routes,
+        transactions,
     )
     from marketplace.accounts import auth
 
@@ -43,8 +44,9 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     extensions.limiter.init_app(app)
     extensions.api.init_app(app)
     errors.register_error_handlers(app)
-    # Before each request, in this order: who calls and may they (401/403), is the body
-    # usable (400), has this Idempotency-Key been seen.
+    # Before each request, in this order: may it write (SQLite's lock), who calls and may
+    # they (401/403), is the body usable (400), has this Idempotency-Key been seen.
+    transactions.init_app(app)
     auth.init_app(app)
     app.before_request(inputs.check_request_input)
     idempotency.init_app(app)

@@ -1,6 +1,7 @@
 """The declarative base and column types shared by every model. Imports no Flask."""
 
 import sqlite3
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -80,14 +81,21 @@ def _configure_sqlite(dbapi_connection, _record):
         cursor.close()
 
 
+# Whether the work running now may write. Requests that only read say so (see
+# marketplace/transactions.py); everything else (writes, CLI commands) may.
+may_write: ContextVar[bool] = ContextVar("may_write", default=True)
+
+
 @event.listens_for(Engine, "begin")
 def _begin_immediate(connection):
-    """On SQLite every transaction takes the write lock when it begins.
+    """On SQLite every transaction that may write takes the write lock when it begins.
 
     SQLite has no row locks: two transactions that read a row and then both try to
     change it would otherwise fail with "database is locked" instead of one waiting
     for the other. Taking the lock up front serialises them, so the second sees the
-    first one's result (and, say, gets a 409). PostgreSQL locks rows instead.
+    first one's result (and, say, gets a 409). PostgreSQL locks rows instead. Work that
+    only reads begins a plain (deferred) transaction: in WAL mode it reads beside the
+    one writer and never queues behind it.
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if may_write.get() else "BEGIN")

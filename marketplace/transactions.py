@@ -1,0 +1,35 @@
+"""Which requests may write: on SQLite only those take the write lock when they begin.
+
+A request with a safe method only reads, unless its view is marked @writes (a read
+that records something, such as a download's audit row). It must say so up front:
+SQLite cannot upgrade a read transaction to a write one while another writer works.
+"""
+
+from flask import Flask, current_app, g, request
+
+from marketplace.database import may_write
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes(view):
+    """A view answering a safe method that still writes to the database."""
+    view.writes = True
+    return view
+
+
+def declare_intent():
+    view = current_app.view_functions.get(request.endpoint or "")
+    intends = request.method not in SAFE_METHODS or getattr(view, "writes", False)
+    g.may_write_token = may_write.set(intends)
+
+
+def forget_intent(_exc):
+    token = g.pop("may_write_token", None)
+    if token is not None:
+        may_write.reset(token)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(declare_intent)
+    app.teardown_request(forget_intent)
