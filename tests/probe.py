@@ -9,7 +9,9 @@ import threading
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 
+from marketplace.database import may_write
 from marketplace.errors import Conflict
+from marketplace.transactions import writes
 
 probe = Blueprint("probe", __name__, url_prefix="/api/v1/_probe")
 
@@ -47,3 +49,14 @@ def crash():
 def unavailable():
     calls.append({"user": current_user.id})
     abort(503)
+
+
+@probe.get("/intent")
+def read_intent():
+    return jsonify(may_write=may_write.get())
+
+
+@probe.get("/intent-writes")
+@writes
+def write_intent():
+    return jsonify(may_write=may_write.get())

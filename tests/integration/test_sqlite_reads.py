@@ -43,3 +43,10 @@ def test_reads_run_beside_a_writer(api, factory, writer):
         ]
 
     assert [r.status_code for r in responses] == [200] * 5
+
+
+def test_only_unsafe_methods_and_views_marked_as_writing_may_write(api, factory):
+    client = api.as_user(factory.client())
+
+    assert client.get("/_probe/intent").json == {"may_write": False}
+    assert client.get("/_probe/intent-writes").json == {"may_write": True}
