@@ -7,9 +7,8 @@ SQLite cannot upgrade a read transaction to a write one while another writer wor
 
 from flask import Flask, current_app, g, request
 
+from marketplace.accounts.auth import SAFE_METHODS
 from marketplace.database import may_write
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def writes(view):
