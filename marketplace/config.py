@@ -107,6 +107,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         # Where users reach the marketplace; Stripe onboarding links return there.
         "PUBLIC_URL": env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}",
         "PLATFORM_FEE_BPS": fee_bps,
+        # Relevance ranks at most this many of a search's most recent matches.
+        "SEARCH_RANK_CANDIDATES": _positive(env, "SEARCH_RANK_CANDIDATES", 1000),
         "REVIEW_PERIOD_DAYS": review_days,
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": storage_uri,

@@ -135,6 +135,20 @@ def _typed(keys: tuple[SortKey, ...], values: list) -> list:
     return [literal(value, type_=key.column.type) for key, value in zip(keys, values, strict=True)]
 
 
+def page_of(ranked, keys: tuple[SortKey, ...], *, limit: int, cursor: str | None):
+    """One page of the rows of a subquery, cut before anything is joined to them.
+
+    `keys` name columns of `ranked`. The result is a subquery with the same columns,
+    for a `paginate` over the joined statement with keys of the same names (so the
+    cursor is shared): what is joined to each row is then fetched for one page only,
+    not for every row the order had to look at.
+    """
+    stmt = ranked.select()
+    if cursor:
+        stmt = stmt.where(after(keys, decode_cursor(keys, cursor)))
+    return stmt.order_by(*(k.order_by for k in keys)).limit(limit + 1).subquery("page")
+
+
 def paginate(session, stmt, keys: tuple[SortKey, ...], *, limit: int, cursor: str | None):
     """Run `stmt` one page at a time in the order `keys` give.
 

@@ -73,4 +73,14 @@ class JobQueryArgsSchema(PageArgsSchema):
         load_default=JobStatus.OPEN.value, validate=validate.OneOf([s.value for s in JobStatus])
     )
     client_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    sort = fields.String(validate=validate.OneOf(["newest", "budget_desc", "relevance"]))
+    sort = fields.String(
+        validate=validate.OneOf(["newest", "budget_desc", "relevance"]),
+        metadata={
+            "description": (
+                "`newest` (the default without `q`), `budget_desc`, or `relevance` (the "
+                "default with `q`). Relevance ranks the most recent matches only, at most "
+                "1,000 of them (the server's `SEARCH_RANK_CANDIDATES`), so that words found "
+                "in many jobs rank in bounded time; `newest` with `q` lists every match."
+            )
+        },
+    )

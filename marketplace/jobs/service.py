@@ -1,5 +1,6 @@
 """Use cases of jobs: post, find, edit, close."""
 
+from flask import current_app
 from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.orm import joinedload, with_expression
 
@@ -11,7 +12,7 @@ from marketplace.extensions import db
 from marketplace.jobs import search
 from marketplace.jobs.models import Job, JobSkill
 from marketplace.lookup import one_or_404
-from marketplace.pagination import SortKey, paginate
+from marketplace.pagination import SortKey, page_of, paginate
 from marketplace.states import JOB, BidStatus, JobStatus, next_status
 
 ORDERS = {
@@ -49,29 +50,39 @@ def post_job(user: User, data: dict) -> Job:
 
 def list_jobs(args: dict):
     """Jobs matching the filters, a page at a time."""
-    stmt = jobs_query().where(Job.status == args["status"])
+    conditions = [Job.status == args["status"]]
     if args.get("currency"):
-        stmt = stmt.where(Job.currency == args["currency"])
+        conditions.append(Job.currency == args["currency"])
     if args.get("min_budget") is not None:
-        stmt = stmt.where(Job.budget >= args["min_budget"])
+        conditions.append(Job.budget >= args["min_budget"])
     if args.get("max_budget") is not None:
-        stmt = stmt.where(Job.budget <= args["max_budget"])
+        conditions.append(Job.budget <= args["max_budget"])
     if args.get("client_id") is not None:
-        stmt = stmt.where(Job.client_id == args["client_id"])
+        conditions.append(Job.client_id == args["client_id"])
     if args.get("skill"):
-        stmt = stmt.where(
+        conditions.append(
             exists().where(JobSkill.job_id == Job.id, JobSkill.skill.in_(args["skill"]))
         )
     q = args.get("q")
     sort = args.get("sort") or ("relevance" if q else "newest")
-    if q:
-        condition, rank = search.match(db.session.get_bind().dialect.name, q)
-        stmt = stmt.where(condition).options(with_expression(Job.rank, rank))
+    dialect = db.session.get_bind().dialect.name
     if sort == "relevance":
         if not q:
             raise ValidationFailed({"sort": ["Sorting by relevance needs a search query q."]})
-        order = (SortKey(rank, attribute="rank", python_type=float), SortKey(Job.id))
+        limit = current_app.config["SEARCH_RANK_CANDIDATES"]
+        ranked = search.ranked(dialect, q, conditions, limit)
+        by_rank = (SortKey(ranked.c.rank, python_type=float), SortKey(ranked.c.id))
+        page = page_of(ranked, by_rank, limit=args["limit"], cursor=args.get("cursor"))
+        stmt = (
+            jobs_query()
+            .join(page, page.c.id == Job.id)
+            .options(with_expression(Job.rank, page.c.rank))
+        )
+        order = (SortKey(page.c.rank, attribute="rank", python_type=float), SortKey(Job.id))
     else:
+        stmt = jobs_query().where(*conditions)
+        if q:
+            stmt = stmt.where(search.match(db.session, q))
         order = ORDERS[sort]
     return paginate(db.session, stmt, order, limit=args["limit"], cursor=args.get("cursor"))
 

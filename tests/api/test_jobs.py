@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from marketplace.jobs import search
 from tests.client import assert_problem
 from tests.work import JOB, place_bid, post_job
 
@@ -240,6 +241,52 @@ def test_search_pages_by_relevance_without_gaps(company):
     assert len(seen) == len(set(seen)) == 7
     assert set(seen) == made
     assert seen == ids(company.get("/jobs", query_string={"q": "invoice", "limit": 100}))
+
+
+def test_relevance_ranks_only_the_most_recent_matches(app, company, monkeypatch):
+    monkeypatch.setitem(app.config, "SEARCH_RANK_CANDIDATES", 3)
+    strongest = post_job(company, title="Invoice invoices", description="invoice " * 20)
+    older = post_job(company, title="Invoice audit", description="x")
+    recent = [
+        post_job(company, title=f"Invoice batch {n}", description="invoice " * n)["id"]
+        for n in range(1, 4)
+    ]
+
+    ranked = ids(company.get("/jobs", query_string={"q": "invoice", "limit": 100}))
+    newest = ids(company.get("/jobs", query_string={"q": "invoice", "sort": "newest"}))
+
+    # The three newest matches, best first; older ones only in the other orders.
+    assert ranked == list(reversed(recent))
+    assert newest == [*reversed(recent), older["id"], strongest["id"]]
+
+
+def test_the_ranking_bound_counts_only_jobs_that_pass_the_filters(app, company, monkeypatch):
+    monkeypatch.setitem(app.config, "SEARCH_RANK_CANDIDATES", 2)
+    euro = [post_job(company, title="Invoice typing", currency="EUR")["id"] for _ in range(3)]
+    for _ in range(3):
+        post_job(company, title="Invoice typing", currency="USD")
+
+    found = ids(company.get("/jobs", query_string={"q": "invoice", "currency": "EUR"}))
+
+    assert sorted(found) == euro[1:]
+
+
+@pytest.mark.parametrize("common", [1, 2000], ids=["common words", "rare words"])
+def test_searches_in_other_orders_find_every_match(company, monkeypatch, common):
+    # On SQLite a search for common words walks the list's index and tests each job;
+    # for rare ones it collects the matches first. Both find the same jobs.
+    monkeypatch.setattr(search, "COMMON", common)
+    budgets = [30_000, 90_000, 10_000]
+    matching = [post_job(company, title="Key in receipts", budget=b)["id"] for b in budgets]
+    post_job(company, title="Type up forms", budget=50_000)
+
+    newest = ids(company.get("/jobs", query_string={"q": "receipt", "sort": "newest"}))
+    by_budget = ids(company.get("/jobs", query_string={"q": "receipt", "sort": "budget_desc"}))
+    nothing = ids(company.get("/jobs", query_string={"q": "receipt forms", "sort": "newest"}))
+
+    assert newest == list(reversed(matching))
+    assert by_budget == [matching[1], matching[0], matching[2]]
+    assert nothing == []
 
 
 def test_pages_through_many_jobs_without_duplicates_or_gaps(company):

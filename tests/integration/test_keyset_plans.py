@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from marketplace.extensions import db
+from marketplace.jobs import search
 from tests.work import post_job
 
 
@@ -60,3 +61,48 @@ def test_the_next_page_of_jobs_is_a_range_on_the_index(api, app, factory):
     else:  # SQLite: a SEARCH on the index with the row-value range
         assert "SEARCH" in explained, explained
         assert "created_at<" in explained.replace(" ", ""), explained
+
+
+def test_a_relevance_search_ranks_a_bounded_set_of_matches(api, app, factory):
+    client = api.as_user(factory.client())
+    for n in range(4):
+        post_job(client, title=f"Invoices batch {n}", description="invoice " * (n + 1))
+
+    with statements(app) as seen:
+        page = client.get("/jobs?q=invoice&limit=2")
+
+    assert len(page.json["data"]) == 2
+    statement, parameters = next((s, p) for s, p in seen if "rank" in s and "LIMIT" in s)
+    explained = plan(app, statement, parameters)
+    if app_dialect(app) == "postgresql":
+        # The ranks are sorted after the candidates were cut, not over every match.
+        ranks_sorted = explained.index("ts_rank")
+        assert "Limit" in explained[ranks_sorted:], explained
+    else:
+        # The full-text index hands matches over newest first: nothing sorts them all.
+        candidates = explained.split("CO-ROUTINE ranked")[1].split("SCAN ranked")[0]
+        assert "jobs_fts" in candidates, explained
+        assert "TEMP B-TREE" not in candidates, explained
+
+
+def test_a_search_for_common_words_walks_the_list_index(api, app, factory, monkeypatch):
+    if app_dialect(app) == "postgresql":
+        return  # PostgreSQL's planner weighs how common the words are on its own
+    monkeypatch.setattr(search, "COMMON", 2)
+    client = api.as_user(factory.client())
+    for n in range(3):
+        post_job(client, title=f"Invoices batch {n}")
+
+    with statements(app) as seen:
+        page = client.get("/jobs?q=invoice&sort=newest&limit=2")
+
+    assert len(page.json["data"]) == 2
+    statement, parameters = next((s, p) for s, p in seen if "ORDER BY" in s and "jobs_fts" in s)
+    explained = plan(app, statement, parameters)
+    assert "ix_jobs_status_created_at_id" in explained, explained
+    assert "LIST SUBQUERY" not in explained, explained
+
+
+def app_dialect(app) -> str:
+    with app.app_context():
+        return db.engine.dialect.name
