@@ -47,7 +47,7 @@ def place_bid(user: User, job_id: int, data: dict) -> Bid:
     """Bid on an open job (freelancers only; one pending bid per job)."""
     if user.role != Role.FREELANCER:
         raise Forbidden("Only freelancers bid on jobs.")
-    job = jobs.get_job(job_id, lock=True)
+    job = jobs.get_job_row(job_id, lock=True)
     if job.status != JobStatus.OPEN:
         raise Conflict("This job is not open for bids.")
     _check_plan(data["amount"], data["currency"], job, data["milestones"])
@@ -86,7 +86,7 @@ def get_bid(user: User, bid_id: int, *, lock: bool = False) -> tuple[Bid, Job]:
 
 def list_job_bids(user: User, job_id: int, *, limit: int, cursor: str | None, status=None):
     """A job's bids: all of them for its client, only their own for a freelancer."""
-    job = jobs.get_job(job_id)
+    job = jobs.get_job_row(job_id)
     stmt = bids_query().where(Bid.job_id == job.id)
     if not policy.is_job_client(user, job):
         if user.role != Role.FREELANCER:

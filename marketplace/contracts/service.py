@@ -38,7 +38,7 @@ def contracts_query() -> Select:
 def accept_bid(user: User, bid_id: int) -> Contract:
     """Accept a pending bid: one transaction makes the contract and settles the job's bids."""
     bid = bids.get_bid_row(bid_id)
-    job = jobs.get_job(bid.job_id, lock=True)  # the job first: the lock order everywhere
+    job = jobs.get_job_row(bid.job_id, lock=True)  # the job first: the lock order everywhere
     if not bid_policy.can_view_bid(user, bid, job):
         raise NotFound("No such bid.")
     if not bid_policy.is_job_client(user, job):
@@ -130,7 +130,7 @@ def cancel_milestone(user: User, milestone_id: int) -> Milestone:
 def complete_contract(user: User, contract_id: int) -> Contract:
     """Complete a contract whose milestones are all settled; its job completes too."""
     contract = _party_contract(user, contract_id, "client")
-    job = jobs.get_job(contract.job_id, lock=True)
+    job = jobs.get_job_row(contract.job_id, lock=True)
     target = next_status(CONTRACT, contract.status, "complete", "contract")
     unsettled = [m.id for m in contract.milestones if m.status not in SETTLED]
     if unsettled:
@@ -144,7 +144,7 @@ def complete_contract(user: User, contract_id: int) -> Contract:
 def cancel_contract(user: User, contract_id: int) -> Contract:
     """Cancel a contract no milestone of which holds money; its job closes."""
     contract = _party_contract(user, contract_id)
-    job = jobs.get_job(contract.job_id, lock=True)
+    job = jobs.get_job_row(contract.job_id, lock=True)
     target = next_status(CONTRACT, contract.status, "cancel", "contract")
     # Lock the milestones too, so none can be funded between this check and the update.
     milestones = db.session.scalars(

@@ -38,6 +38,11 @@ def get_job(job_id: int, *, lock: bool = False) -> Job:
     return one_or_404(jobs_query().where(Job.id == job_id), Job, lock=lock, what="job")
 
 
+def get_job_row(job_id: int, *, lock: bool = False) -> Job:
+    """A job's own row, without what only its JSON shows (client, bid count)."""
+    return one_or_404(select(Job).where(Job.id == job_id), Job, lock=lock, what="job")
+
+
 def post_job(user: User, data: dict) -> Job:
     """Post a new open job (clients only)."""
     if user.role != Role.CLIENT:
@@ -89,7 +94,7 @@ def list_jobs(args: dict):
 
 def _own_job(user: User, job_id: int) -> Job:
     """The job, locked, if the user is its client."""
-    job = get_job(job_id, lock=True)
+    job = get_job_row(job_id, lock=True)
     if job.client_id != user.id:
         raise Forbidden("Only the job's client may change it.")
     return job

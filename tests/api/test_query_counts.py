@@ -78,3 +78,16 @@ def test_list_queries_do_not_grow_with_the_page(app, busy_market, who, path, que
     with capsys.disabled():
         print(f"\n  GET {path} {query}: {one} queries for 1 item, {many} for {large}")
     assert one == many
+
+
+def test_a_page_of_a_jobs_bids_does_not_count_all_of_them(app, busy_market):
+    company, _, _ = busy_market
+    job_id = company.get("/jobs", query_string={"limit": 1}).json["data"][0]["id"]
+
+    with counting(app) as statements:
+        page = company.get(f"/jobs/{job_id}/bids", query_string={"limit": 1})
+
+    assert page.status_code == 200
+    assert len(page.json["data"]) == 1
+    # Every bid of a popular job counted on every page would cost more the more it has.
+    assert not [s for s in statements if "count(" in s.lower()], statements
