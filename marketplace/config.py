@@ -129,7 +129,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "TRUSTED_PROXIES": _number(env, "TRUSTED_PROXIES", 0),
         "PORT": port,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Idle connections are tested before use, busy ones are not (database.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "API_TITLE": "Data-entry marketplace API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

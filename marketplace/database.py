@@ -1,12 +1,15 @@
 """The declarative base and column types shared by every model. Imports no Flask."""
 
 import sqlite3
+import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -99,3 +102,38 @@ def _begin_immediate(connection):
     """
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if may_write.get() else "BEGIN")
+
+
+# A pooled connection unused for this long is tested before use (see _ping_after_idle).
+IDLE_BEFORE_PING = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle_since(_dbapi_connection, record):
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_after_idle(dbapi_connection, record, _proxy):
+    """Test a connection that sat idle in the pool; hand out a busy one as it is.
+
+    A connection goes stale when the database restarts or a firewall drops it, which
+    happens while it sits idle. Testing every checkout (pool_pre_ping) would add a
+    round trip to every request under load, when connections are reused within
+    milliseconds. A connection that fails its test is replaced: the pool retries with
+    a new one. One that breaks mid-use is a 503 to retry, and SQLAlchemy then retires
+    every connection made before the break.
+    """
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_BEFORE_PING:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as error:
+        raise DisconnectionError("the pooled connection is gone") from error

@@ -62,7 +62,7 @@ def database_uri(tmp_path_factory):
 
 
 def _engine_options(url: str) -> dict:
-    options = {"pool_pre_ping": True}
+    options = {}
     if url.startswith("postgresql"):
         # Tests need no durability across a crash: do not wait for the disk on commit.
         options["connect_args"] = {"options": "-c synchronous_commit=off"}

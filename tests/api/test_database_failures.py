@@ -4,8 +4,11 @@ import logging
 import re
 from contextlib import contextmanager
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import create_engine, event
+from sqlalchemy.pool import NullPool
 
+from marketplace import database
 from marketplace.extensions import db
 from tests.client import assert_problem
 
@@ -147,3 +150,47 @@ def test_the_work_is_answered_even_if_its_idempotent_response_cannot_be_stored(
     assert client.get(f"/jobs/{response.json['id']}").status_code == 200
     assert "could not store the response" in caplog.text
     assert_no_secrets(caplog.text)
+
+
+def terminate_the_apps_connections(app):
+    """The database ends every session of the app's pool, as a restart would."""
+    with app.app_context():
+        url = db.engine.url
+    admin = create_engine(url, poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    admin.dispose()
+
+
+@pytest.fixture
+def postgresql_only(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite connections to a file do not go stale")
+
+
+def test_connections_idle_through_a_restart_are_replaced_unseen(
+    api, app, factory, postgresql_only, monkeypatch
+):
+    user = api.as_user(factory.client())
+    assert user.get("/jobs").status_code == 200
+    monkeypatch.setattr(database, "IDLE_BEFORE_PING", 0.0)  # every pooled one counts as idle
+
+    terminate_the_apps_connections(app)
+
+    assert user.get("/jobs").status_code == 200
+
+
+def test_a_restart_under_load_costs_one_503_then_the_pool_renews(
+    api, app, factory, postgresql_only
+):
+    user = api.as_user(factory.client())
+    assert user.get("/jobs").status_code == 200
+
+    terminate_the_apps_connections(app)  # busy connections are not tested before use
+
+    assert_problem(user.get("/jobs", expect_5xx=True), 503)
+    assert user.get("/jobs").status_code == 200
