@@ -11,9 +11,9 @@ import secrets
 
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from marketplace.accounts.models import ApiToken, BrowserSession
+from marketplace.accounts.models import ApiToken, BrowserSession, User
 from marketplace.database import utcnow
 from marketplace.errors import Forbidden, Unauthorized
 from marketplace.extensions import db, login_manager
@@ -80,20 +80,24 @@ def _load_session_user(user_id: str):
     return browser_session.user
 
 
+# Built once: every bearer request runs it, and only the user is needed, not the token.
+_TOKEN_OWNER = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
 @login_manager.request_loader
 def _load_bearer_user(_request):
     secret = _bearer_token()
     if not secret:
         return None
-    token = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if token is None:
+    user = db.session.scalar(_TOKEN_OWNER, {"token_hash": hash_secret(secret)})
+    if user is None:
         return None
     g.auth_method = "bearer"
-    return token.user
+    return user
 
 
 @login_manager.unauthorized_handler
