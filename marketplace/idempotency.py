@@ -26,9 +26,11 @@ from marketplace.inputs import parsed_json
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 RETENTION = timedelta(hours=24)
-# A record still without a response after this long belongs to a request that died
-# (far longer than any worker may run a request: gunicorn stops one after 30 s).
-ABANDONED_AFTER = timedelta(minutes=10)
+# A key is claimed by its request for IDEMPOTENCY_LEASE_SECONDS (60 s by default: twice
+# gunicorn's 30 s timeout, after which a worker's request is stopped). A record still
+# without a response after that belongs to a request that died with its process (a 5xx
+# or an exception frees the key at once), and the next request with the key runs.
+DEFAULT_LEASE = 60
 
 
 class IdempotencyRecord(Base):
@@ -82,6 +84,10 @@ def _replay(claim: _Claim) -> Response:
     return response
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config.get("IDEMPOTENCY_LEASE_SECONDS", DEFAULT_LEASE))
+
+
 def _claim(session: Session, user_id: int, key: str, request_hash: str) -> _Claim:
     """Claim the key for this request, or report who holds it; commits either way."""
     now = utcnow()
@@ -109,7 +115,7 @@ def _claim(session: Session, user_id: int, key: str, request_hash: str) -> _Clai
     if (
         record.response_status is None
         and record.request_hash == request_hash
-        and record.created_at < now - ABANDONED_AFTER
+        and record.created_at < now - _lease()
     ):
         ours = (
             session.execute(
@@ -183,7 +189,7 @@ def finish_request(response: Response) -> Response:
         session.commit()
     except SQLAlchemyError as error:
         # The work is done (or refused) and the client must hear how, not a 500. The key
-        # stays claimed: a retry is told it is in progress until ABANDONED_AFTER, then
+        # stays claimed: a retry is told it is in progress until the lease ends, then
         # runs again and meets the state the work left.
         safe_rollback()
         log_error("could not store the response of an idempotent request", error, logging.WARNING)

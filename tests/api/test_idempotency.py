@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
-from marketplace.idempotency import IdempotencyRecord
+from marketplace.idempotency import IdempotencyRecord, _request_hash
 from tests import probe
 from tests.client import ApiClient, assert_problem
 
@@ -164,3 +164,44 @@ def test_anonymous_and_credential_endpoints_store_nothing(app, api, factory):
     assert first.json["token"] != second.json["token"]
     with app.app_context():
         assert db.session.scalars(select(IdempotencyRecord)).all() == []
+
+
+def _crashed_request(app, user, path: str, body: dict, claimed_ago: timedelta) -> None:
+    """The key's record as a request leaves it when its process is killed mid-work."""
+    with app.test_request_context(path, method="POST", json=body):
+        request_hash = _request_hash()
+    with app.app_context():
+        db.session.add(
+            IdempotencyRecord(
+                user_id=user.id,
+                key="crashed",
+                request_hash=request_hash,
+                created_at=utcnow() - claimed_ago,
+            )
+        )
+        db.session.commit()
+
+
+def test_a_key_whose_request_died_runs_again_after_the_lease(app, api, factory):
+    probe.calls.clear()
+    user = factory.client()
+    client = api.as_user(user)
+    _crashed_request(app, user, "/api/v1/_probe/notes", {}, claimed_ago=timedelta(seconds=61))
+
+    retried = client.post("/_probe/notes", json={}, headers=key("crashed"))
+    replayed = client.post("/_probe/notes", json={}, headers=key("crashed"))
+
+    assert retried.status_code == 201
+    assert "Idempotent-Replayed" not in retried.headers
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert len(probe.calls) == 1
+
+
+def test_a_key_within_its_lease_is_still_running(app, api, factory):
+    probe.calls.clear()
+    user = factory.client()
+    client = api.as_user(user)
+    _crashed_request(app, user, "/api/v1/_probe/notes", {}, claimed_ago=timedelta(seconds=30))
+
+    assert_problem(client.post("/_probe/notes", json={}, headers=key("crashed")), 409)
+    assert probe.calls == []
