@@ -2,9 +2,9 @@
 
 from marshmallow import Schema, fields, validate
 
+from marketplace.accounts.eligibility import payout_eligible
 from marketplace.accounts.models import Role
 from marketplace.fields import CountryCode, Flag, Trimmed
-from marketplace.payments.eligibility import payout_eligible
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 1024
 

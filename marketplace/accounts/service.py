@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
 from marketplace.accounts.auth import TOKEN_PREFIX, hash_secret, new_secret
+from marketplace.accounts.eligibility import payout_eligible
 from marketplace.accounts.models import ApiToken, BrowserSession, Role, User
 from marketplace.contracts.models import Contract, Review
 from marketplace.database import utcnow
@@ -18,7 +19,6 @@ from marketplace.errors import Conflict, Forbidden, NotFound, Unauthorized
 from marketplace.extensions import db
 from marketplace.pagination import SortKey, paginate
 from marketplace.payments import ledger
-from marketplace.payments.eligibility import payout_eligible
 from marketplace.states import ContractStatus
 
 BAD_CREDENTIALS = "Email or password is wrong."
