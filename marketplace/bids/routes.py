@@ -6,8 +6,6 @@ from flask_smorest import Blueprint
 from marketplace.accounts.auth import roles
 from marketplace.accounts.models import Role
 from marketplace.bids import schemas, service
-from marketplace.contracts import service as contracts
-from marketplace.contracts.schemas import ContractSchema
 from marketplace.pagination import page_schema
 
 blp = Blueprint("bids", __name__, url_prefix="/api/v1", description="Bids freelancers place")
@@ -66,10 +64,3 @@ def withdraw_bid(bid_id):
 def decline_bid(bid_id):
     """Decline a pending bid on your job."""
     return service.decline_bid(current_user, bid_id)
-
-
-@blp.post("/bids/<id:bid_id>/accept")
-@blp.response(201, ContractSchema)
-def accept_bid(bid_id):
-    """Accept a pending bid: creates the contract, declines the job's other bids."""
-    return contracts.accept_bid(current_user, bid_id)

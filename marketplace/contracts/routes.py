@@ -1,4 +1,4 @@
-"""HTTP endpoints of contracts and milestones."""
+"""HTTP endpoints of contracts and milestones, and accepting the bid that makes a contract."""
 
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -7,6 +7,15 @@ from marketplace.contracts import schemas, service
 from marketplace.pagination import PageArgsSchema, page_schema
 
 blp = Blueprint("contracts", __name__, url_prefix="/api/v1", description="Contracts and milestones")
+
+
+# Accepting is something done to a bid, so the spec files it under bids; it lives here
+# because it makes the contract, and bids sits below contracts.
+@blp.post("/bids/<id:bid_id>/accept", tags=["bids"])
+@blp.response(201, schemas.ContractSchema)
+def accept_bid(bid_id):
+    """Accept a pending bid: creates the contract, declines the job's other bids."""
+    return service.accept_bid(current_user, bid_id)
 
 
 @blp.get("/contracts")
