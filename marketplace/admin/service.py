@@ -1,21 +1,18 @@
 """Use cases of the admin tools: users, suspension, the audit log, the ledger check."""
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from marketplace import audit
 from marketplace.accounts.models import User, UserStatus
 from marketplace.audit import AuditEntry
-from marketplace.bids.models import Bid
-from marketplace.database import utcnow
+from marketplace.bids import service as bids
 from marketplace.errors import Conflict, Forbidden
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
-from marketplace.jobs.models import Job
 from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, paginate
 from marketplace.payments.ledger import verify_ledger
-from marketplace.states import BidStatus, JobStatus
 
 USERS_NEWEST_FIRST = (SortKey(User.created_at), SortKey(User.id))
 AUDIT_NEWEST_FIRST = (SortKey(AuditEntry.created_at), SortKey(AuditEntry.id))
@@ -56,27 +53,15 @@ def suspend(admin: User, user_id: int, reason: str) -> User:
     if user.status == UserStatus.SUSPENDED:
         raise Conflict("This account is suspended already.")
     user.status, user.suspended_reason = UserStatus.SUSPENDED, reason
-    withdrawn = db.session.execute(
-        update(Bid)
-        .where(Bid.freelancer_id == user.id, Bid.status == BidStatus.PENDING)
-        .values(status=BidStatus.WITHDRAWN, updated_at=utcnow())
-    ).rowcount
-    open_jobs = db.session.scalars(
-        select(Job.id)
-        .where(Job.client_id == user.id, Job.status == JobStatus.OPEN)
-        .with_for_update()
-    ).all()
-    for job_id in open_jobs:
-        jobs.decline_pending_bids(job_id)
-    if open_jobs:
-        db.session.execute(update(Job).where(Job.id.in_(open_jobs)).values(status=JobStatus.CLOSED))
+    withdrawn = bids.withdraw_pending_bids_of(user.id)
+    closed = jobs.close_open_jobs_of(user.id)
     audit.record(
         admin.id,
         "user.suspended",
         f"user:{user.id}",
         reason=reason,
         bids_withdrawn=withdrawn,
-        jobs_closed=len(open_jobs),
+        jobs_closed=closed,
     )
     db.session.commit()
     return user

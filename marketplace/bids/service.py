@@ -1,11 +1,12 @@
 """Use cases of bids: place, list, edit, withdraw, decline."""
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role, User
 from marketplace.bids import policy
 from marketplace.bids.models import Bid, BidMilestone
+from marketplace.database import utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
@@ -16,6 +17,15 @@ from marketplace.pagination import SortKey, paginate
 from marketplace.states import BID, BidStatus, JobStatus, next_status
 
 NEWEST_FIRST = (SortKey(Bid.created_at), SortKey(Bid.id))
+
+# The bid count every job's JSON shows: bids that are not withdrawn.
+BID_COUNT = (
+    select(func.count(Bid.id))
+    .where(Bid.job_id == Job.id, Bid.status != BidStatus.WITHDRAWN)
+    .correlate(Job)
+    .scalar_subquery()
+)
+jobs.register_bid_count(BID_COUNT)
 
 
 def bids_query() -> Select:
@@ -148,3 +158,34 @@ def decline_bid(user: User, bid_id: int) -> Bid:
     bid.status = next_status(BID, bid.status, "decline", "bid")
     db.session.commit()
     return get_bid_row(bid.id)
+
+
+def decline_pending_bids(job_id: int, *, except_bid: int | None = None) -> None:
+    """Decline the job's pending bids but `except_bid` (in the caller's transaction)."""
+    declined = next_status(BID, BidStatus.PENDING, "decline", "bid")
+    stmt = update(Bid).where(Bid.job_id == job_id, Bid.status == BidStatus.PENDING)
+    if except_bid is not None:
+        stmt = stmt.where(Bid.id != except_bid)
+    db.session.execute(stmt.values(status=declined, updated_at=utcnow()))
+
+
+def withdraw_pending_bids_of(freelancer_id: int) -> int:
+    """Withdraw a freelancer's pending bids (in the caller's transaction); returns how many."""
+    withdrawn = next_status(BID, BidStatus.PENDING, "withdraw", "bid")
+    return db.session.execute(
+        update(Bid)
+        .where(Bid.freelancer_id == freelancer_id, Bid.status == BidStatus.PENDING)
+        .values(status=withdrawn, updated_at=utcnow())
+    ).rowcount
+
+
+@jobs.job_closing.connect
+def _decline_bids_of_closing_job(job_id: int) -> None:
+    decline_pending_bids(job_id)
+
+
+@jobs.job_currency_changing.connect
+def _refuse_currency_change_under_pending_bids(job_id: int) -> None:
+    pending = exists().where(Bid.job_id == job_id, Bid.status == BidStatus.PENDING)
+    if db.session.scalar(select(pending)):
+        raise Conflict("The currency cannot change once the job has pending bids.")

@@ -47,7 +47,7 @@ def accept_bid(user: User, bid_id: int) -> Contract:
     next_bid_status = next_status(BID, bid.status, "accept", "bid")
     job.status = next_status(JOB, job.status, "accept_bid", "job")
     bid.status = next_bid_status
-    jobs.decline_pending_bids(job.id, except_bid=bid.id)
+    bids.decline_pending_bids(job.id, except_bid=bid.id)
     plan = [(m.title, m.amount) for m in bid.milestones] or [(job.title, bid.amount)]
     contract = Contract(
         job_id=job.id,

@@ -44,7 +44,8 @@ class Job(Base):
     skill_rows: Mapped[list["JobSkill"]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="JobSkill.skill"
     )
-    # Filled by the query that loads the job (see jobs.service): bids not withdrawn.
+    # Filled by the query that loads the job (jobs.service, with the count that bids.service
+    # registers): bids not withdrawn.
     bid_count: Mapped[int] = query_expression()
     # Filled when searching: how well the job matches the query.
     rank: Mapped[float] = query_expression()

@@ -1,36 +1,55 @@
 """Use cases of jobs: post, find, edit, close."""
 
+from blinker import Namespace
 from flask import current_app
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, exists, select, update
 from sqlalchemy.orm import joinedload, with_expression
 
 from marketplace.accounts.models import Role, User
-from marketplace.bids.models import Bid
-from marketplace.database import utcnow
-from marketplace.errors import Conflict, Forbidden, ValidationFailed
+from marketplace.errors import Forbidden, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import search
 from marketplace.jobs.models import Job, JobSkill
 from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, page_of, paginate
-from marketplace.states import JOB, BidStatus, JobStatus, next_status
+from marketplace.states import JOB, JobStatus, next_status
 
 ORDERS = {
     "newest": (SortKey(Job.created_at), SortKey(Job.id)),
     "budget_desc": (SortKey(Job.budget), SortKey(Job.created_at), SortKey(Job.id)),
 }
 
-BID_COUNT = (
-    select(func.count(Bid.id))
-    .where(Bid.job_id == Job.id, Bid.status != BidStatus.WITHDRAWN)
-    .correlate(Job)
-    .scalar_subquery()
+# Bids sit above jobs, so jobs never touches them: it announces what is happening to a
+# job, inside the caller's transaction and with the job's row locked (the lock order
+# everywhere: the job first), and bids answers in that same transaction.
+signals = Namespace()
+job_closing = signals.signal(
+    "job-closing", doc="A job (the sender: its id) is closing: its pending bids are declined."
 )
+job_currency_changing = signals.signal(
+    "job-currency-changing",
+    doc="A job (the sender: its id) is changing currency: a receiver may refuse with Conflict.",
+)
+
+# How many bids a job has, as its JSON shows: bids registers the expression when imported.
+_read_expressions: dict[str, ColumnElement[int]] = {}
+
+
+def register_bid_count(expression: ColumnElement[int]) -> None:
+    """Give the count of a job's bids: a scalar subquery correlated to Job."""
+    _read_expressions["bid_count"] = expression
+
+
+def _bid_count() -> ColumnElement[int]:
+    try:
+        return _read_expressions["bid_count"]
+    except KeyError:
+        raise RuntimeError("No bid count is registered: import marketplace.bids.service") from None
 
 
 def jobs_query() -> Select:
     """Jobs with what their JSON shows, in one query plus one for skills."""
-    return select(Job).options(joinedload(Job.client), with_expression(Job.bid_count, BID_COUNT))
+    return select(Job).options(joinedload(Job.client), with_expression(Job.bid_count, _bid_count()))
 
 
 def get_job(job_id: int, *, lock: bool = False) -> Job:
@@ -104,8 +123,8 @@ def update_job(user: User, job_id: int, changes: dict) -> Job:
     """Edit a job while it is open."""
     job = _own_job(user, job_id)
     next_status(JOB, job.status, "edit", "job")
-    if changes.get("currency", job.currency) != job.currency and _has_pending_bids(job.id):
-        raise Conflict("The currency cannot change once the job has pending bids.")
+    if changes.get("currency", job.currency) != job.currency:
+        job_currency_changing.send(job.id)
     for field, value in changes.items():
         setattr(job, field, value)
     db.session.commit()
@@ -116,19 +135,21 @@ def close_job(user: User, job_id: int) -> Job:
     """Close an open job; its pending bids are declined."""
     job = _own_job(user, job_id)
     job.status = next_status(JOB, job.status, "close", "job")
-    decline_pending_bids(job.id)
+    job_closing.send(job.id)
     db.session.commit()
     return get_job(job.id)
 
 
-def _has_pending_bids(job_id: int) -> bool:
-    return db.session.scalar(
-        select(exists().where(Bid.job_id == job_id, Bid.status == BidStatus.PENDING))
-    )
-
-
-def decline_pending_bids(job_id: int, *, except_bid: int | None = None) -> None:
-    stmt = update(Bid).where(Bid.job_id == job_id, Bid.status == BidStatus.PENDING)
-    if except_bid is not None:
-        stmt = stmt.where(Bid.id != except_bid)
-    db.session.execute(stmt.values(status=BidStatus.DECLINED, updated_at=utcnow()))
+def close_open_jobs_of(client_id: int) -> int:
+    """Close every open job of a client (in the caller's transaction); returns how many."""
+    open_jobs = db.session.scalars(
+        select(Job.id)
+        .where(Job.client_id == client_id, Job.status == JobStatus.OPEN)
+        .with_for_update()
+    ).all()
+    for job_id in open_jobs:
+        job_closing.send(job_id)
+    if open_jobs:
+        closed = next_status(JOB, JobStatus.OPEN, "close", "job")
+        db.session.execute(update(Job).where(Job.id.in_(open_jobs)).values(status=closed))
+    return len(open_jobs)
