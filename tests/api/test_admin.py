@@ -65,6 +65,45 @@ def test_suspension_takes_effect_on_a_live_token(api, factory, admin):
     assert_problem(admin.post(f"/admin/users/{company_actor.id}/reinstate"), 409)
 
 
+def test_suspending_a_client_closes_its_open_jobs_and_declines_their_bids(api, factory, admin):
+    company_actor = factory.client()
+    company = api.as_user(company_actor)
+    bidder, other_bidder = api.as_user(factory.freelancer()), api.as_user(factory.freelancer())
+    open_jobs = [post_job(company) for _ in range(2)]
+    pending = [place_bid(bidder, job["id"]) for job in open_jobs]
+    withdrawn = place_bid(other_bidder, open_jobs[0]["id"])
+    other_bidder.post(f"/bids/{withdrawn['id']}/withdraw")
+    elsewhere = place_bid(bidder, post_job(api.as_user(factory.client()))["id"])
+
+    response = admin.post(f"/admin/users/{company_actor.id}/suspend", json={"reason": "Spam."})
+
+    assert response.status_code == 200
+    for job in open_jobs:
+        assert admin.get(f"/jobs/{job['id']}").json["status"] == "closed"
+    assert [admin.get(f"/bids/{b['id']}").json["status"] for b in pending] == ["declined"] * 2
+    assert admin.get(f"/bids/{withdrawn['id']}").json["status"] == "withdrawn"
+    assert admin.get(f"/bids/{elsewhere['id']}").json["status"] == "pending"
+    entry = admin.get("/admin/audit-log", query_string={"action": "user.suspended"}).json["data"]
+    assert entry[0]["data"] == {"reason": "Spam.", "bids_withdrawn": 0, "jobs_closed": 2}
+
+
+def test_suspending_a_freelancer_withdraws_only_their_pending_bids(api, factory, admin):
+    company = api.as_user(factory.client())
+    freelancer_actor = factory.freelancer()
+    freelancer, other = api.as_user(freelancer_actor), api.as_user(factory.freelancer())
+    job = post_job(company)
+    theirs = [place_bid(freelancer, job["id"]), place_bid(freelancer, post_job(company)["id"])]
+    others = place_bid(other, job["id"])
+
+    admin.post(f"/admin/users/{freelancer_actor.id}/suspend", json={"reason": "Spam."})
+
+    assert [admin.get(f"/bids/{b['id']}").json["status"] for b in theirs] == ["withdrawn"] * 2
+    assert admin.get(f"/bids/{others['id']}").json["status"] == "pending"
+    assert admin.get(f"/jobs/{job['id']}").json["status"] == "open"
+    entry = admin.get("/admin/audit-log", query_string={"action": "user.suspended"}).json["data"]
+    assert entry[0]["data"] == {"reason": "Spam.", "bids_withdrawn": 2, "jobs_closed": 0}
+
+
 def test_suspension_needs_a_reason_and_an_existing_other_user(api, factory, admin):
     me = admin.get("/me").json["id"]
     target = factory.client()
