@@ -21,6 +21,18 @@ class MarketplaceApi(Api):
         spec_kwargs = {"extra_plugins": [ConventionsPlugin(app)], **(spec_kwargs or {})}
         super().init_app(app, spec_kwargs=spec_kwargs)
 
+    def register_blueprint(self, blp, *, tagged: bool = True, **options):
+        """Register a blueprint; untagged, it adds no tag of its name to the spec.
+
+        An untagged blueprint's routes each name the tag they are listed under.
+        """
+        super().register_blueprint(blp, **options)
+        if not tagged:
+            # apispec keeps its tags in a plain list, with no call to take one back.
+            self.spec._tags.remove(
+                {"name": options.get("name", blp.name), "description": blp.description}
+            )
+
 
 class MarketplaceLimiter(Limiter):
     """Flask-Limiter, saying in the app's log when it counts in process memory instead of the store.

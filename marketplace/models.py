@@ -8,7 +8,6 @@ from marketplace.contracts.models import (
     ContractMessage,
     Milestone,
     MilestoneSubmission,
-    Review,
 )
 from marketplace.database import Base
 from marketplace.disputes.models import Dispute, DisputeMessage
@@ -22,6 +21,7 @@ from marketplace.payments.models import (
     ProviderOperation,
     WebhookEvent,
 )
+from marketplace.profiles.models import Review
 
 __all__ = [
     "ApiToken",

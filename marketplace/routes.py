@@ -14,6 +14,8 @@ from marketplace.fields import MAX_ID
 from marketplace.jobs.routes import blp as jobs
 from marketplace.payments.routes import blp as payments
 from marketplace.payments.webhooks import blp as webhooks
+from marketplace.profiles.routes import profiles_blp as profiles
+from marketplace.profiles.routes import reviews_blp as reviews
 
 
 class IdConverter(IntegerConverter):
@@ -38,5 +40,19 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.register_blueprint(ops.blp)
     app.register_blueprint(ops.docs_assets)
-    for blueprint in (accounts, jobs, bids, contracts, payments, disputes, admin, webhooks):
-        api.register_blueprint(blueprint)
+    # In the order the spec lists their operations. The profiles and reviews blueprints add
+    # no tag: each of their routes names the tag it is listed under (accounts, contracts).
+    untagged = (profiles, reviews)
+    for blueprint in (
+        accounts,
+        profiles,
+        jobs,
+        bids,
+        contracts,
+        reviews,
+        payments,
+        disputes,
+        admin,
+        webhooks,
+    ):
+        api.register_blueprint(blueprint, tagged=blueprint not in untagged)

@@ -126,10 +126,3 @@ def me():
 def update_me(changes):
     """Change the caller's name, country, skills, bio or email notifications."""
     return service.update_profile(current_user, changes)
-
-
-@blp.get("/users/<id:user_id>")
-@blp.response(200, schemas.PublicUserSchema)
-def get_user(user_id):
-    """A user's public profile."""
-    return service.get_profile(user_id)

@@ -69,31 +69,6 @@ class ProfileUpdateSchema(Schema):
     email_notifications = Flag()
 
 
-class RatingSchema(Schema):
-    average = fields.Float(allow_none=True)
-    count = fields.Integer()
-
-
-class PublicUserSchema(Schema):
-    """Another user's profile, as any signed-in user sees it: no email."""
-
-    id = fields.Integer()
-    role = fields.String()
-    name = fields.String()
-    country = fields.String()
-    skills = fields.List(fields.String())
-    bio = fields.String()
-    rating = fields.Nested(
-        RatingSchema,
-        metadata={"description": "From reviews of contracts on which money was released."},
-    )
-    completed_contracts = fields.Integer(
-        metadata={"description": "Completed contracts on which money was released."}
-    )
-    payout_eligible = fields.Boolean(allow_none=True, metadata=PAYOUT_ELIGIBLE)
-    created_at = fields.DateTime()
-
-
 class UserRefSchema(Schema):
     """A user as named inside another resource."""
 

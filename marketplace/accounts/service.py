@@ -1,25 +1,20 @@
-"""Use cases of accounts: register, sign in and out, tokens, profiles."""
+"""Use cases of accounts: register, sign in and out, tokens, the caller's own profile."""
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, select, update
 
 from marketplace.accounts.auth import TOKEN_PREFIX, hash_secret, new_secret
-from marketplace.accounts.eligibility import payout_eligible
 from marketplace.accounts.models import ApiToken, BrowserSession, Role, User
-from marketplace.contracts.models import Contract, Review
 from marketplace.database import utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, Unauthorized
 from marketplace.extensions import db
 from marketplace.pagination import SortKey, paginate
-from marketplace.payments import ledger
-from marketplace.states import ContractStatus
 
 BAD_CREDENTIALS = "Email or password is wrong."
 SESSION_LIFETIME = timedelta(days=14)
@@ -174,46 +169,6 @@ def update_profile(user: User, changes: dict) -> User:
         setattr(user, field, value)
     db.session.commit()
     return user
-
-
-def get_profile(user_id: int) -> dict:
-    """A user's public profile, with their rating and completed contracts."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    # Only contracts on which money was released count, so unpaid work cannot earn ratings.
-    count, total = db.session.execute(
-        select(func.count(Review.id), func.sum(Review.rating)).where(
-            Review.subject_id == user.id, ledger.released_on_contract(Review.contract_id)
-        )
-    ).one()
-    completed = db.session.scalar(
-        select(func.count(Contract.id)).where(
-            or_(Contract.client_id == user.id, Contract.freelancer_id == user.id),
-            Contract.status == ContractStatus.COMPLETED,
-            ledger.released_on_contract(Contract.id),
-        )
-    )
-    return {
-        "id": user.id,
-        "role": user.role,
-        "name": user.name,
-        "country": user.country,
-        "skills": user.skills,
-        "bio": user.bio,
-        "rating": {"average": average_rating(total, count), "count": count},
-        "completed_contracts": completed,
-        "payout_eligible": payout_eligible(user),
-        "created_at": user.created_at,
-    }
-
-
-def average_rating(total: int | None, count: int) -> float | None:
-    """The mean rating to 2 places, rounded half up; None without ratings."""
-    if not count:
-        return None
-    mean = (Decimal(int(total)) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return float(mean)
 
 
 def create_admin(email: str, password: str, name: str = "Administrator") -> User:

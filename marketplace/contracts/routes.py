@@ -76,19 +76,3 @@ def list_messages(args, contract_id):
 def post_message(data, contract_id):
     """Write a message on the contract (parties, admins)."""
     return service.post_message(current_user, contract_id, data["body"])
-
-
-@blp.post("/contracts/<id:contract_id>/reviews")
-@blp.arguments(schemas.ReviewCreateSchema)
-@blp.response(201, schemas.ReviewSchema)
-def post_review(data, contract_id):
-    """Review the other party of a completed contract, once."""
-    return service.post_review(current_user, contract_id, data)
-
-
-@blp.get("/users/<id:user_id>/reviews")
-@blp.arguments(PageArgsSchema, location="query")
-@blp.response(200, page_schema(schemas.ProfileReviewSchema))
-def list_user_reviews(args, user_id):
-    """Reviews of a user, newest first (only contracts on which money was released count)."""
-    return service.list_reviews(user_id, **args)

@@ -1,4 +1,4 @@
-"""The JSON shapes of contracts, milestones, messages and reviews."""
+"""The JSON shapes of contracts, milestones and messages."""
 
 from marshmallow import Schema, fields, validate
 
@@ -94,30 +94,4 @@ class MessageSchema(Schema):
     id = fields.Integer()
     author = fields.Nested(AuthorSchema)
     body = fields.String()
-    created_at = fields.DateTime()
-
-
-class ReviewCreateSchema(Schema):
-    rating = fields.Integer(strict=True, required=True, validate=validate.Range(1, 5))
-    comment = fields.String(load_default="", validate=validate.Length(max=5000))
-
-
-class ProfileReviewSchema(Schema):
-    """A review as listed on the profile of the user it is about."""
-
-    id = fields.Integer()
-    rating = fields.Integer()
-    comment = fields.String()
-    author = fields.Nested(AuthorSchema)
-    contract_id = fields.Integer()
-    created_at = fields.DateTime()
-
-
-class ReviewSchema(Schema):
-    id = fields.Integer()
-    contract_id = fields.Integer()
-    author_id = fields.Integer()
-    subject_id = fields.Integer()
-    rating = fields.Integer()
-    comment = fields.String()
     created_at = fields.DateTime()

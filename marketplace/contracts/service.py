@@ -1,4 +1,4 @@
-"""Use cases of contracts: accept a bid, milestones, complete, cancel, messages, reviews."""
+"""Use cases of contracts: accept a bid, milestones, complete, cancel, messages."""
 
 from flask import current_app
 from sqlalchemy import Select, or_, select
@@ -8,13 +8,13 @@ from marketplace.accounts.models import User
 from marketplace.bids import policy as bid_policy
 from marketplace.bids import service as bids
 from marketplace.contracts import policy
-from marketplace.contracts.models import Contract, ContractMessage, Milestone, Review
+from marketplace.contracts.models import Contract, ContractMessage, Milestone
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, paginate
-from marketplace.payments import ledger, operations
+from marketplace.payments import operations
 from marketplace.states import (
     BID,
     CONTRACT,
@@ -27,7 +27,6 @@ from marketplace.states import (
 )
 
 NEWEST_FIRST = (SortKey(Contract.created_at), SortKey(Contract.id))
-REVIEWS_NEWEST_FIRST = (SortKey(Review.created_at), SortKey(Review.id))
 OLDEST_FIRST = (SortKey(ContractMessage.created_at, False), SortKey(ContractMessage.id, False))
 
 
@@ -89,7 +88,7 @@ def list_contracts(user: User, *, limit: int, cursor: str | None, status=None):
     return paginate(db.session, stmt, NEWEST_FIRST, limit=limit, cursor=cursor)
 
 
-def _party_contract(user: User, contract_id: int, role: str | None = None) -> Contract:
+def party_contract(user: User, contract_id: int, role: str | None = None) -> Contract:
     """The contract, locked, if the user is a party (of `role`, when given)."""
     contract = get_contract(user, contract_id, lock=True)
     party = contract.party_role(user.id)
@@ -100,7 +99,7 @@ def _party_contract(user: User, contract_id: int, role: str | None = None) -> Co
 
 def add_milestone(user: User, contract_id: int, data: dict) -> Milestone:
     """Add a pending milestone to an active contract (its client only)."""
-    contract = _party_contract(user, contract_id, "client")
+    contract = party_contract(user, contract_id, "client")
     next_status(CONTRACT, contract.status, "add_milestone", "contract")
     milestone = Milestone(contract_id=contract.id, currency=contract.currency, **data)
     db.session.add(milestone)
@@ -129,7 +128,7 @@ def cancel_milestone(user: User, milestone_id: int) -> Milestone:
 
 def complete_contract(user: User, contract_id: int) -> Contract:
     """Complete a contract whose milestones are all settled; its job completes too."""
-    contract = _party_contract(user, contract_id, "client")
+    contract = party_contract(user, contract_id, "client")
     job = jobs.get_job_row(contract.job_id, lock=True)
     target = next_status(CONTRACT, contract.status, "complete", "contract")
     unsettled = [m.id for m in contract.milestones if m.status not in SETTLED]
@@ -143,7 +142,7 @@ def complete_contract(user: User, contract_id: int) -> Contract:
 
 def cancel_contract(user: User, contract_id: int) -> Contract:
     """Cancel a contract no milestone of which holds money; its job closes."""
-    contract = _party_contract(user, contract_id)
+    contract = party_contract(user, contract_id)
     job = jobs.get_job_row(contract.job_id, lock=True)
     target = next_status(CONTRACT, contract.status, "cancel", "contract")
     # Lock the milestones too, so none can be funded between this check and the update.
@@ -187,37 +186,3 @@ def post_message(user: User, contract_id: int, body: str) -> ContractMessage:
         .options(joinedload(ContractMessage.author))
         .where(ContractMessage.id == message.id)
     )
-
-
-def post_review(user: User, contract_id: int, data: dict) -> Review:
-    """Rate the other party of a completed contract on which money was released, once."""
-    contract = _party_contract(user, contract_id)
-    next_status(CONTRACT, contract.status, "review", "contract")
-    # Otherwise a contract whose milestones were all cancelled would buy ratings for free.
-    if not db.session.scalar(select(ledger.released_on_contract(contract.id))):
-        raise Conflict(
-            "Only a contract on which money was released to the freelancer can be reviewed; "
-            "none was released on this one."
-        )
-    subject = contract.freelancer_id if user.id == contract.client_id else contract.client_id
-    exists = db.session.scalar(
-        select(Review.id).where(Review.contract_id == contract.id, Review.author_id == user.id)
-    )
-    if exists:
-        raise Conflict("You have already reviewed this contract.")
-    review = Review(contract_id=contract.id, author_id=user.id, subject_id=subject, **data)
-    db.session.add(review)
-    db.session.commit()
-    return review
-
-
-def list_reviews(user_id: int, *, limit: int, cursor: str | None):
-    """Reviews of a user, newest first: those that count in their rating (money was released)."""
-    if db.session.get(User, user_id) is None:
-        raise NotFound("No such user.")
-    stmt = (
-        select(Review)
-        .options(joinedload(Review.author))
-        .where(Review.subject_id == user_id, ledger.released_on_contract(Review.contract_id))
-    )
-    return paginate(db.session, stmt, REVIEWS_NEWEST_FIRST, limit=limit, cursor=cursor)

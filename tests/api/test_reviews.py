@@ -2,8 +2,8 @@
 
 import pytest
 
-from marketplace.contracts.models import Review
 from marketplace.extensions import db
+from marketplace.profiles.models import Review
 from tests.client import assert_problem
 from tests.money import contract_with, expect_ok, fund, paid_contract, pay
 
