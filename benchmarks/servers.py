@@ -46,6 +46,7 @@ class Server:
         self.port = free_port()
         self.env = {**env, "PORT": str(self.port)}
         self.log_path = log_dir / f"{name}.log"
+        self.log_path.write_text("")  # this benchmark's output only; restarts add to it
         self.process: subprocess.Popen | None = None
 
     def url(self, path: str) -> str:
