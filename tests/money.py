@@ -3,7 +3,7 @@
 import pytest
 
 from marketplace.extensions import db
-from marketplace.payments.gateway import GatewayError
+from marketplace.payments.gateway import ProviderUnavailable
 from marketplace.payments.ledger import verify_ledger
 from tests.work import make_contract
 
@@ -76,10 +76,10 @@ class FailingGateway:
         def call(*args, **kwargs):
             when = self.plan.pop(method, None)
             if when == "before":
-                raise GatewayError(f"{method}: connection refused")
+                raise ProviderUnavailable(f"{method}: connection refused")
             result = real(*args, **kwargs)
             if when == "after":
-                raise GatewayError(f"{method}: timed out")
+                raise ProviderUnavailable(f"{method}: timed out")
             return result
 
         return call

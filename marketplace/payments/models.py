@@ -118,6 +118,9 @@ class ProviderOperation(Base):
     If the provider's answer is lost (a timeout), the call may or may not have acted.
     Its row stays unsettled, and the milestone takes no other money action until the
     same call, with the same idempotency key and amount, is made again and answered.
+    A call the provider refused is settled at once with the provider's `refusal` code:
+    nothing moved, and the next call of its kind on the milestone gets a new key (the
+    provider answers a key it refused with the same refusal).
     """
 
     __tablename__ = "provider_operations"
@@ -129,6 +132,7 @@ class ProviderOperation(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[str] = mapped_column(String(255), default="")
     settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    refusal: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -3,11 +3,13 @@
 Each money action is one database transaction: the milestone row is locked first,
 the state table is asked, the gateway is called with an idempotency key derived from
 our own ids, and the status change, the ledger lines and the audit entries commit
-together. A gateway failure rolls all of it back but the journal of the provider
-calls (payments/operations.py): the retry sends the same keys, so the provider does not
-act twice, and until then no other money action may touch the milestone.
+together. A refusal from the provider rolls all of it back and answers a 4xx; a call
+left unanswered rolls it back but the journal of the provider calls
+(payments/operations.py): the retry sends the same keys, so the provider does not act
+twice, and until then no other money action may touch the milestone.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import current_app
@@ -19,9 +21,9 @@ from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract, Milestone, MilestoneSubmission
 from marketplace.database import utcnow
 from marketplace.errors import (
+    DomainError,
     Forbidden,
     GatewayFailed,
-    PaymentDeclined,
     ValidationFailed,
 )
 from marketplace.extensions import db
@@ -30,12 +32,12 @@ from marketplace.payments import ledger, operations
 from marketplace.payments.gateway import (
     CardDeclined,
     ChargeRequest,
-    GatewayError,
     PaymentGateway,
     PayoutAccountRequest,
+    ProviderRefused,
+    ProviderUnavailable,
     RefundRequest,
     TransferRequest,
-    UnknownPaymentMethod,
 )
 from marketplace.payments.models import EscrowPayment
 from marketplace.states import MILESTONE, MilestoneStatus, next_status
@@ -111,10 +113,8 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
                 request.idempotency_key,
                 milestone.amount,
                 payment_method or "",
-                lambda: gateway.charge(request),
+                lambda key: gateway.charge(replace(request, idempotency_key=key)),
             )
-        except UnknownPaymentMethod:
-            raise ValidationFailed({"payment_method": ["Unknown payment method."]}) from None
         except CardDeclined as error:
             declined = error
         else:
@@ -135,13 +135,12 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
                     intent=charge.intent_id,
                 )
     if declined is not None:
-        # A declined attempt is final at the provider: the next one gets a new key.
-        payment.attempt += 1
+        # The decline is journalled as a refusal, so the next attempt gets a new key.
         audit.record(
             user.id, "milestone.funding_declined", f"milestone:{milestone.id}", code=declined.code
         )
         db.session.commit()
-        raise PaymentDeclined(f"The payment was declined ({declined.code}).")
+        raise operations.refused_problem(declined, "charge")
     operations.ensure_settled(milestone.id)
     db.session.commit()
     if milestone.status == MilestoneStatus.FUNDING:
@@ -252,7 +251,7 @@ def refund_escrow(milestone: Milestone, contract: Contract, amount: int, *, acto
         request.idempotency_key,
         amount,
         "",
-        lambda: get_gateway().refund(request),
+        lambda key: get_gateway().refund(replace(request, idempotency_key=key)),
     )
     payment.refund_id = refund.refund_id
     payment.refunded_amount += amount
@@ -285,7 +284,7 @@ def _pay_out(payment: EscrowPayment, freelancer: User) -> None:
             request.idempotency_key,
             net,
             freelancer.payout_account_id,
-            lambda: get_gateway().transfer(request),
+            lambda key: get_gateway().transfer(replace(request, idempotency_key=key)),
         )
         payment.transfer_id = transfer.transfer_id
         ledger.book_payout(payment.milestone_id, freelancer.id, payment.currency, net)
@@ -324,6 +323,13 @@ def enable_payouts(freelancer: User) -> None:
     pay_out_pending(freelancer)
 
 
+PAYOUT_ACCOUNT_UNANSWERED = (
+    "The payment provider did not answer, so whether it made or changed the payout "
+    "account is not known; nothing was changed here. Repeat the request: it will not "
+    "make a second account."
+)
+
+
 def set_up_payout_account(user: User) -> dict:
     """Create (once) the freelancer's payout account and return where to finish onboarding."""
     if user.role != Role.FREELANCER:
@@ -348,9 +354,11 @@ def set_up_payout_account(user: User) -> dict:
         url = None
         if not account.transfers_active:
             url = gateway.onboarding_link(user.payout_account_id)
-    except GatewayError:
+    except ProviderRefused as refusal:
+        raise operations.refused_problem(refusal, "payout_account") from None
+    except ProviderUnavailable:
         # Creating an account moves no money, and its idempotency key makes a retry safe.
-        raise GatewayFailed(operations.GATEWAY_FAILED) from None
+        raise GatewayFailed(PAYOUT_ACCOUNT_UNANSWERED) from None
     if account.transfers_active and not user.payouts_enabled:
         with operations.guard():
             enable_payouts(user)
@@ -395,7 +403,7 @@ def release_due(now=None) -> list[str]:
                 release_escrow(milestone, contract, milestone.amount, actor_id=None)
             operations.ensure_settled(milestone.id)
             db.session.commit()
-        except (GatewayFailed, operations.OperationUnsettled) as failure:
+        except DomainError as failure:  # unanswered, unsettled or refused
             db.session.rollback()
             done.append(
                 f"milestone {milestone_id}: not released ({failure.detail}); the next run retries"

@@ -27,7 +27,7 @@ from marketplace.extensions import db
 from marketplace.idempotency import exempt
 from marketplace.inputs import raw_body
 from marketplace.payments import operations, service
-from marketplace.payments.gateway import GatewayError
+from marketplace.payments.gateway import ProviderRefused, ProviderUnavailable
 from marketplace.payments.models import EscrowPayment, WebhookEvent
 from marketplace.payments.schemas import WebhookReceiptSchema
 from marketplace.states import MILESTONE, MilestoneStatus, next_status
@@ -281,9 +281,12 @@ def stripe_webhook():
             handler(obj)
         db.session.add(WebhookEvent(id=event_id, type=event_type))
         db.session.commit()
-    except GatewayError:
+    except ProviderUnavailable:
         db.session.rollback()
         raise GatewayFailed("Could not re-read the object from the provider; retry.") from None
+    except ProviderRefused as refusal:  # re-reading the object (a transfer's is the guard's)
+        db.session.rollback()
+        raise operations.refused_problem(refusal, "request") from None
     except IntegrityError:
         db.session.rollback()  # the same event, handled meanwhile by another delivery
         return {"received": True, "duplicate": True}

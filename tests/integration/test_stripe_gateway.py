@@ -102,7 +102,7 @@ def test_a_decline_books_nothing_and_the_next_try_is_a_new_intent(app, deal, met
 
     assert fund(deal.company, deal.first).json["status"] == "funded"
     keys = [c.idempotency_key for c in intent_calls(deal.fake)]
-    assert keys == [f"milestone-{deal.first}-fund-1", f"milestone-{deal.first}-fund-2"]
+    assert keys == [f"milestone-{deal.first}-fund-1", f"milestone-{deal.first}-fund-1.r1"]
     assert_ledger_ok(app)
 
 
