@@ -128,11 +128,31 @@ class ProviderOperation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     amount: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[str] = mapped_column(String(255), default="")
     settled: Mapped[bool] = mapped_column(Boolean, default=False)
     refusal: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Installation(Base):
+    """This database's identity at the payment provider: one row, made by the migration.
+
+    Its `namespace` (random) starts every idempotency key and is in the metadata of
+    what we create at the provider, so two databases that share a Stripe account or a
+    local gateway store (staging beside production, a fresh database beside an old
+    store) never send each other's keys nor book each other's charges. A copy of a
+    database keeps it, which is right for a restored backup of the same installation;
+    a copy made to run as another installation needs a new one (`flask --app wsgi
+    marketplace new-installation-namespace`, before its first money action).
+    """
+
+    __tablename__ = "installation"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
