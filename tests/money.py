@@ -4,6 +4,7 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.payments.gateway import ProviderUnavailable
+from marketplace.payments.keys import ProviderKey, namespace
 from marketplace.payments.ledger import verify_ledger
 from tests.work import make_contract
 
@@ -44,6 +45,22 @@ def balance(user, currency: str = "USD") -> dict:
     rows = {b["currency"]: b for b in user.get("/me/balance").json["balances"]}
     empty = dict.fromkeys(("in_escrow", "pending_payout", "paid_out", "refunded", "fees"), 0)
     return {k: v for k, v in rows.get(currency, empty).items() if k != "currency"}
+
+
+def provider_key(app, what: str, ids: str, refusals: int = 0, **params) -> str:
+    """The idempotency key the app sends for this call (payments/keys.py)."""
+    with app.app_context():
+        return ProviderKey(what, ids, params).render(refusals)
+
+
+def key_parts(app, key: str) -> tuple[str, str, str]:
+    """(what, ids, digest) of one of this installation's keys."""
+    with app.app_context():
+        own = namespace()
+    prefix, what, ids, digest = key.split(":")
+    assert prefix == own, (key, own)
+    assert len(digest) == 24
+    return what, ids, digest
 
 
 def assert_ledger_ok(app) -> dict:

@@ -1,8 +1,9 @@
 """The payment gateway protocol: what the marketplace asks of a payment provider.
 
-Dataclasses in and out, no SDK types. Every call that moves money carries an
+Dataclasses in and out, no SDK types. Every call that creates something carries an
 idempotency key (payments/keys.py), so a retry after a lost response returns the
-first result instead of moving the money again.
+first result instead of moving the money again, and what it creates carries the
+installation's namespace in its metadata.
 
 A call that does not succeed ends in one of two ways, and each adapter decides which
 in one place (its own errors, or the SDK's, mapped by one function):
@@ -72,6 +73,7 @@ class ChargeRequest:
     transfer_group: str
     payment_method: str | None = None
     description: str = ""
+    installation: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class PayoutAccountRequest:
     email: str
     country: str
     idempotency_key: str
+    installation: str = ""
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,10 @@ class LocalGateway:
                 "currency": request.currency,
                 "charge_id": _new_id("ch"),
                 "client_secret": f"{intent_id}_secret_{secrets.token_hex(8)}",
-                "metadata": {"milestone_id": str(request.milestone_id)},
+                "metadata": {
+                    "milestone_id": str(request.milestone_id),
+                    **({"installation": request.installation} if request.installation else {}),
+                },
                 "transfer_group": request.transfer_group,
                 "refunded": 0,
             }

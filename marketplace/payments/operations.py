@@ -43,6 +43,7 @@ from marketplace.payments.gateway import (
     ProviderUnavailable,
     UnknownPaymentMethod,
 )
+from marketplace.payments.keys import ProviderKey
 from marketplace.payments.models import ProviderOperation
 
 GATEWAY_FAILED = (
@@ -57,7 +58,7 @@ WHAT = {
     "charge": "the payment",
     "refund": "the refund to the client",
     "transfer": "the transfer to the freelancer's payout account",
-    "payout_account": "the creation of the payout account",
+    "payout_account": "the request about the freelancer's payout account",
 }
 
 T = TypeVar("T")
@@ -102,16 +103,16 @@ def refused_problem(refusal: ProviderRefused, kind: str) -> DomainError:
 def call(
     milestone_id: int,
     kind: str,
-    key: str,
+    provider_key: ProviderKey,
     amount: int,
     detail: str,
     perform: Callable[[str], T],
 ) -> T:
     """Make one provider call, journalled under its idempotency key.
 
-    `key` names the call; once the provider refused a call of this kind on this
-    milestone, the key gets the number of those refusals appended, so that the next
-    attempt is a new call at the provider. `perform` is given the key to send.
+    The key counts the provider's refusals of calls of this kind on this milestone, so
+    that the attempt after a refusal is a new call at the provider (which answers a key
+    it refused with the same refusal). `perform` is given the key to send.
     """
     refused = db.session.scalar(
         select(func.count())
@@ -122,8 +123,7 @@ def call(
             ProviderOperation.refusal.is_not(None),
         )
     )
-    if refused:
-        key = f"{key}.r{refused}"
+    key = provider_key.render(refused)
     operation = db.session.scalar(
         select(ProviderOperation).where(ProviderOperation.idempotency_key == key)
     )

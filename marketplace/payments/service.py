@@ -1,8 +1,9 @@
 """Use cases of escrow: fund, submit, approve, request changes, refund, auto-release, payouts.
 
 Each money action is one database transaction: the milestone row is locked first,
-the state table is asked, the gateway is called with an idempotency key derived from
-our own ids, and the status change, the ledger lines and the audit entries commit
+the state table is asked, the gateway is called with an idempotency key made of the
+installation's namespace, our own ids and the call's parameters (payments/keys.py),
+and the status change, the ledger lines and the audit entries commit
 together. A refusal from the provider rolls all of it back and answers a 4xx; a call
 left unanswered rolls it back but the journal of the provider calls
 (payments/operations.py): the retry sends the same keys, so the provider does not act
@@ -28,7 +29,7 @@ from marketplace.errors import (
 )
 from marketplace.extensions import db
 from marketplace.money import format_amount, platform_fee
-from marketplace.payments import ledger, operations
+from marketplace.payments import keys, ledger, operations
 from marketplace.payments.gateway import (
     CardDeclined,
     ChargeRequest,
@@ -39,6 +40,7 @@ from marketplace.payments.gateway import (
     RefundRequest,
     TransferRequest,
 )
+from marketplace.payments.keys import ProviderKey
 from marketplace.payments.models import EscrowPayment
 from marketplace.states import MILESTONE, MilestoneStatus, next_status
 
@@ -95,14 +97,20 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
     if payment_method is None and gateway.name == "local":
         raise ValidationFailed({"payment_method": ["Required with the local payment gateway."]})
     payment = payment_record(milestone)
+    key = ProviderKey(
+        "charge",
+        f"m{milestone.id}.a{payment.attempt}",
+        {"amount": milestone.amount, "currency": milestone.currency, "method": payment_method},
+    )
     request = ChargeRequest(
         amount=milestone.amount,
         currency=milestone.currency,
-        idempotency_key=f"milestone-{milestone.id}-fund-{payment.attempt}",
+        idempotency_key="",
         milestone_id=milestone.id,
         transfer_group=f"milestone-{milestone.id}",
         payment_method=payment_method,
         description=f"Escrow for milestone {milestone.id} of contract {contract.id}",
+        installation=keys.namespace(),
     )
     declined = None
     with operations.guard():
@@ -110,10 +118,10 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
             charge = operations.call(
                 milestone.id,
                 "charge",
-                request.idempotency_key,
+                key,
                 milestone.amount,
                 payment_method or "",
-                lambda key: gateway.charge(replace(request, idempotency_key=key)),
+                lambda sent: gateway.charge(replace(request, idempotency_key=sent)),
             )
         except CardDeclined as error:
             declined = error
@@ -244,14 +252,14 @@ def refund_escrow(milestone: Milestone, contract: Contract, amount: int, *, acto
     payment = payment_record(milestone)
     if amount > payment.amount - payment.refunded_amount - payment.released_amount:
         raise ValueError(f"milestone {milestone.id}: refund of {amount} exceeds its escrow")
-    request = RefundRequest(payment.intent_id, amount, f"milestone-{milestone.id}-refund")
+    key = ProviderKey("refund", f"m{milestone.id}", {"intent": payment.intent_id, "amount": amount})
     refund = operations.call(
         milestone.id,
         "refund",
-        request.idempotency_key,
+        key,
         amount,
         "",
-        lambda key: get_gateway().refund(replace(request, idempotency_key=key)),
+        lambda sent: get_gateway().refund(RefundRequest(payment.intent_id, amount, sent)),
     )
     payment.refund_id = refund.refund_id
     payment.refunded_amount += amount
@@ -276,15 +284,25 @@ def _pay_out(payment: EscrowPayment, freelancer: User) -> None:
             destination=freelancer.payout_account_id,
             source_charge_id=payment.charge_id,
             transfer_group=f"milestone-{payment.milestone_id}",
-            idempotency_key=f"milestone-{payment.milestone_id}-release",
+            idempotency_key="",
+        )
+        key = ProviderKey(
+            "transfer",
+            f"m{payment.milestone_id}",
+            {
+                "amount": net,
+                "currency": payment.currency,
+                "destination": request.destination,
+                "source": request.source_charge_id,
+            },
         )
         transfer = operations.call(
             payment.milestone_id,
             "transfer",
-            request.idempotency_key,
+            key,
             net,
             freelancer.payout_account_id,
-            lambda key: get_gateway().transfer(replace(request, idempotency_key=key)),
+            lambda sent: get_gateway().transfer(replace(request, idempotency_key=sent)),
         )
         payment.transfer_id = transfer.transfer_id
         ledger.book_payout(payment.milestone_id, freelancer.id, payment.currency, net)
@@ -343,9 +361,11 @@ def set_up_payout_account(user: User) -> dict:
     gateway = get_gateway()
     try:
         if user.payout_account_id is None:
+            params = {"email": user.email, "country": user.country}
+            key = ProviderKey("account", f"u{user.id}", params)
             account = gateway.create_payout_account(
                 PayoutAccountRequest(
-                    user.id, user.email, user.country, f"user-{user.id}-payout-account"
+                    user.id, user.email, user.country, key.render(), keys.namespace()
                 )
             )
             user.payout_account_id = account.account_id

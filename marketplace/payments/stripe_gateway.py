@@ -94,6 +94,14 @@ def _answer(*, charging: bool = False):
         raise classify(error, charging=charging) from error
 
 
+def _metadata(installation: str, **ids: int) -> dict:
+    """Our ids on what we create at Stripe, and whose they are."""
+    data = {name: str(value) for name, value in ids.items()}
+    if installation:
+        data["installation"] = installation
+    return data
+
+
 def _id(value) -> str | None:
     """An expandable field: an id, or the object itself."""
     if value is None or isinstance(value, str):
@@ -129,7 +137,7 @@ class StripeGateway:
         params = {
             "amount": request.amount,
             "currency": request.currency.lower(),
-            "metadata": {"milestone_id": str(request.milestone_id)},
+            "metadata": _metadata(request.installation, milestone_id=request.milestone_id),
             "transfer_group": request.transfer_group,
             "description": request.description,
             # Confirmed on the server, so no redirect-based method may be offered.
@@ -182,7 +190,7 @@ class StripeGateway:
             "type": "express",
             "country": request.country,
             "email": request.email,
-            "metadata": {"user_id": str(request.user_id)},
+            "metadata": _metadata(request.installation, user_id=request.user_id),
             # Freelancers only receive transfers; they never take card payments.
             "capabilities": {"transfers": {"requested": True}},
         }

@@ -13,7 +13,7 @@ from marketplace.payments.gateway import ChargeRequest, RefundRequest
 from marketplace.payments.models import EscrowPayment, ProviderOperation
 from marketplace.payments.service import get_gateway
 from tests.client import assert_problem
-from tests.money import assert_ledger_ok, balance, contract_with, fund
+from tests.money import assert_ledger_ok, balance, contract_with, fund, provider_key
 
 
 @pytest.fixture
@@ -160,9 +160,16 @@ def test_a_refused_transfer_leaves_the_auto_release_for_the_next_run(app, deal):
 
 def test_a_key_the_provider_knows_with_other_parameters_is_a_409_and_the_next_try_works(app, deal):
     """Another installation (or a restored copy) used the key with other parameters."""
-    fund(deal.company, deal.milestone, "pm_card_chargeDeclined")  # journals the first key
-    (first_key,) = keys(app, deal.milestone, "charge")
-    next_key = f"{first_key}.r1"
+    fund(deal.company, deal.milestone, "pm_card_chargeDeclined")
+    next_key = provider_key(
+        app,
+        "charge",
+        f"m{deal.milestone}.a1",
+        1,
+        amount=25_000,
+        currency="USD",
+        method="pm_card_visa",
+    )
     local(app).charge(
         ChargeRequest(
             amount=999,

@@ -22,7 +22,7 @@ from tests.integration.test_stripe_gateway import (
     milestone_status,
     stripe_mode,
 )
-from tests.money import assert_ledger_ok, balance, contract_with, fund
+from tests.money import assert_ledger_ok, balance, contract_with, fund, provider_key
 from tests.stripe_fake.webhooks import make_event
 
 __all__ = ["deal", "stripe_mode"]
@@ -158,8 +158,9 @@ def test_a_key_stripe_knows_with_other_parameters_is_a_409_and_the_next_try_work
 ):
     """Another installation on the same Stripe account used the key the app sends next."""
     assert_problem(fund(deal.company, deal.first, "pm_card_chargeDeclined"), 402)
-    (declined,) = intent_calls(deal.fake)
-    next_key = f"{declined.idempotency_key}.r1"
+    next_key = provider_key(
+        app, "charge", f"m{deal.first}.a1", 1, amount=30_000, currency="USD", method="pm_card_visa"
+    )
     stripe_client.v1.payment_intents.create(
         {"amount": 999, "currency": "usd", "payment_method_types": ["card"]},
         {"idempotency_key": next_key},
