@@ -79,17 +79,29 @@ class ProviderFailed(GatewayFailed):
         self.operation = operation
 
 
-def refused_problem(refusal: ProviderRefused, kind: str) -> DomainError:
-    """The answer to a request whose provider call (of this kind) was refused."""
+def refused_problem(
+    refusal: ProviderRefused, kind: str, *, after: tuple[str, ...] = ()
+) -> DomainError:
+    """The answer to a request whose provider call (of this kind) was refused.
+
+    `after`: the kinds of the calls the same action made before, which did go through.
+    """
     if isinstance(refusal, CardDeclined):
         return PaymentDeclined(f"The payment was declined ({refusal.code}).")
     if isinstance(refusal, UnknownPaymentMethod):
         return ValidationFailed({"payment_method": ["Unknown payment method."]})
     detail = (
         f"The payment provider refused {WHAT.get(kind, 'the request')}: "
-        f"{refusal.message.rstrip('.')} "
-        f"({refusal.code}). Nothing was moved and nothing changed here."
+        f"{refusal.message.rstrip('.')} ({refusal.code})."
     )
+    if after:
+        done = " and ".join(WHAT.get(k, k) for k in after)
+        detail += (
+            f" Before it, {done} went through: nothing was booked here, and the milestone "
+            "waits for this same request to be repeated."
+        )
+    else:
+        detail += " Nothing was moved and nothing changed here."
     if isinstance(refusal, AmountRefused):
         return PaymentAmountRefused(detail)
     if isinstance(refusal, DestinationRefused):
@@ -187,23 +199,29 @@ def guard():
         _keep_journal(savepoint)
         raise
     except ProviderRefused as refusal:
-        refused = _keep_journal(savepoint)
-        raise refused_problem(refusal, refused["kind"] if refused else "request") from None
+        refused, acted = _keep_journal(savepoint)
+        kind = refused["kind"] if refused else "request"
+        raise refused_problem(refusal, kind, after=tuple(e["kind"] for e in acted)) from None
     finally:
         _in_flight.reset(token)
     if savepoint.is_active:
         savepoint.commit()
 
 
-def _keep_journal(savepoint) -> dict | None:
-    """Roll the action back but its journal, and commit that; returns the refused call."""
+def _keep_journal(savepoint) -> tuple[dict | None, list[dict]]:
+    """Roll the action back but its journal, and commit that.
+
+    Returns the call that was refused, if one was, and those left unsettled.
+    """
     made = _in_flight.get() or []
     savepoint.rollback()
-    refused = None
+    refused, unsettled = None, []
     for entry in made:
         refusal = entry.get("refusal")
         if refusal is not None:
             refused = entry
+        else:
+            unsettled.append(entry)
         known = db.session.scalar(
             select(ProviderOperation).where(
                 ProviderOperation.idempotency_key == entry["idempotency_key"]
@@ -214,7 +232,7 @@ def _keep_journal(savepoint) -> dict | None:
             db.session.add(known)
         known.settled, known.refusal = refusal is not None, refusal
     db.session.commit()
-    return refused
+    return refused, unsettled
 
 
 def ensure_settled(milestone_id: int) -> None:

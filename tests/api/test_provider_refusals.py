@@ -223,8 +223,10 @@ def test_a_split_whose_transfer_is_refused_waits_for_the_same_split(app, deal):
     split = {"freelancer_amount": 20_000, "note": "n"}
     local(app).set_transfers_active(account_id, False)
 
-    assert_problem(deal.admin.post(path, json=split), 409)
+    body = assert_problem(deal.admin.post(path, json=split), 409)
 
+    assert "Before it, the refund to the client went through" in body["detail"]
+    assert "Nothing was moved" not in body["detail"]
     assert [(k, s, r) for k, s, r in journal(app, deal.milestone) if k != "charge"] == [
         ("refund", False, None),
         ("transfer", True, "insufficient_capabilities_for_transfer"),
