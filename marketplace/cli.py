@@ -45,6 +45,23 @@ def seed_demo() -> None:
         click.echo(line)
 
 
+@marketplace.command("new-installation-namespace")
+def new_installation_namespace() -> None:
+    """Give a copied database its own provider namespace (before its first money action).
+
+    A copy of a database run as another installation (staging from a production backup)
+    would otherwise send production's idempotency keys. Refused while a provider call is
+    unsettled, since its repeat must send the old key; restart the app after.
+    """
+    from marketplace.payments.keys import renew_namespace
+
+    try:
+        old, new = renew_namespace()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Installation namespace {old} replaced by {new}; restart the app.")
+
+
 @marketplace.command("purge-expired")
 def purge_expired() -> None:
     """Delete idempotency records past 24 hours and expired browser sessions (run daily)."""

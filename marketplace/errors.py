@@ -70,6 +70,18 @@ class PaymentDeclined(DomainError):
     status, slug, title = 402, "payment-declined", "Payment declined"
 
 
+class PaymentRefused(Conflict):
+    """The payment provider refused a call (it did nothing), and nothing changed here."""
+
+    slug, title = "payment-refused", "Refused by the payment provider"
+
+
+class PaymentAmountRefused(DomainError):
+    """The payment provider does not take this amount or currency; nothing changed."""
+
+    status, slug, title = 422, "payment-amount-refused", "Amount refused by the payment provider"
+
+
 class TooManyRequests(DomainError):
     status, slug, title = 429, "rate-limited", "Too many requests"
 

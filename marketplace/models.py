@@ -15,6 +15,7 @@ from marketplace.idempotency import IdempotencyRecord
 from marketplace.jobs.models import Job, JobSkill
 from marketplace.payments.models import (
     EscrowPayment,
+    Installation,
     LedgerAccount,
     LedgerLine,
     LedgerTransaction,
@@ -36,6 +37,7 @@ __all__ = [
     "DisputeMessage",
     "EscrowPayment",
     "IdempotencyRecord",
+    "Installation",
     "Job",
     "JobSkill",
     "LedgerAccount",

@@ -81,7 +81,7 @@ MONEY_STATUSES = {
     "payments.refund": {502},
     "payments.payout_account": {502},
     "disputes.resolve": {502},
-    "webhooks.stripe_webhook": {502},
+    "webhooks.stripe_webhook": {409, 502},
 }
 
 ERROR_DESCRIPTIONS = {
@@ -93,16 +93,20 @@ ERROR_DESCRIPTIONS = {
     403: "Authenticated but not allowed: the wrong role, a suspended account, or a cookie "
     "request without the X-CSRF-Token header.",
     404: "Not found, or not visible to the caller.",
-    409: "Not possible in the resource's current state, a duplicate, or an Idempotency-Key "
-    "whose first request is still running; nothing changed.",
+    409: "Not possible in the resource's current state, a duplicate, an Idempotency-Key "
+    "whose first request is still running, or refused by the payment provider "
+    "(`/problems/payment-refused`, e.g. a payout account that cannot receive transfers "
+    "now); nothing changed.",
     413: "The body is larger than the limit (1 MiB).",
     414: "The URL is too long.",
     415: "The body must be `application/json`.",
     422: "Validation failed: the body, a query parameter (unknown ones too) or the "
-    "Idempotency-Key; field errors under `errors`.",
+    "Idempotency-Key; field errors under `errors`. Also an amount or currency the payment "
+    "provider does not take (`/problems/payment-amount-refused`); nothing changed.",
     429: "Too many requests: wait for Retry-After seconds.",
-    502: "The payment provider failed or did not answer; nothing changed here. Repeat the "
-    "same request: it never charges or pays twice.",
+    502: "The payment provider did not answer, so whether it acted is not known; nothing "
+    "was booked. Repeat the same request: it never charges or pays twice. Until then other "
+    "money actions on the milestone are refused (409).",
     503: "The service cannot reach its database; retry after Retry-After seconds.",
 }
 

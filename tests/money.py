@@ -3,7 +3,8 @@
 import pytest
 
 from marketplace.extensions import db
-from marketplace.payments.gateway import GatewayError
+from marketplace.payments.gateway import ProviderUnavailable
+from marketplace.payments.keys import ProviderKey, namespace
 from marketplace.payments.ledger import verify_ledger
 from tests.work import make_contract
 
@@ -46,6 +47,22 @@ def balance(user, currency: str = "USD") -> dict:
     return {k: v for k, v in rows.get(currency, empty).items() if k != "currency"}
 
 
+def provider_key(app, what: str, ids: str, refusals: int = 0, **params) -> str:
+    """The idempotency key the app sends for this call (payments/keys.py)."""
+    with app.app_context():
+        return ProviderKey(what, ids, params).render(refusals)
+
+
+def key_parts(app, key: str) -> tuple[str, str, str]:
+    """(what, ids, digest) of one of this installation's keys."""
+    with app.app_context():
+        own = namespace()
+    prefix, what, ids, digest = key.split(":")
+    assert prefix == own, (key, own)
+    assert len(digest) == 24
+    return what, ids, digest
+
+
 def assert_ledger_ok(app) -> dict:
     with app.app_context():
         result = verify_ledger()
@@ -76,10 +93,10 @@ class FailingGateway:
         def call(*args, **kwargs):
             when = self.plan.pop(method, None)
             if when == "before":
-                raise GatewayError(f"{method}: connection refused")
+                raise ProviderUnavailable(f"{method}: connection refused")
             result = real(*args, **kwargs)
             if when == "after":
-                raise GatewayError(f"{method}: timed out")
+                raise ProviderUnavailable(f"{method}: timed out")
             return result
 
         return call

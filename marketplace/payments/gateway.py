@@ -1,28 +1,67 @@
 """The payment gateway protocol: what the marketplace asks of a payment provider.
 
-Dataclasses in and out, no SDK types. Every call that moves money carries an
-idempotency key derived from our own row ids, so a retry after a lost response
-returns the first result instead of moving the money again.
+Dataclasses in and out, no SDK types. Every call that creates something carries an
+idempotency key (payments/keys.py), so a retry after a lost response returns the
+first result instead of moving the money again, and what it creates carries the
+installation's namespace in its metadata.
+
+A call that does not succeed ends in one of two ways, and each adapter decides which
+in one place (its own errors, or the SDK's, mapped by one function):
+
+- `ProviderRefused`: a definite no. The provider did not act; nothing moved. A card
+  decline, an unknown payment method, an amount the provider does not take, an account
+  that cannot receive transfers, a key used before with other parameters, credentials
+  or permissions the provider refuses, any other invalid request.
+- `ProviderUnavailable`: no answer, or one that does not say. The provider may or may
+  not have acted: a connection error or timeout, a 5xx, a rate limit, a lock timeout
+  or a request with the same key still in progress.
 """
 
 from dataclasses import dataclass, field
 from typing import Protocol
 
 
-class GatewayError(Exception):
+class ProviderUnavailable(Exception):
     """The provider failed or could not be reached; whether it acted is unknown."""
 
 
-class CardDeclined(Exception):
-    """The provider refused the payment method; nothing was charged."""
+class ProviderRefused(Exception):
+    """The provider refused the call: it did not act, nothing moved.
 
-    def __init__(self, message: str, code: str = "card_declined"):
+    `code` is the provider's (Stripe's error code, or the local gateway's like it);
+    `message` says what was refused in words a user of the marketplace may read.
+    """
+
+    def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+        self.message = message
 
 
-class UnknownPaymentMethod(Exception):
-    """The payment method is not one this gateway knows."""
+class CardDeclined(ProviderRefused):
+    """The provider refused the payment method; nothing was charged."""
+
+
+class UnknownPaymentMethod(ProviderRefused):
+    """The payment method is not one the provider knows."""
+
+
+class AmountRefused(ProviderRefused):
+    """The provider does not take this amount (under its minimum, over its maximum)
+    or this currency."""
+
+
+class DestinationRefused(ProviderRefused):
+    """The payout account cannot receive this transfer now (its transfers capability
+    is not active, or it is gone)."""
+
+
+class KeyReused(ProviderRefused):
+    """The idempotency key was used before with other parameters; this call did nothing.
+
+    What the earlier call with that key did is not said: a call of ours still waiting
+    for its answer under that key stays unsettled.
+    """
 
 
 @dataclass(frozen=True)
@@ -34,6 +73,7 @@ class ChargeRequest:
     transfer_group: str
     payment_method: str | None = None
     description: str = ""
+    installation: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +130,7 @@ class PayoutAccountRequest:
     email: str
     country: str
     idempotency_key: str
+    installation: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,23 +5,37 @@ It answers Stripe's test payment methods the way Stripe does, honours idempotenc
 error), and keeps its own record of charges, refunds, transfers and payout accounts
 in a SQLite file of its own: like a real provider, what it did stays done whatever
 happens to the marketplace's transaction.
+
+It refuses what Stripe refuses (declines, unknown payment methods, amounts under
+Stripe's minimum charge, transfers to an account that cannot receive them, a key used
+with other parameters, refunds beyond the charge), each as a `Refusal` with Stripe's
+code; `_outcome` is the one place that turns those, and failures of its own store, into
+the gateway protocol's errors.
 """
 
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 from sqlalchemy import JSON, Column, MetaData, String, Table, create_engine, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.database import UTCDateTime, utcnow
+from marketplace.money import format_amount
 from marketplace.payments.gateway import (
+    AmountRefused,
     CardDeclined,
     Charge,
     ChargeRequest,
-    GatewayError,
+    DestinationRefused,
+    KeyReused,
     PayoutAccount,
     PayoutAccountRequest,
+    ProviderRefused,
+    ProviderUnavailable,
     Refund,
     RefundRequest,
     Transfer,
@@ -48,7 +62,15 @@ DECLINING = {
     "pm_card_chargeDeclinedExpiredCard": "expired_card",
 }
 
-# Which field of each kind of record is its id (a decline has none of its own).
+# Stripe's minimum charge per currency, in minor units; other currencies have none here.
+MINIMUM_CHARGE = {
+    "USD": 50, "AUD": 50, "BRL": 50, "CAD": 50, "CHF": 50, "EUR": 50, "INR": 50, "NZD": 50,
+    "SGD": 50, "GBP": 30, "AED": 200, "BGN": 100, "CZK": 1500, "DKK": 250, "HKD": 400,
+    "HUF": 17500, "JPY": 50, "MXN": 1000, "MYR": 200, "NOK": 300, "PLN": 200, "RON": 200,
+    "SEK": 300, "THB": 1000,
+}  # fmt: skip
+
+# Which field of each kind of record is its id (a refusal has none of its own).
 ID_FIELDS = {
     "charge": "intent_id",
     "refund": "refund_id",
@@ -69,6 +91,44 @@ objects = Table(
 )
 
 
+class Refusal(Exception):
+    """The local gateway says no, as Stripe would: `code` is Stripe's for the same case.
+
+    `stored`: the refusal came once the call ran (a decline, a transfer to an account
+    that cannot receive it), so like Stripe the gateway keeps it under the call's key
+    and answers a repeat with it; a request refused before it ran is not kept.
+    """
+
+    def __init__(self, code: str, message: str, *, stored: bool = False):
+        super().__init__(message)
+        self.code, self.message, self.stored = code, message, stored
+
+
+def _outcome(error: Refusal | SQLAlchemyError | OSError) -> Exception:
+    """The gateway protocol's error for one of this gateway's failures."""
+    if not isinstance(error, Refusal):
+        # Its store failed: whether the call's transaction committed is not known here.
+        return ProviderUnavailable(f"local gateway store: {type(error).__name__}")
+    if error.code in DECLINING.values():
+        return CardDeclined(error.code, error.message)
+    refused = {
+        "payment_method_unknown": UnknownPaymentMethod,
+        "amount_too_small": AmountRefused,
+        "insufficient_capabilities_for_transfer": DestinationRefused,
+        "no_such_destination": DestinationRefused,
+        "idempotency_error": KeyReused,
+    }.get(error.code, ProviderRefused)
+    return refused(error.code, error.message)
+
+
+@contextmanager
+def _answer() -> Iterator[None]:
+    try:
+        yield
+    except (Refusal, SQLAlchemyError, OSError) as error:
+        raise _outcome(error) from error
+
+
 class LocalGateway:
     name = "local"
 
@@ -81,11 +141,17 @@ class LocalGateway:
 
     def charge(self, request: ChargeRequest) -> Charge:
         def make(_connection):
+            minimum = MINIMUM_CHARGE.get(request.currency.upper(), 1)
+            if request.amount < minimum:  # checked before the charge is tried, as Stripe does
+                raise Refusal(
+                    "amount_too_small",
+                    f"Amount must be at least {format_amount(minimum, request.currency)}.",
+                )
             method = request.payment_method
             if method in DECLINING:
-                return "decline", {"code": DECLINING[method]}
+                raise Refusal(DECLINING[method], "Your card was declined.", stored=True)
             if method not in SUCCEEDING:
-                raise UnknownPaymentMethod(method)
+                raise Refusal("payment_method_unknown", "Unknown payment method.")
             intent_id = _new_id("pi")
             return "charge", {
                 "intent_id": intent_id,
@@ -94,28 +160,36 @@ class LocalGateway:
                 "currency": request.currency,
                 "charge_id": _new_id("ch"),
                 "client_secret": f"{intent_id}_secret_{secrets.token_hex(8)}",
-                "metadata": {"milestone_id": str(request.milestone_id)},
+                "metadata": {
+                    "milestone_id": str(request.milestone_id),
+                    **({"installation": request.installation} if request.installation else {}),
+                },
                 "transfer_group": request.transfer_group,
                 "refunded": 0,
             }
 
-        kind, data = self._once(request.idempotency_key, asdict(request), make)
-        if kind == "decline":
-            raise CardDeclined("Your card was declined.", data["code"])
+        with _answer():
+            _kind, data = self._once(request.idempotency_key, asdict(request), make)
         return _charge(data)
 
     def retrieve_charge(self, intent_id: str) -> Charge:
-        return _charge(self._get(intent_id, "charge"))
+        with _answer():
+            return _charge(self._get(intent_id, "charge"))
 
     def cancel_charge(self, intent_id: str) -> None:
         # Local charges are confirmed at once: none is ever left open to cancel.
-        self._get(intent_id, "charge")
+        with _answer():
+            self._get(intent_id, "charge")
 
     def refund(self, request: RefundRequest) -> Refund:
         def make(connection):
             charge = self._get(request.intent_id, "charge", connection)
             if request.amount <= 0 or charge["refunded"] + request.amount > charge["amount"]:
-                raise GatewayError("Refund exceeds what is left of the charge.")
+                raise Refusal(
+                    "amount_too_large",
+                    "The refund exceeds what is left of the charge.",
+                    stored=True,
+                )
             charge["refunded"] += request.amount
             connection.execute(
                 objects.update().where(objects.c.id == request.intent_id).values(data=charge)
@@ -127,17 +201,25 @@ class LocalGateway:
                 "intent_id": request.intent_id,
             }
 
-        _kind, data = self._once(request.idempotency_key, asdict(request), make)
+        with _answer():
+            _kind, data = self._once(request.idempotency_key, asdict(request), make)
         return Refund(data["refund_id"], data["amount"], data["status"])
 
     def transfer(self, request: TransferRequest) -> Transfer:
         def make(connection):
-            account = self._get(request.destination, "account", connection)
+            account = self._find(request.destination, "account", connection)
+            if account is None:
+                raise Refusal("no_such_destination", "The payout account does not exist.")
             if not account["transfers_active"]:
-                raise GatewayError("The destination account cannot receive transfers.")
+                raise Refusal(
+                    "insufficient_capabilities_for_transfer",
+                    "The payout account cannot receive transfers.",
+                    stored=True,
+                )
             return "transfer", {"transfer_id": _new_id("tr"), **asdict(request)}
 
-        _kind, data = self._once(request.idempotency_key, asdict(request), make)
+        with _answer():
+            _kind, data = self._once(request.idempotency_key, asdict(request), make)
         return Transfer(data["transfer_id"], data["amount"], data["destination"])
 
     def create_payout_account(self, request: PayoutAccountRequest) -> PayoutAccount:
@@ -150,11 +232,13 @@ class LocalGateway:
                 "user_id": request.user_id,
             }
 
-        _kind, data = self._once(request.idempotency_key, asdict(request), make)
+        with _answer():
+            _kind, data = self._once(request.idempotency_key, asdict(request), make)
         return PayoutAccount(data["account_id"], data["transfers_active"])
 
     def retrieve_payout_account(self, account_id: str) -> PayoutAccount:
-        data = self._get(account_id, "account")
+        with _answer():
+            data = self._get(account_id, "account")
         return PayoutAccount(data["account_id"], data["transfers_active"])
 
     def onboarding_link(self, account_id: str) -> str | None:
@@ -163,12 +247,20 @@ class LocalGateway:
     # -- for tests and the demo -----------------------------------------------------
 
     def records(self, kind: str) -> list[dict]:
-        """Every charge, decline, refund, transfer or account this gateway has made."""
+        """Every charge, refund, transfer, account or refusal this gateway has made."""
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(objects.c.data).where(objects.c.kind == kind).order_by(objects.c.created_at)
             )
             return [row.data for row in rows]
+
+    def set_transfers_active(self, account_id: str, active: bool) -> None:
+        """Switch a payout account's transfers on or off (Stripe does when it needs more
+        from the account holder)."""
+        with self.engine.begin() as connection:
+            data = self._get(account_id, "account", connection)
+            data["transfers_active"] = active
+            connection.execute(objects.update().where(objects.c.id == account_id).values(data=data))
 
     def forget_everything(self) -> None:
         """Start from nothing (tests empty the marketplace's database too)."""
@@ -190,28 +282,43 @@ class LocalGateway:
             ).first()
             if row is not None:
                 if row.request != fingerprint:
-                    raise GatewayError(f"Idempotency key {key!r} was used with other parameters.")
-                return row.kind, row.data
-            kind, data = make(connection)
-            id_field = ID_FIELDS.get(kind)
-            object_id = data[id_field] if id_field else _new_id(kind)
-            connection.execute(
-                insert(objects).values(
-                    id=object_id, kind=kind, idempotency_key=key, request=fingerprint, data=data
+                    raise Refusal(
+                        "idempotency_error",
+                        "The idempotency key was used with other parameters.",
+                    )
+                kind, data = row.kind, row.data
+            else:
+                try:
+                    kind, data = make(connection)
+                except Refusal as refusal:
+                    if not refusal.stored:
+                        raise
+                    kind, data = "refusal", {"code": refusal.code, "message": refusal.message}
+                id_field = ID_FIELDS.get(kind)
+                object_id = data[id_field] if id_field else _new_id(kind)
+                connection.execute(
+                    insert(objects).values(
+                        id=object_id, kind=kind, idempotency_key=key, request=fingerprint, data=data
+                    )
                 )
-            )
+        if kind in ("refusal", "decline"):  # "decline": how earlier versions kept declines
+            raise Refusal(data["code"], data.get("message", "Your card was declined."))
         return kind, data
 
     def _get(self, object_id: str, kind: str, connection=None) -> dict:
+        data = self._find(object_id, kind, connection)
+        if data is None:
+            raise Refusal("resource_missing", f"No such {kind}: {object_id}")
+        return data
+
+    def _find(self, object_id: str, kind: str, connection=None) -> dict | None:
         query = select(objects.c.data).where(objects.c.id == object_id, objects.c.kind == kind)
         if connection is not None:
             data = connection.execute(query).scalar()
         else:
             with self.engine.connect() as own:
                 data = own.execute(query).scalar()
-        if data is None:
-            raise GatewayError(f"No such {kind}: {object_id}")
-        return dict(data)
+        return None if data is None else dict(data)
 
 
 def _new_id(prefix: str) -> str:

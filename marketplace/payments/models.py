@@ -118,6 +118,9 @@ class ProviderOperation(Base):
     If the provider's answer is lost (a timeout), the call may or may not have acted.
     Its row stays unsettled, and the milestone takes no other money action until the
     same call, with the same idempotency key and amount, is made again and answered.
+    A call the provider refused is settled at once with the provider's `refusal` code:
+    nothing moved, and the next call of its kind on the milestone gets a new key (the
+    provider answers a key it refused with the same refusal).
     """
 
     __tablename__ = "provider_operations"
@@ -125,10 +128,31 @@ class ProviderOperation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     amount: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[str] = mapped_column(String(255), default="")
     settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    refusal: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Installation(Base):
+    """This database's identity at the payment provider: one row, made by the migration.
+
+    Its `namespace` (random) starts every idempotency key and is in the metadata of
+    what we create at the provider, so two databases that share a Stripe account or a
+    local gateway store (staging beside production, a fresh database beside an old
+    store) never send each other's keys nor book each other's charges. A copy of a
+    database keeps it, which is right for a restored backup of the same installation;
+    a copy made to run as another installation needs a new one (`flask --app wsgi
+    marketplace new-installation-namespace`, before its first money action).
+    """
+
+    __tablename__ = "installation"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

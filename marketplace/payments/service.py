@@ -1,13 +1,16 @@
 """Use cases of escrow: fund, submit, approve, request changes, refund, auto-release, payouts.
 
 Each money action is one database transaction: the milestone row is locked first,
-the state table is asked, the gateway is called with an idempotency key derived from
-our own ids, and the status change, the ledger lines and the audit entries commit
-together. A gateway failure rolls all of it back but the journal of the provider
-calls (payments/operations.py): the retry sends the same keys, so the provider does not
-act twice, and until then no other money action may touch the milestone.
+the state table is asked, the gateway is called with an idempotency key made of the
+installation's namespace, our own ids and the call's parameters (payments/keys.py),
+and the status change, the ledger lines and the audit entries commit
+together. A refusal from the provider rolls all of it back and answers a 4xx; a call
+left unanswered rolls it back but the journal of the provider calls
+(payments/operations.py): the retry sends the same keys, so the provider does not act
+twice, and until then no other money action may touch the milestone.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import current_app
@@ -19,24 +22,25 @@ from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract, Milestone, MilestoneSubmission
 from marketplace.database import utcnow
 from marketplace.errors import (
+    DomainError,
     Forbidden,
     GatewayFailed,
-    PaymentDeclined,
     ValidationFailed,
 )
 from marketplace.extensions import db
 from marketplace.money import format_amount, platform_fee
-from marketplace.payments import ledger, operations
+from marketplace.payments import keys, ledger, operations
 from marketplace.payments.gateway import (
     CardDeclined,
     ChargeRequest,
-    GatewayError,
     PaymentGateway,
     PayoutAccountRequest,
+    ProviderRefused,
+    ProviderUnavailable,
     RefundRequest,
     TransferRequest,
-    UnknownPaymentMethod,
 )
+from marketplace.payments.keys import ProviderKey
 from marketplace.payments.models import EscrowPayment
 from marketplace.states import MILESTONE, MilestoneStatus, next_status
 
@@ -93,14 +97,20 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
     if payment_method is None and gateway.name == "local":
         raise ValidationFailed({"payment_method": ["Required with the local payment gateway."]})
     payment = payment_record(milestone)
+    key = ProviderKey(
+        "charge",
+        f"m{milestone.id}.a{payment.attempt}",
+        {"amount": milestone.amount, "currency": milestone.currency, "method": payment_method},
+    )
     request = ChargeRequest(
         amount=milestone.amount,
         currency=milestone.currency,
-        idempotency_key=f"milestone-{milestone.id}-fund-{payment.attempt}",
+        idempotency_key="",
         milestone_id=milestone.id,
         transfer_group=f"milestone-{milestone.id}",
         payment_method=payment_method,
         description=f"Escrow for milestone {milestone.id} of contract {contract.id}",
+        installation=keys.namespace(),
     )
     declined = None
     with operations.guard():
@@ -108,13 +118,11 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
             charge = operations.call(
                 milestone.id,
                 "charge",
-                request.idempotency_key,
+                key,
                 milestone.amount,
                 payment_method or "",
-                lambda: gateway.charge(request),
+                lambda sent: gateway.charge(replace(request, idempotency_key=sent)),
             )
-        except UnknownPaymentMethod:
-            raise ValidationFailed({"payment_method": ["Unknown payment method."]}) from None
         except CardDeclined as error:
             declined = error
         else:
@@ -135,13 +143,12 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
                     intent=charge.intent_id,
                 )
     if declined is not None:
-        # A declined attempt is final at the provider: the next one gets a new key.
-        payment.attempt += 1
+        # The decline is journalled as a refusal, so the next attempt gets a new key.
         audit.record(
             user.id, "milestone.funding_declined", f"milestone:{milestone.id}", code=declined.code
         )
         db.session.commit()
-        raise PaymentDeclined(f"The payment was declined ({declined.code}).")
+        raise operations.refused_problem(declined, "charge")
     operations.ensure_settled(milestone.id)
     db.session.commit()
     if milestone.status == MilestoneStatus.FUNDING:
@@ -245,14 +252,14 @@ def refund_escrow(milestone: Milestone, contract: Contract, amount: int, *, acto
     payment = payment_record(milestone)
     if amount > payment.amount - payment.refunded_amount - payment.released_amount:
         raise ValueError(f"milestone {milestone.id}: refund of {amount} exceeds its escrow")
-    request = RefundRequest(payment.intent_id, amount, f"milestone-{milestone.id}-refund")
+    key = ProviderKey("refund", f"m{milestone.id}", {"intent": payment.intent_id, "amount": amount})
     refund = operations.call(
         milestone.id,
         "refund",
-        request.idempotency_key,
+        key,
         amount,
         "",
-        lambda: get_gateway().refund(request),
+        lambda sent: get_gateway().refund(RefundRequest(payment.intent_id, amount, sent)),
     )
     payment.refund_id = refund.refund_id
     payment.refunded_amount += amount
@@ -277,15 +284,25 @@ def _pay_out(payment: EscrowPayment, freelancer: User) -> None:
             destination=freelancer.payout_account_id,
             source_charge_id=payment.charge_id,
             transfer_group=f"milestone-{payment.milestone_id}",
-            idempotency_key=f"milestone-{payment.milestone_id}-release",
+            idempotency_key="",
+        )
+        key = ProviderKey(
+            "transfer",
+            f"m{payment.milestone_id}",
+            {
+                "amount": net,
+                "currency": payment.currency,
+                "destination": request.destination,
+                "source": request.source_charge_id,
+            },
         )
         transfer = operations.call(
             payment.milestone_id,
             "transfer",
-            request.idempotency_key,
+            key,
             net,
             freelancer.payout_account_id,
-            lambda: get_gateway().transfer(request),
+            lambda sent: get_gateway().transfer(replace(request, idempotency_key=sent)),
         )
         payment.transfer_id = transfer.transfer_id
         ledger.book_payout(payment.milestone_id, freelancer.id, payment.currency, net)
@@ -324,6 +341,13 @@ def enable_payouts(freelancer: User) -> None:
     pay_out_pending(freelancer)
 
 
+PAYOUT_ACCOUNT_UNANSWERED = (
+    "The payment provider did not answer, so whether it made or changed the payout "
+    "account is not known; nothing was changed here. Repeat the request: it will not "
+    "make a second account."
+)
+
+
 def set_up_payout_account(user: User) -> dict:
     """Create (once) the freelancer's payout account and return where to finish onboarding."""
     if user.role != Role.FREELANCER:
@@ -337,9 +361,11 @@ def set_up_payout_account(user: User) -> dict:
     gateway = get_gateway()
     try:
         if user.payout_account_id is None:
+            params = {"email": user.email, "country": user.country}
+            key = ProviderKey("account", f"u{user.id}", params)
             account = gateway.create_payout_account(
                 PayoutAccountRequest(
-                    user.id, user.email, user.country, f"user-{user.id}-payout-account"
+                    user.id, user.email, user.country, key.render(), keys.namespace()
                 )
             )
             user.payout_account_id = account.account_id
@@ -348,9 +374,11 @@ def set_up_payout_account(user: User) -> dict:
         url = None
         if not account.transfers_active:
             url = gateway.onboarding_link(user.payout_account_id)
-    except GatewayError:
+    except ProviderRefused as refusal:
+        raise operations.refused_problem(refusal, "payout_account") from None
+    except ProviderUnavailable:
         # Creating an account moves no money, and its idempotency key makes a retry safe.
-        raise GatewayFailed(operations.GATEWAY_FAILED) from None
+        raise GatewayFailed(PAYOUT_ACCOUNT_UNANSWERED) from None
     if account.transfers_active and not user.payouts_enabled:
         with operations.guard():
             enable_payouts(user)
@@ -395,7 +423,7 @@ def release_due(now=None) -> list[str]:
                 release_escrow(milestone, contract, milestone.amount, actor_id=None)
             operations.ensure_settled(milestone.id)
             db.session.commit()
-        except (GatewayFailed, operations.OperationUnsettled) as failure:
+        except DomainError as failure:  # unanswered, unsettled or refused
             db.session.rollback()
             done.append(
                 f"milestone {milestone_id}: not released ({failure.detail}); the next run retries"

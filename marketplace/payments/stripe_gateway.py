@@ -4,23 +4,102 @@ Funding is a PaymentIntent on the platform (metadata.milestone_id, a transfer_gr
 a release is a Transfer to the freelancer's Express account with source_transaction
 set to the funding charge; refunds are Refunds on the PaymentIntent. Every call that
 creates something carries our idempotency key, so a retry never pays twice.
+
+Every error the SDK raises is sorted by `classify`, the one place that decides whether
+Stripe refused a call (it did nothing) or its outcome is unknown.
 """
+
+import logging
+from contextlib import contextmanager
 
 import stripe
 
 from marketplace.payments.gateway import (
+    AmountRefused,
     CardDeclined,
     Charge,
     ChargeRequest,
-    GatewayError,
+    DestinationRefused,
+    KeyReused,
     PayoutAccount,
     PayoutAccountRequest,
+    ProviderRefused,
+    ProviderUnavailable,
     Refund,
     RefundRequest,
     Transfer,
     TransferRequest,
     UnknownPaymentMethod,
 )
+
+log = logging.getLogger(__name__)
+
+# Stripe's error codes for an amount it does not take (a currency it does not take is
+# an invalid request on the `currency` parameter).
+AMOUNT_CODES = frozenset({"amount_too_small", "amount_too_large", "invalid_charge_amount"})
+# ...and for a destination account that cannot receive a transfer now.
+DESTINATION_CODES = frozenset(
+    {
+        "insufficient_capabilities_for_transfer",
+        "account_invalid",
+        "transfers_not_allowed",
+        "account_closed",
+    }
+)
+
+
+def classify(error: stripe.StripeError, *, charging: bool = False) -> Exception:
+    """What a Stripe error means for us: `ProviderUnavailable` or a `ProviderRefused`.
+
+    Unknown outcome: no HTTP answer (connection errors, timeouts), a 5xx, a 429 (or
+    Stripe's older 400 `rate_limit`), and a 409: a lock timeout, or another request with
+    the same idempotency key still in progress. Every other answer is a 4xx in which
+    Stripe says it did not do what was asked.
+    """
+    status = error.http_status
+    if (
+        isinstance(error, stripe.APIConnectionError | stripe.RateLimitError)
+        or status is None
+        or status in (409, 429)
+        or status >= 500
+    ):
+        return ProviderUnavailable(f"{type(error).__name__} ({status}): {error.user_message}")
+    code = error.code or getattr(error.error, "type", None) or f"http_{status}"
+    param = getattr(error, "param", None)
+    message = error.user_message or "The request was refused."
+    if isinstance(error, stripe.CardError):
+        return CardDeclined(code or "card_declined", message)
+    if isinstance(error, stripe.IdempotencyError):
+        return KeyReused("idempotency_error", "The idempotency key was used with other parameters.")
+    if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
+        # The platform's own keys: never the user's doing, and nothing to show them.
+        log.error("Stripe refused the platform's credentials (%s): %s", status, message)
+        kind = "authentication" if status == 401 else "permission"
+        return ProviderRefused(kind, "The platform's credentials were refused.")
+    if charging and param == "payment_method":
+        return UnknownPaymentMethod(code, "Unknown payment method.")
+    if code in AMOUNT_CODES or param == "currency":
+        return AmountRefused(code, message)
+    if code in DESTINATION_CODES or param == "destination":
+        return DestinationRefused(code, message)
+    return ProviderRefused(code, message)
+
+
+@contextmanager
+def _answer(*, charging: bool = False):
+    """Turn the SDK's errors into the gateway protocol's."""
+    try:
+        yield
+    except stripe.StripeError as error:
+        raise classify(error, charging=charging) from error
+
+
+def _metadata(installation: str, **ids: int) -> dict:
+    """Our ids on what we create at Stripe, and whose they are."""
+    data = {name: str(value) for name, value in ids.items()}
+    if installation:
+        data["installation"] = installation
+    return data
 
 
 def _id(value) -> str | None:
@@ -58,7 +137,7 @@ class StripeGateway:
         params = {
             "amount": request.amount,
             "currency": request.currency.lower(),
-            "metadata": {"milestone_id": str(request.milestone_id)},
+            "metadata": _metadata(request.installation, milestone_id=request.milestone_id),
             "transfer_group": request.transfer_group,
             "description": request.description,
             # Confirmed on the server, so no redirect-based method may be offered.
@@ -66,45 +145,29 @@ class StripeGateway:
         }
         if request.payment_method:
             params |= {"payment_method": request.payment_method, "confirm": True}
-        try:
+        with _answer(charging=True):
             intent = self.client.v1.payment_intents.create(
                 params, {"idempotency_key": request.idempotency_key}
             )
-        except stripe.CardError as error:
-            raise CardDeclined(
-                error.user_message or "Card declined", error.code or "card_declined"
-            ) from error
-        except stripe.InvalidRequestError as error:
-            if error.param == "payment_method" or error.code == "resource_missing":
-                raise UnknownPaymentMethod(request.payment_method) from error
-            raise GatewayError(str(error)) from error
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
         return self._charge(intent)
 
     def retrieve_charge(self, intent_id: str) -> Charge:
-        try:
+        with _answer():
             return self._charge(self.client.v1.payment_intents.retrieve(intent_id))
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
 
     def cancel_charge(self, intent_id: str) -> None:
         """Cancel an intent that failed, so it can never be confirmed (and charge) later."""
-        try:
+        with _answer():
             intent = self.client.v1.payment_intents.retrieve(intent_id)
             if intent.status not in ("succeeded", "canceled", "processing"):
                 self.client.v1.payment_intents.cancel(intent_id)
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
 
     def refund(self, request: RefundRequest) -> Refund:
-        try:
+        with _answer():
             refund = self.client.v1.refunds.create(
                 {"payment_intent": request.intent_id, "amount": request.amount},
                 {"idempotency_key": request.idempotency_key},
             )
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
         return Refund(refund.id, refund.amount, refund.status)
 
     def transfer(self, request: TransferRequest) -> Transfer:
@@ -116,12 +179,10 @@ class StripeGateway:
         }
         if request.source_charge_id:
             params["source_transaction"] = request.source_charge_id
-        try:
+        with _answer():
             transfer = self.client.v1.transfers.create(
                 params, {"idempotency_key": request.idempotency_key}
             )
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
         return Transfer(transfer.id, transfer.amount, _id(transfer.destination))
 
     def create_payout_account(self, request: PayoutAccountRequest) -> PayoutAccount:
@@ -129,28 +190,24 @@ class StripeGateway:
             "type": "express",
             "country": request.country,
             "email": request.email,
-            "metadata": {"user_id": str(request.user_id)},
+            "metadata": _metadata(request.installation, user_id=request.user_id),
             # Freelancers only receive transfers; they never take card payments.
             "capabilities": {"transfers": {"requested": True}},
         }
         if request.country != self.platform_country:
             params["tos_acceptance"] = {"service_agreement": "recipient"}
-        try:
+        with _answer():
             account = self.client.v1.accounts.create(
                 params, {"idempotency_key": request.idempotency_key}
             )
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
         return self._account(account)
 
     def retrieve_payout_account(self, account_id: str) -> PayoutAccount:
-        try:
+        with _answer():
             return self._account(self.client.v1.accounts.retrieve(account_id))
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
 
     def onboarding_link(self, account_id: str) -> str | None:
-        try:
+        with _answer():
             link = self.client.v1.account_links.create(
                 {
                     "account": account_id,
@@ -159,8 +216,6 @@ class StripeGateway:
                     "return_url": f"{self.public_url}/payouts/onboarding/done",
                 }
             )
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
         return link.url
 
     @staticmethod

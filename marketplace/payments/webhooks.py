@@ -26,8 +26,8 @@ from marketplace.errors import DomainError, GatewayFailed
 from marketplace.extensions import db
 from marketplace.idempotency import exempt
 from marketplace.inputs import raw_body
-from marketplace.payments import operations, service
-from marketplace.payments.gateway import GatewayError
+from marketplace.payments import keys, operations, service
+from marketplace.payments.gateway import ProviderRefused, ProviderUnavailable
 from marketplace.payments.models import EscrowPayment, WebhookEvent
 from marketplace.payments.schemas import WebhookReceiptSchema
 from marketplace.states import MILESTONE, MilestoneStatus, next_status
@@ -61,10 +61,18 @@ def verify_signature(payload: bytes, header: str, secret: str, now: float | None
 
 
 def _milestone_id_for(intent_id: str, metadata: dict) -> int | None:
-    """Which milestone an intent pays for: by our record of it, else by its metadata."""
+    """Which milestone an intent pays for: by our record of it, else by its metadata.
+
+    The metadata counts only if the intent is this installation's: another database on
+    the same Stripe account has milestones with the same ids. (Intents made before
+    installations were named carry none, and are taken as ours.)
+    """
     milestone_id = db.session.scalar(
         select(EscrowPayment.milestone_id).where(EscrowPayment.intent_id == intent_id)
     )
+    installation = metadata.get("installation")
+    if installation is not None and installation != keys.namespace():
+        return milestone_id
     if milestone_id is None and str(metadata.get("milestone_id", "")).isdigit():
         milestone_id = int(metadata["milestone_id"])
     return milestone_id
@@ -281,9 +289,12 @@ def stripe_webhook():
             handler(obj)
         db.session.add(WebhookEvent(id=event_id, type=event_type))
         db.session.commit()
-    except GatewayError:
+    except ProviderUnavailable:
         db.session.rollback()
         raise GatewayFailed("Could not re-read the object from the provider; retry.") from None
+    except ProviderRefused as refusal:  # re-reading the object (a transfer's is the guard's)
+        db.session.rollback()
+        raise operations.refused_problem(refusal, "request") from None
     except IntegrityError:
         db.session.rollback()  # the same event, handled meanwhile by another delivery
         return {"received": True, "duplicate": True}

@@ -114,12 +114,12 @@ def test_statements_list_each_users_own_lines(app, deal):
     [
         (12_345, 1000, 1_235),
         (12_344, 1000, 1_234),
-        (5, 1000, 1),
-        (4, 1000, 0),
+        (50_005, 1000, 5_001),
+        (50_004, 1000, 5_000),
         (999, 0, 0),
         (10_001, 250, 250),
         (10_020, 250, 251),
-        (7, 10_000, 7),
+        (57, 10_000, 57),
     ],
 )
 def test_the_fee_is_rounded_half_up_once_per_release(app, api, factory, amount, fee_bps, fee):

@@ -115,9 +115,9 @@ def test_answered_calls_before_a_lost_one_are_repeated_not_redone(
         calls["n"] += 1
         result = real_transfer(request)
         if calls["n"] == 2:
-            from marketplace.payments.gateway import GatewayError
+            from marketplace.payments.gateway import ProviderUnavailable
 
-            raise GatewayError("timed out")
+            raise ProviderUnavailable("timed out")
         return result
 
     failing_gateway.inner.transfer = second_transfer_lost

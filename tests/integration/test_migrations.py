@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.config import PROJECT_ROOT
 from marketplace.database import include_object
@@ -162,4 +163,66 @@ def test_0006_keeps_the_data_and_clears_stale_auto_release_dates(scratch_databas
             == 2
         )
         assert connection.execute(text("SELECT count(*) FROM reviews")).scalar() == 1
+    engine.dispose()
+
+
+def test_0008_names_the_installation_once_and_keeps_the_journal(scratch_database, app):
+    flask_db(scratch_database, "upgrade", "0007")
+    engine = create_engine(scratch_database)
+    now = "CURRENT_TIMESTAMP"
+    old_key = "milestone-1-fund-1" + "x" * 82  # as long as 0005 allowed
+    rows = [
+        "INSERT INTO users (id, email, password_hash, role, name, country, skills, bio, status,"
+        " payouts_enabled, email_notifications, created_at) VALUES"
+        f" (1, 'c@example.test', 'x', 'client', 'C', 'US', '[]', '', 'active', false, true,"
+        f" {now}), (2, 'f@example.test', 'x', 'freelancer', 'F', 'NG', '[]', '', 'active',"
+        f" false, true, {now})",
+        "INSERT INTO jobs (id, client_id, title, description, budget, currency, status,"
+        f" created_at, updated_at) VALUES (1, 1, 'Invoices', 'Type', 100, 'USD', 'in_progress',"
+        f" {now}, {now})",
+        "INSERT INTO bids (id, job_id, freelancer_id, amount, currency, delivery_days,"
+        f" cover_letter, status, created_at, updated_at) VALUES (1, 1, 2, 100, 'USD', 3, 'Hi',"
+        f" 'accepted', {now}, {now})",
+        "INSERT INTO contracts (id, job_id, bid_id, client_id, freelancer_id, currency, fee_bps,"
+        f" status, created_at) VALUES (1, 1, 1, 1, 2, 'USD', 1000, 'active', {now})",
+        "INSERT INTO milestones (id, contract_id, title, description, amount, currency, status,"
+        f" created_at) VALUES (1, 1, 'A', '', 100, 'USD', 'pending', {now})",
+        "INSERT INTO provider_operations (milestone_id, kind, idempotency_key, amount, detail,"
+        f" settled, refusal, created_at) VALUES (1, 'charge', '{old_key}', 100, 'pm_card_visa',"
+        f" false, NULL, {now})",
+    ]
+    with engine.begin() as connection:
+        for row in rows:
+            connection.execute(text(row))
+
+    flask_db(scratch_database, "upgrade")
+
+    with engine.connect() as connection:
+        (first,) = connection.execute(text("SELECT namespace FROM installation")).scalars()
+        kept = connection.execute(text("SELECT idempotency_key FROM provider_operations"))
+        assert kept.scalars().all() == [old_key]
+    with app.app_context():
+        assert first != db.session.scalar(text("SELECT namespace FROM installation"))
+    assert len(first) == 16
+    int(first, 16)
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(
+            text(f"INSERT INTO installation (id, namespace, created_at) VALUES (2, 'b', {now})")
+        )
+    with engine.begin() as connection:  # Stripe's longest key fits the journal now
+        connection.execute(
+            text(
+                "INSERT INTO provider_operations (milestone_id, kind, idempotency_key, amount,"
+                f" detail, settled, created_at) VALUES (1, 'refund', '{'k' * 255}', 1, '', true,"
+                f" {now})"
+            )
+        )
+        connection.execute(text("DELETE FROM provider_operations WHERE kind = 'refund'"))
+
+    flask_db(scratch_database, "downgrade", "0007")
+    assert "installation" not in inspect(engine).get_table_names()
+    flask_db(scratch_database, "upgrade")
+    with engine.connect() as connection:
+        (second,) = connection.execute(text("SELECT namespace FROM installation")).scalars()
+    assert second != first
     engine.dispose()

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from marketplace.audit import AuditEntry
 from marketplace.extensions import db
+from marketplace.payments.keys import namespace
 from marketplace.payments.models import EscrowPayment
 from marketplace.payments.stripe_gateway import StripeGateway
 from tests.client import assert_problem
-from tests.money import assert_ledger_ok, balance, contract_with, fund
+from tests.money import assert_ledger_ok, balance, contract_with, fund, key_parts, provider_key
 from tests.stripe_fake.fixtures import TEST_API_KEY, TEST_WEBHOOK_SECRET
 from tests.stripe_fake.webhooks import make_event, signed_event
 
@@ -78,8 +79,16 @@ def test_funding_with_a_card_is_a_payment_intent_confirmed_at_once(app, deal):
 
     assert response.json["status"] == "funded"
     (call,) = intent_calls(deal.fake)
-    assert call.idempotency_key == f"milestone-{deal.first}-fund-1"
-    assert call.params["metadata"] == {"milestone_id": str(deal.first)}
+    assert key_parts(app, call.idempotency_key)[:2] == ("charge", f"m{deal.first}.a1")
+    assert call.idempotency_key == provider_key(
+        app, "charge", f"m{deal.first}.a1", amount=30_000, currency="USD", method="pm_card_visa"
+    )
+    with app.app_context():
+        installation = namespace()
+    assert call.params["metadata"] == {
+        "milestone_id": str(deal.first),
+        "installation": installation,
+    }
     assert call.params["transfer_group"] == f"milestone-{deal.first}"
     assert call.params["payment_method_types"] == ["card"]
     assert call.params["amount"] == "30000"
@@ -101,8 +110,10 @@ def test_a_decline_books_nothing_and_the_next_try_is_a_new_intent(app, deal, met
     assert balance(deal.company)["in_escrow"] == 0
 
     assert fund(deal.company, deal.first).json["status"] == "funded"
-    keys = [c.idempotency_key for c in intent_calls(deal.fake)]
-    assert keys == [f"milestone-{deal.first}-fund-1", f"milestone-{deal.first}-fund-2"]
+    declined, paid = (key_parts(app, c.idempotency_key) for c in intent_calls(deal.fake))
+    assert declined[1] == f"m{deal.first}.a1"
+    assert paid[1] == f"m{deal.first}.a1.r1"  # after a refusal, a new call
+    assert paid[2] != declined[2]  # another card
     assert_ledger_ok(app)
 
 
@@ -175,7 +186,15 @@ def test_releases_wait_for_onboarding_then_transfer_from_the_charge(app, api, de
     assert transfer["destination"] == account_id
     assert transfer["source_transaction"] == charge_id
     (transfer_call,) = deal.fake.calls("POST", "/v1/transfers")
-    assert transfer_call.idempotency_key == f"milestone-{deal.first}-release"
+    assert transfer_call.idempotency_key == provider_key(
+        app,
+        "transfer",
+        f"m{deal.first}",
+        amount=27_000,
+        currency="USD",
+        destination=account_id,
+        source=charge_id,
+    )
     assert balance(deal.freelancer)["paid_out"] == 27_000
 
     fund(deal.company, deal.second)
@@ -207,7 +226,7 @@ def test_a_refund_is_a_refund_on_the_intent(app, deal):
     assert deal.freelancer.post(f"/milestones/{deal.second}/refund").json["status"] == ("cancelled")
 
     (call,) = deal.fake.calls("POST", "/v1/refunds")
-    assert call.idempotency_key == f"milestone-{deal.second}-refund"
+    assert key_parts(app, call.idempotency_key)[:2] == ("refund", f"m{deal.second}")
     assert call.params["amount"] == "10000"
     assert balance(deal.company)["refunded"] == 10_000
     assert_problem(deal.freelancer.post(f"/milestones/{deal.second}/refund"), 409)
@@ -224,7 +243,8 @@ def test_a_lost_funding_answer_is_retried_without_a_second_charge(app, deal, whe
     assert fund(deal.company, deal.first).json["status"] == "funded"
 
     calls = intent_calls(deal.fake)
-    assert {c.idempotency_key for c in calls} == {f"milestone-{deal.first}-fund-1"}
+    (key,) = {c.idempotency_key for c in calls}
+    assert key_parts(app, key)[:2] == ("charge", f"m{deal.first}.a1")
     # After a lost answer Stripe had made the intent: the retry got it back, not a new one.
     expected = ["failed_before", "forwarded"] if when == "before" else ["failed_after", "replayed"]
     assert [c.outcome for c in calls] == expected

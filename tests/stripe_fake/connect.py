@@ -27,16 +27,28 @@ still builds, encodes, retries and parses every request; only the transport chan
     ``payment_intent``, so the SDK raises ``stripe.CardError``.
   - ``latest_charge`` is returned as an id unless ``expand`` asked for it (localstripe
     always embeds the whole charge).
+  - A payment method nobody knows is Stripe's 400 ``resource_missing`` on
+    ``payment_method`` (localstripe answers a bare 404).
   - ``POST /v1/refunds``: ``reason`` and other parameters localstripe rejects are
     stripped and echoed back.
 
 * ``Idempotency-Key`` (which localstripe ignores) is honoured for every POST, forwarded
-  or served, the way Stripe does: scoped by ``Stripe-Account``, the first 2xx or 402
-  response is stored and replayed (with ``Idempotent-Replayed: true``); the same key
-  with another path or other parameters is a 400 ``idempotency_error``
+  or served, the way Stripe does: scoped by ``Stripe-Account``, the first response of a
+  request that ran is stored and replayed (with ``Idempotent-Replayed: true``): a 2xx, a
+  402, and a refusal that came once the request ran (a transfer to an account whose
+  ``transfers`` capability is not active, one beyond what its source charge has left).
+  The same key with another path or other parameters is a 400 ``idempotency_error``
   (``stripe.IdempotencyError``); a key whose first request is still running is a 409.
-  Other 4xx and 5xx responses are not stored, so they may be retried with the same key.
+  Requests refused before they ran (invalid parameters, an amount under the minimum,
+  authentication) and 5xx are not stored, so they may be retried with the same key.
   The SDK sends a generated key on every POST when the caller gives none.
+* API keys, checked before anything else as Stripe does: a key that is not a test secret
+  key (``sk_test_...``) nor a restricted one (``rk_test_...``) is a 401
+  (``stripe.AuthenticationError``). A restricted key may use only the paths granted to
+  it (:meth:`FakeConnectClient.grant`), else 403 (``stripe.PermissionError``); its
+  requests to localstripe (which knows no restricted keys) go with a secret key.
+* ``POST /v1/payment_intents`` refuses an amount under Stripe's minimum charge for its
+  currency (``amount_too_small``, 400, param ``amount``), before anything is charged.
 * Every request the SDK made is recorded (:attr:`FakeConnectClient.recorded`,
   :meth:`FakeConnectClient.calls`), and failures can be injected
   (:meth:`FakeConnectClient.fail_next`): ``"before"`` (the request never reaches Stripe)
@@ -44,7 +56,9 @@ still builds, encodes, retries and parses every request; only the transport chan
   response is lost). ``"timeout"`` and ``"connection"`` failures go through the base
   client's own ``_handle_request_error`` with a ``requests`` exception, so the SDK
   raises ``stripe.APIConnectionError`` exactly as for a real network failure; a status
-  code (500, 502, 503) returns a Stripe ``api_error`` body (``stripe.APIError``).
+  code (500, 502, 503) returns a Stripe ``api_error`` body (``stripe.APIError``), 429
+  Stripe's ``rate_limit`` (``stripe.RateLimitError``) and 409 its ``lock_timeout``
+  (``stripe.APIError`` with status 409): answers that do not say whether Stripe acted.
 """
 
 from __future__ import annotations
@@ -136,6 +150,18 @@ SUCCEEDING_TEST_METHODS = frozenset(
     }
 )
 
+# Stripe's minimum charge amounts (minor units) per presentment currency.
+MINIMUM_CHARGE = {
+    "usd": 50, "aud": 50, "brl": 50, "cad": 50, "chf": 50, "eur": 50, "inr": 50, "nzd": 50,
+    "sgd": 50, "gbp": 30, "aed": 200, "bgn": 100, "czk": 1500, "dkk": 250, "hkd": 400,
+    "huf": 17500, "jpy": 50, "mxn": 1000, "myr": 200, "nok": 300, "pln": 200, "ron": 200,
+    "sek": 300, "thb": 1000,
+}  # fmt: skip
+_ZERO_DECIMAL = frozenset({"jpy", "krw", "vnd", "clp", "pyg", "xaf", "xof", "ugx", "rwf"})
+
+# Keys the fake takes: test secret keys and restricted keys.
+_KEY_PATTERN = re.compile(r"^(sk|rk)_test_\w+$")
+
 _CURRENCIES = {
     "US": "usd",
     "CA": "cad",
@@ -186,11 +212,23 @@ _REFUND_PATH = re.compile(r"^/v1/refunds/(?P<id>[^/]+)$")
 
 
 class FakeStripeError(Exception):
-    """A Stripe-shaped error the fake answers with (status, error object)."""
+    """A Stripe-shaped error the fake answers with (status, error object).
 
-    def __init__(self, status: int, message: str, *, type_="invalid_request_error", **extra):
+    ``stored``: the refusal came once the request ran, so its idempotency key keeps it.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type_="invalid_request_error",
+        stored: bool = False,
+        **extra,
+    ):
         super().__init__(message)
         self.status = status
+        self.stored = stored
         self.error = {"type": type_, "message": message, **extra}
 
 
@@ -205,8 +243,11 @@ class RecordedRequest:
     stripe_account: str | None
     status: int | None = None
     # served (by the fake), forwarded (to localstripe), replayed (idempotent replay),
-    # rejected (idempotency conflict), failed_before, failed_after (injected failures)
+    # rejected (idempotency conflict, or an API key refused), failed_before, failed_after
+    # (injected failures)
     outcome: str = ""
+    # A refusal that came once the request ran: its idempotency key keeps it.
+    stored_refusal: bool = False
 
 
 @dataclass
@@ -337,6 +378,7 @@ class FakeConnectClient(stripe.RequestsClient):
             self.recorded: list[RecordedRequest] = []
             self._failures: list[_Failure] = []
             self._idempotency: dict[tuple[str, str], _IdempotentEntry] = {}
+            self._grants: dict[str, tuple[str, ...]] = {}
             self._pi_side: dict[str, _Side] = {}
             self._refund_side: dict[str, dict[str, Any]] = {}
 
@@ -366,20 +408,31 @@ class FakeConnectClient(stripe.RequestsClient):
 
         ``mode``: ``"before"`` (nothing reaches Stripe) or ``"after"`` (Stripe does the
         work, then the response is lost). ``error``: ``"timeout"`` or ``"connection"``
-        (``stripe.APIConnectionError``) or an HTTP status such as 500
-        (``stripe.APIError``). ``method=None`` matches every method.
+        (``stripe.APIConnectionError``), an HTTP status such as 500 (``stripe.APIError``),
+        429 (``rate_limit``, ``stripe.RateLimitError``) or 409 (``lock_timeout``,
+        ``stripe.APIError``). ``method=None`` matches every method.
 
         The SDK retries connection errors and 5xx itself when ``max_network_retries`` > 0
         (StripeClient's default is 2): use ``max_network_retries=0`` or ``times`` > 1
         to see the failure surface."""
         if mode not in ("before", "after"):
             raise ValueError("mode is 'before' or 'after'")
-        if not (error in ("timeout", "connection") or (isinstance(error, int) and error >= 500)):
-            raise ValueError("error is 'timeout', 'connection' or a 5xx status")
+        if not (
+            error in ("timeout", "connection", 409, 429)
+            or (isinstance(error, int) and error >= 500)
+        ):
+            raise ValueError("error is 'timeout', 'connection', 409, 429 or a 5xx status")
         with self._lock:
             self._failures.append(
                 _Failure(path_prefix, mode, error, method and method.upper(), times)
             )
+
+    def grant(self, key: str, *path_prefixes: str) -> None:
+        """Let a restricted key (``rk_test_...``) use these paths (and only these)."""
+        if not key.startswith("rk_test_"):
+            raise ValueError("only restricted keys (rk_test_...) have grants")
+        with self._lock:
+            self._grants[key] = tuple(path_prefixes)
 
     def clear_failures(self) -> None:
         with self._lock:
@@ -495,7 +548,12 @@ class FakeConnectClient(stripe.RequestsClient):
         record = RecordedRequest(method, parts.path, params, key, account)
         with self._lock:
             self.recorded.append(record)
-            failure = self._take_failure(method, parts.path)
+            refused = self._check_api_key(headers, parts.path)
+            failure = None if refused else self._take_failure(method, parts.path)
+        if refused is not None:
+            record.outcome, record.status = "rejected", refused[1]
+            return refused
+        headers = self._as_secret_key(headers)
 
         if failure is not None and failure.mode == "before":
             record.outcome = "failed_before"
@@ -511,6 +569,40 @@ class FakeConnectClient(stripe.RequestsClient):
             record.outcome = "failed_after"
             return self._fail(failure, before=False)
         return response
+
+    def _check_api_key(self, headers: Mapping[str, str] | None, path: str) -> Response | None:
+        """Stripe's 401 for a key it does not know, 403 for a restricted key's other paths."""
+        authorization = _header(headers, "Authorization") or ""
+        api_key = authorization.removeprefix("Bearer ").strip()
+        if not _KEY_PATTERN.match(api_key):
+            shown = f"{api_key[:8]}****{api_key[-4:]}" if len(api_key) > 12 else "****"
+            return _error_response(
+                401,
+                {"type": "invalid_request_error", "message": f"Invalid API Key provided: {shown}"},
+            )
+        if api_key.startswith("rk_test_") and not any(
+            path.startswith(prefix) for prefix in self._grants.get(api_key, ())
+        ):
+            return _error_response(
+                403,
+                {
+                    "type": "invalid_request_error",
+                    "message": f"The provided key '{api_key[:8]}****{api_key[-4:]}' does not "
+                    f"have the required permissions for this endpoint ({path}).",
+                },
+            )
+        return None
+
+    @staticmethod
+    def _as_secret_key(headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
+        """localstripe knows only secret keys: a restricted key's requests go with one."""
+        authorization = _header(headers, "Authorization") or ""
+        if "rk_test_" not in authorization:
+            return headers
+        return {
+            **{k: v for k, v in (headers or {}).items() if k.lower() != "authorization"},
+            "Authorization": "Bearer sk_test_restricted_key_granted",
+        }
 
     def _take_failure(self, method: str, path: str) -> _Failure | None:
         for failure in self._failures:
@@ -533,6 +625,25 @@ class FakeConnectClient(stripe.RequestsClient):
         elif failure.error == "connection":
             exc = requests.exceptions.ConnectionError(
                 "connection refused (injected)" if before else "connection reset (injected)"
+            )
+        elif failure.error == 429:
+            return _error_response(
+                429,
+                {
+                    "type": "invalid_request_error",
+                    "code": "rate_limit",
+                    "message": "Too many requests hit the API too quickly (injected).",
+                },
+            )
+        elif failure.error == 409:
+            return _error_response(
+                409,
+                {
+                    "type": "invalid_request_error",
+                    "code": "lock_timeout",
+                    "message": "This object cannot be accessed right now because another API "
+                    "request or Stripe process is currently accessing it (injected).",
+                },
             )
         else:
             return _error_response(
@@ -589,7 +700,7 @@ class FakeConnectClient(stripe.RequestsClient):
                 self._idempotency.pop(scope, None)
             raise
         with self._lock:
-            if 200 <= response[1] < 300 or response[1] == 402:
+            if 200 <= response[1] < 300 or response[1] == 402 or call.record.stored_refusal:
                 entry.response = response
             else:
                 self._idempotency.pop(scope, None)
@@ -653,6 +764,7 @@ class FakeConnectClient(stripe.RequestsClient):
             with self._lock:
                 result = handler()
         except FakeStripeError as exc:
+            call.record.stored_refusal = exc.stored
             return _error_response(exc.status, exc.error)
         return _json_response(result)
 
@@ -873,6 +985,7 @@ class FakeConnectClient(stripe.RequestsClient):
                 "capabilities enabled: transfers, crypto_transfers, legacy_payments",
                 code="insufficient_capabilities_for_transfer",
                 param="destination",
+                stored=True,
             )
         source = _str_param(params, "source_transaction", required=False)
         if source is not None:
@@ -953,6 +1066,7 @@ class FakeConnectClient(stripe.RequestsClient):
                 f"{already + amount}, more than its amount ({charge['amount']}).",
                 code="balance_insufficient",
                 param="amount",
+                stored=True,
             )
 
     def _list_transfers(self, url: str, params: Mapping[str, Any]) -> dict:
@@ -1034,7 +1148,29 @@ class FakeConnectClient(stripe.RequestsClient):
             if alias is not None:
                 entry.pm_alias = alias
 
+    @staticmethod
+    def _check_minimum(params: Mapping[str, Any]) -> None:
+        currency = str(params.get("currency") or "").lower()
+        minimum = MINIMUM_CHARGE.get(currency)
+        try:
+            amount = int(params.get("amount"))
+        except (TypeError, ValueError):
+            return  # localstripe reports a bad amount itself
+        if minimum is not None and amount < minimum:
+            shown = str(minimum) if currency in _ZERO_DECIMAL else f"{minimum / 100:.2f}"
+            raise FakeStripeError(
+                400,
+                f"Amount must be at least {shown} {currency}",
+                code="amount_too_small",
+                param="amount",
+            )
+
     def _create_payment_intent(self, call: _Call) -> Response:
+        try:
+            self._check_minimum(call.params)
+        except FakeStripeError as exc:
+            call.record.outcome = "served"
+            return _error_response(exc.status, exc.error)
         forward, side, alias = self._split_pi_params(call)
         if _truthy(call.params.get("confirm")):
             try:
@@ -1048,7 +1184,22 @@ class FakeConnectClient(stripe.RequestsClient):
             self._remember(json.loads(body)["id"], side, alias)
         elif status == 402:
             return self._decline(call, response, side, alias)
+        elif status == 404 and call.params.get("payment_method"):
+            return self._no_such_payment_method(call.params["payment_method"])
         return self._present(call, response)
+
+    @staticmethod
+    def _no_such_payment_method(payment_method: str) -> Response:
+        """Stripe's answer to a payment method it does not know (localstripe: a bare 404)."""
+        return _error_response(
+            400,
+            {
+                "type": "invalid_request_error",
+                "code": "resource_missing",
+                "param": "payment_method",
+                "message": f"No such PaymentMethod: '{payment_method}'",
+            },
+        )
 
     def _update_payment_intent(self, call: _Call, payment_intent_id: str) -> Response:
         forward, side, alias = self._split_pi_params(call)

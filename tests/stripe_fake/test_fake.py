@@ -212,6 +212,90 @@ def test_declines_are_replayed_too(stripe_client):
     assert first.value.error.payment_intent.id == second.value.error.payment_intent.id
 
 
+def test_an_amount_under_the_minimum_charge_is_refused_before_it_runs(stripe_client, fake_stripe):
+    for amount, currency, shown in ((49, "usd", "0.50 usd"), (29, "gbp", "0.30 gbp")):
+        with pytest.raises(stripe.InvalidRequestError) as small:
+            fund(stripe_client, amount=amount, currency=currency, key=f"small-{currency}")
+        assert (small.value.code, small.value.param) == ("amount_too_small", "amount")
+        assert shown in small.value.user_message
+    with pytest.raises(stripe.InvalidRequestError, match="at least 50 jpy"):
+        fund(stripe_client, amount=49, currency="jpy")
+
+    # Refused before it ran: nothing kept under the key, which works for the next try.
+    intent = fund(stripe_client, amount=50, key="small-usd")
+    assert intent.status == "succeeded"
+    assert fund(stripe_client, amount=30, currency="gbp").status == "succeeded"
+    outcomes = [c.outcome for c in fake_stripe.calls("POST", "/v1/payment_intents")]
+    assert outcomes == ["served", "served", "served", "forwarded", "forwarded"]
+    assert len(stripe_client.v1.payment_intents.list().data) == 2
+
+
+def test_an_unknown_payment_method_is_stripes_resource_missing(stripe_client):
+    with pytest.raises(stripe.InvalidRequestError) as unknown:
+        fund(stripe_client, pm="pm_card_nobody_knows")
+
+    assert unknown.value.http_status == 400
+    assert (unknown.value.code, unknown.value.param) == ("resource_missing", "payment_method")
+    assert "pm_card_nobody_knows" in unknown.value.user_message
+
+
+@pytest.mark.parametrize("api_key", ["pk_test_publishable", "sk_live_real", "sk_test_", "nope"])
+def test_an_api_key_stripe_does_not_know_is_a_401(localstripe_server, fake_stripe, api_key):
+    client = make_stripe_client(localstripe_server.base_url, fake_stripe, api_key=api_key)
+
+    with pytest.raises(stripe.AuthenticationError) as refused:
+        fund(client)
+    with pytest.raises(stripe.AuthenticationError):
+        recipient_account(client)
+
+    assert refused.value.http_status == 401
+    assert [c.outcome for c in fake_stripe.recorded] == ["rejected", "rejected"]
+    assert fake_stripe.accounts == {}
+
+
+def test_a_restricted_key_uses_only_what_it_was_granted(localstripe_server, fake_stripe):
+    client = make_stripe_client(localstripe_server.base_url, fake_stripe, api_key="rk_test_ops")
+    fake_stripe.grant("rk_test_ops", "/v1/payment_intents", "/v1/accounts")
+
+    intent = fund(client)  # forwarded to localstripe, which knows no restricted keys
+    account = recipient_account(client)
+    fake_stripe.activate_account(account.id)
+    with pytest.raises(stripe.PermissionError) as denied:
+        client.v1.transfers.create(
+            params={"amount": 100, "currency": "usd", "destination": account.id},
+            options={"idempotency_key": "k-transfer"},
+        )
+
+    assert intent.status == "succeeded"
+    assert denied.value.http_status == 403
+    assert fake_stripe.transfers == {}
+    fake_stripe.grant("rk_test_ops", "/v1/transfers")
+    client.v1.transfers.create(
+        params={"amount": 100, "currency": "usd", "destination": account.id},
+        options={"idempotency_key": "k-transfer"},
+    )
+    assert len(fake_stripe.transfers) == 1
+    with pytest.raises(ValueError, match="restricted"):
+        fake_stripe.grant("sk_test_secret", "/v1/transfers")
+
+
+def test_rate_limits_and_lock_timeouts_do_not_say_whether_stripe_acted(stripe_client, fake_stripe):
+    fake_stripe.fail_next("/v1/payment_intents", "before", error=429)
+    with pytest.raises(stripe.RateLimitError) as limited:
+        fund(stripe_client, key="k-busy")
+    fake_stripe.fail_next("/v1/payment_intents", "after", error=409)
+    with pytest.raises(stripe.APIError) as locked:
+        fund(stripe_client, key="k-busy")
+
+    assert limited.value.http_status == 429
+    assert (locked.value.http_status, locked.value.error.code) == (409, "lock_timeout")
+    retried = fund(stripe_client, key="k-busy")
+    (made,) = stripe_client.v1.payment_intents.list().data  # the lock timeout hid it
+    assert retried.id == made.id
+    outcomes = [c.outcome for c in fake_stripe.calls("POST", "/v1/payment_intents")]
+    assert outcomes == ["failed_before", "failed_after", "replayed"]
+
+
 # ---------------------------------------------------------------- connect
 
 
@@ -298,13 +382,20 @@ def test_transfer_with_source_transaction_is_idempotent(stripe_client, fake_stri
         "transfer_group": "milestone-1",
         "metadata": {"milestone_id": "1"},
     }
-    options = {"idempotency_key": "milestone-1-release"}
+    refused_key = {"idempotency_key": "milestone-1-release"}
 
     with pytest.raises(stripe.InvalidRequestError) as inactive:
-        stripe_client.v1.transfers.create(params=params, options=options)
+        stripe_client.v1.transfers.create(params=params, options=refused_key)
     assert inactive.value.code == "insufficient_capabilities_for_transfer"
 
     fake_stripe.activate_account(account.id)
+    # The refusal came once the request ran: Stripe keeps it under its key.
+    with pytest.raises(stripe.InvalidRequestError) as replayed:
+        stripe_client.v1.transfers.create(params=params, options=refused_key)
+    assert replayed.value.code == "insufficient_capabilities_for_transfer"
+    assert fake_stripe.transfers == {}
+
+    options = {"idempotency_key": "milestone-1-release-2"}
     first = stripe_client.v1.transfers.create(params=params, options=options)
     second = stripe_client.v1.transfers.create(params=params, options=options)
 
@@ -314,9 +405,8 @@ def test_transfer_with_source_transaction_is_idempotent(stripe_client, fake_stri
     assert first.destination == account.id
     assert (first.amount, first.currency, first.transfer_group) == (9000, "usd", "milestone-1")
     calls = fake_stripe.calls("POST", "/v1/transfers")
-    assert [c.outcome for c in calls] == ["served", "served", "replayed"]
+    assert [c.outcome for c in calls] == ["served", "replayed", "served", "replayed"]
     assert {c.params["source_transaction"] for c in calls} == {intent.latest_charge}
-    assert {c.idempotency_key for c in calls} == {"milestone-1-release"}
     assert stripe_client.v1.transfers.retrieve(first.id).amount == 9000
 
     with pytest.raises(stripe.IdempotencyError):
