@@ -93,7 +93,7 @@ def search_counts(app) -> dict:
         name = db.engine.dialect.name
         found = {}
         for key, query in (("common_matches", data.COMMON_QUERY), ("rare_matches", data.RARE_WORD)):
-            condition, _rank = search.match(name, query)
+            condition = search.match(db.session, query)
             found[key] = db.session.scalar(
                 select(func.count()).select_from(Job).where(Job.status == "open", condition)
             )
