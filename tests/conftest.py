@@ -8,11 +8,12 @@ own temporary folder, or on PostgreSQL a sibling database `<name>_<worker>`.
 """
 
 import os
+import sqlite3
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 from marketplace import create_app
 from marketplace.config import database_url
@@ -22,6 +23,18 @@ from tests.factories import Factory
 from tests.probe import probe
 
 pytest_plugins = ["tests.stripe_fake.fixtures"]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, _record):
+    """Tests need no durability across a crash: SQLite does not wait for the disk.
+
+    Every SQLite file the tests open (the marketplace's, the local gateway's, scratch
+    databases) is a throwaway; production keeps SQLite's default (see
+    marketplace/database.py). The PostgreSQL counterpart is in _engine_options.
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
 
 
 def _test_database_url(tmp_path_factory) -> str:
