@@ -19,6 +19,7 @@ from marketplace import create_app
 from marketplace.config import database_url
 from marketplace.extensions import db
 from tests.client import ApiClient
+from tests.emptying import empty_everything
 from tests.factories import Factory
 from tests.probe import probe
 
@@ -112,21 +113,8 @@ def app(database_uri, tmp_path_factory):
 def _empty_tables(request):
     """Every test starts from an empty database."""
     yield
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
-    with app.app_context():
-        db.session.remove()
-        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":  # one round trip for all of them
-                connection.exec_driver_sql("".join(f"DELETE FROM {t};" for t in tables))
-            else:
-                for table in tables:
-                    connection.exec_driver_sql(f"DELETE FROM {table}")
-        gateway = app.extensions.get("payment_gateway")
-        if hasattr(gateway, "forget_everything"):
-            gateway.forget_everything()
+    if "app" in request.fixturenames:
+        empty_everything(request.getfixturevalue("app"))
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ from marketplace.contracts.models import Contract, Milestone
 from marketplace.extensions import db
 from marketplace.payments.ledger import escrow_balance, verify_ledger
 from marketplace.payments.models import LedgerLine
-from marketplace.payments.service import get_gateway
 from tests.client import ApiClient
+from tests.emptying import empty_everything
 from tests.factories import Factory
 from tests.work import JOB
 
@@ -132,28 +132,12 @@ class Stone:
     notes: list[str] = field(default_factory=list)
 
 
-def empty_everything(app) -> None:
-    """What tests/conftest.py does after each test, done before each example."""
-    with app.app_context():
-        db.session.remove()
-        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":  # one round trip for all of them
-                connection.exec_driver_sql("".join(f"DELETE FROM {t};" for t in tables))
-            else:
-                for table in tables:
-                    connection.exec_driver_sql(f"DELETE FROM {table}")
-        gateway = get_gateway()
-        if hasattr(gateway, "forget_everything"):
-            gateway.forget_everything()
-
-
 class LedgerMachine(RuleBasedStateMachine):
     app = None  # set by the test function
 
     def __init__(self):
         super().__init__()
-        empty_everything(self.app)
+        empty_everything(self.app)  # as after each test, before each example
         factory = Factory(self.app)
         api = ApiClient(self.app)
         self.users = {
