@@ -5,6 +5,11 @@ real, as the app does, and race real connections, so isolation is by emptying ev
 table after each test rather than by rolling back one shared connection. Run in
 parallel (pytest-xdist), each worker gets a database of its own: a SQLite file in its
 own temporary folder, or on PostgreSQL a sibling database `<name>_<worker>`.
+
+Tests that change nothing in the database may share what they read: those marked
+`shared_data(key)` get it from the `shared_data` fixture, built by the first of them
+and kept until a test with another key (or none) runs, or one of them fails. They are
+collected one after the other; a worker that runs only some of them builds it again.
 """
 
 import os
@@ -109,12 +114,82 @@ def app(database_uri, tmp_path_factory):
         db.engine.dispose()
 
 
+class _Kept:
+    """What the last test left in this worker's database for the next, and under which key."""
+
+    key: str | None = None
+    data = None
+    app = None
+
+    @classmethod
+    def empty(cls, app) -> None:
+        empty_everything(app)
+        cls.key = cls.data = cls.app = None
+
+
+_PASSED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when != "teardown":
+        item.stash[_PASSED] = item.stash.get(_PASSED, True) and report.passed
+    return report
+
+
+def _shared_key(item) -> str | None:
+    marker = item.get_closest_marker("shared_data")
+    return None if marker is None else str(marker.args[0])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests that share data run one after the other, where the first of them was."""
+    first: dict[str, int] = {}
+    place: dict[int, tuple[int, int]] = {}
+    for index, item in enumerate(items):
+        key = _shared_key(item)
+        if key is not None:
+            first.setdefault(key, index)
+        place[id(item)] = (first.get(key, index), index)
+    items.sort(key=lambda item: place[id(item)])
+
+
 @pytest.fixture(autouse=True)
 def _empty_tables(request):
-    """Every test starts from an empty database."""
+    """Every test starts from an empty database, or from the data it shares."""
+    key = _shared_key(request.node)
+    if _Kept.key is not None and _Kept.key != key:
+        _Kept.empty(_Kept.app)
     yield
-    if "app" in request.fixturenames:
+    if _Kept.key is not None and _Kept.key == key and request.node.stash.get(_PASSED, False):
+        return  # kept for the next test with this key
+    if _Kept.key is not None:
+        _Kept.empty(_Kept.app)
+    elif "app" in request.fixturenames:
         empty_everything(request.getfixturevalue("app"))
+
+
+@pytest.fixture
+def shared_data(request, app):
+    """`shared_data(build)`: what build() made for the tests marked shared_data(key).
+
+    The first of those tests calls build() on an empty database; the next ones get the
+    same result on the same rows, as long as every test before them passed. They may
+    read, or make requests that are refused and change nothing, but nothing else.
+    """
+    key = _shared_key(request.node)
+    if key is None:
+        raise pytest.UsageError("shared_data is for tests marked shared_data(key)")
+
+    def get(build):
+        if _Kept.key != key:
+            data = build()
+            _Kept.key, _Kept.data, _Kept.app = key, data, app
+        return _Kept.data
+
+    return get
 
 
 @pytest.fixture
