@@ -1,20 +1,17 @@
 """Migrations are code: one head, and upgrade builds exactly the models' schema."""
 
 import uuid
-from types import SimpleNamespace
 
-import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask
-from flask_migrate import Migrate
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from marketplace.database import include_object
 from marketplace.extensions import db, migrate
+from tests.schema import flask_db
 
 
 def test_there_is_one_head(app):
@@ -47,27 +44,6 @@ def scratch_database(database_uri, tmp_path):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def flask_db(url: str, command: str, revision: str = "head") -> None:
-    """What `flask db upgrade|downgrade <revision>` does to the database at `url`.
-
-    Flask-Migrate's own command, with the project's migrations/env.py and the app's
-    migration settings, on an engine of its own, in this process (a new process would
-    spend seconds importing the app for each step; `flask db upgrade` itself runs in
-    scripts/serve, see test_served_rate_limits.py).
-    """
-    engine = create_engine(url)
-    scratch = Flask(__name__)
-    target = SimpleNamespace(engine=engine, metadata=db.metadata)
-    Migrate(scratch, target, directory=migrate.directory, **migrate.alembic_ctx_kwargs)
-    try:
-        with scratch.app_context():
-            {"upgrade": flask_migrate.upgrade, "downgrade": flask_migrate.downgrade}[command](
-                revision=revision
-            )
-    finally:
-        engine.dispose()
 
 
 def test_upgrade_downgrade_upgrade_on_an_empty_database(scratch_database, app):
