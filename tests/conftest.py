@@ -145,14 +145,17 @@ def _shared_key(item) -> str | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Tests that share data run one after the other, where the first of them was."""
+    """Long tests first, so that the short ones fill in around them on the other workers
+    (scripts/test runs pytest-xdist's worksteal); tests that share data one after the
+    other, where the first of them was."""
     first: dict[str, int] = {}
-    place: dict[int, tuple[int, int]] = {}
+    place: dict[int, tuple[bool, int, int]] = {}
     for index, item in enumerate(items):
         key = _shared_key(item)
         if key is not None:
             first.setdefault(key, index)
-        place[id(item)] = (first.get(key, index), index)
+        short = item.get_closest_marker("runs_long") is None
+        place[id(item)] = (short, first.get(key, index), index)
     items.sort(key=lambda item: place[id(item)])
 
 

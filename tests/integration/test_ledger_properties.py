@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -489,6 +490,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.touched, self.lines_seen = set(), lines
 
 
+@pytest.mark.runs_long
 def test_random_money_actions_keep_the_books_straight(app):
     LedgerMachine.app = app
     try:

@@ -22,9 +22,13 @@ LOCAL_REDIS = "redis://127.0.0.1:6379/15"
 
 # The served app keeps its own SQLite database whatever TEST_DATABASE_URL says, so these
 # run once, in the SQLite pass, rather than twice the same.
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("TEST_DATABASE_URL")), reason="served on SQLite; runs in the SQLite pass"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        bool(os.environ.get("TEST_DATABASE_URL")),
+        reason="served on SQLite; runs in the SQLite pass",
+    ),
+    pytest.mark.runs_long,
+]
 
 
 GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "scripts/gunicorn.conf.py", "wsgi:app"]
