@@ -5,23 +5,42 @@ real, as the app does, and race real connections, so isolation is by emptying ev
 table after each test rather than by rolling back one shared connection. Run in
 parallel (pytest-xdist), each worker gets a database of its own: a SQLite file in its
 own temporary folder, or on PostgreSQL a sibling database `<name>_<worker>`.
+
+Tests that change nothing in the database may share what they read: those marked
+`shared_data(key)` get it from the `shared_data` fixture, built by the first of them
+and kept until a test with another key (or none) runs, or one of them fails. They are
+collected one after the other; a worker that runs only some of them builds it again.
 """
 
 import os
+import sqlite3
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 from marketplace import create_app
 from marketplace.config import database_url
 from marketplace.extensions import db
 from tests.client import ApiClient
+from tests.emptying import empty_everything
 from tests.factories import Factory
 from tests.probe import probe
 
 pytest_plugins = ["tests.stripe_fake.fixtures"]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, _record):
+    """Tests need no durability across a crash: SQLite does not wait for the disk.
+
+    Every SQLite file the tests open (the marketplace's, the local gateway's, scratch
+    databases) is a throwaway; production keeps SQLite's default (see
+    marketplace/database.py). The PostgreSQL counterpart is in _engine_options.
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
 
 
 def _test_database_url(tmp_path_factory) -> str:
@@ -95,30 +114,85 @@ def app(database_uri, tmp_path_factory):
         db.engine.dispose()
 
 
+class _Kept:
+    """What the last test left in this worker's database for the next, and under which key."""
+
+    key: str | None = None
+    data = None
+    app = None
+
+    @classmethod
+    def empty(cls, app) -> None:
+        empty_everything(app)
+        cls.key = cls.data = cls.app = None
+
+
+_PASSED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when != "teardown":
+        item.stash[_PASSED] = item.stash.get(_PASSED, True) and report.passed
+    return report
+
+
+def _shared_key(item) -> str | None:
+    marker = item.get_closest_marker("shared_data")
+    return None if marker is None else str(marker.args[0])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Long tests first, so that the short ones fill in around them on the other workers
+    (scripts/test runs pytest-xdist's worksteal); tests that share data one after the
+    other, where the first of them was."""
+    first: dict[str, int] = {}
+    place: dict[int, tuple[bool, int, int]] = {}
+    for index, item in enumerate(items):
+        key = _shared_key(item)
+        if key is not None:
+            first.setdefault(key, index)
+        short = item.get_closest_marker("runs_long") is None
+        place[id(item)] = (short, first.get(key, index), index)
+    items.sort(key=lambda item: place[id(item)])
+
+
 @pytest.fixture(autouse=True)
 def _empty_tables(request):
-    """Every test starts from an empty database."""
+    """Every test starts from an empty database, or from the data it shares."""
+    key = _shared_key(request.node)
+    if _Kept.key is not None and _Kept.key != key:
+        _Kept.empty(_Kept.app)
     yield
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
-    with app.app_context():
-        db.session.remove()
-        # The installation's namespace is made once per database, by the migration.
-        tables = [
-            table.name
-            for table in reversed(db.metadata.sorted_tables)
-            if table.name != "installation"
-        ]
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":  # one round trip for all of them
-                connection.exec_driver_sql("".join(f"DELETE FROM {t};" for t in tables))
-            else:
-                for table in tables:
-                    connection.exec_driver_sql(f"DELETE FROM {table}")
-        gateway = app.extensions.get("payment_gateway")
-        if hasattr(gateway, "forget_everything"):
-            gateway.forget_everything()
+    if _Kept.key is not None and _Kept.key == key and request.node.stash.get(_PASSED, False):
+        return  # kept for the next test with this key
+    if _Kept.key is not None:
+        _Kept.empty(_Kept.app)
+    elif "app" in request.fixturenames:
+        empty_everything(request.getfixturevalue("app"))
+
+
+@pytest.fixture
+def shared_data(request, app):
+    """`shared_data(build)`: what build() made for the tests marked shared_data(key).
+
+    The first of those tests calls build() on an empty database; the next ones get the
+    same result on the same rows, as long as every test before them passed. They may
+    read, or make requests that are refused and change nothing, but nothing else.
+    """
+    key = _shared_key(request.node)
+    if key is None:
+        raise pytest.UsageError("shared_data is for tests marked shared_data(key)")
+
+    def get(build):
+        if _Kept.key != key:
+            data = build()
+            _Kept.key, _Kept.data, _Kept.app = key, data, app
+        return _Kept.data
+
+    return get
 
 
 @pytest.fixture

@@ -55,8 +55,10 @@ class Factory:
             )
             db.session.add(user)
             db.session.add(ApiToken(user=user, name="tests", token_hash=hash_secret(token)))
+            db.session.flush()
+            user_id = user.id  # after the commit, reading it would load the row again
             db.session.commit()
-            return Actor(user.id, email, role, name, PASSWORD, token)
+            return Actor(user_id, email, role, name, PASSWORD, token)
 
     def client(self, **kwargs) -> Actor:
         return self.user("client", **kwargs)

@@ -4,8 +4,9 @@ OWASP API1 (object level) and API5 (function level): no endpoint may be left ope
 accident. Each cell of MATRIX is one test on a fresh world, built lazily through the
 HTTP API with only what that cell's path needs. The objects are in a state where the
 allowed callers succeed (their cells are 2xx), so a refused cell proves that permission
-is checked before state; a refused cell that could change anything must also leave
-every table of the database exactly as it was.
+is checked before state. A refused cell, and any GET, must also leave every table of the
+database exactly as it was; so these cells of one endpoint share their world (built
+once, see shared_data in tests/conftest.py), and each other cell gets a fresh one.
 
 The expected statuses are what API.md requires. Where the app differs, the cell is an
 xfail(strict=True) listed in GAPS, so the suite stays green and the gap stays visible.
@@ -303,26 +304,46 @@ def database_rows(app) -> dict:
         }
 
 
+def changes_nothing(method: str, status: int) -> bool:
+    """Whether a cell must leave the database as it was: refused, or a GET."""
+    return status >= 400 or method == "GET"
+
+
+def shares_world(method: str, path: str):
+    """The mark of the cells of one endpoint that change nothing: they share one world."""
+    return pytest.mark.shared_data(f"access matrix: {method} {path}")
+
+
+def world_for(request, app, factory, shared: bool) -> World:
+    """The endpoint's shared world, or a fresh one for a cell that changes things."""
+    if not shared:
+        return World(app, factory)
+    return request.getfixturevalue("shared_data")(lambda: World(app, factory))
+
+
 def _cells():
     for method, path, *statuses in MATRIX:
         body = BODIES.get((method, path))
         for role, status in zip(ROLES, statuses, strict=True):
             gap = GAPS.get((method, path, role))
             marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
+            if changes_nothing(method, status):
+                marks.append(shares_world(method, path))
             yield pytest.param(
                 method, path, role, status, body, id=f"{method} {path} {role}", marks=marks
             )
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected", "body"), list(_cells()))
-def test_access(app, factory, method, path, role, expected, body):
-    world = World(app, factory)
+def test_access(request, app, factory, method, path, role, expected, body):
+    refused = expected >= 400
+    unchanged = changes_nothing(method, expected)
+    world = world_for(request, app, factory, shared=unchanged)
     me = world.actor(role)
     caller = world.http(me)
     url = path.format_map(world)
     payload = body(world, me) if callable(body) else body
-    refused = expected >= 400
-    before = database_rows(app) if refused and method != "GET" else None
+    before = database_rows(app) if unchanged else None
 
     response = caller.request(method, url, json=payload)
 
@@ -331,7 +352,9 @@ def test_access(app, factory, method, path, role, expected, body):
     else:
         assert response.status_code == expected, (response.status_code, response.json)
     if before is not None:
-        assert database_rows(app) == before, "a refused call changed the database"
+        assert database_rows(app) == before, (
+            f"a {'refused call' if refused else 'GET'} changed the database"
+        )
 
 
 # Permission comes before validation too: a caller who may not act learns nothing from
@@ -372,9 +395,9 @@ def _invalid_cells():
             or (expected[role] == 403 and (role == "suspended" or _role_gated(method, path)))
         ]
         for role in roles:
-            marks = []
+            marks = [shares_world(method, path)]
             if (method, path) in VALIDATED_BEFORE_AUTH:
-                marks = [pytest.mark.xfail(strict=True, reason=VALIDATION_FIRST)]
+                marks.append(pytest.mark.xfail(strict=True, reason=VALIDATION_FIRST))
             yield pytest.param(
                 method, path, role, expected[role], id=f"{method} {path} {role}", marks=marks
             )
@@ -382,16 +405,18 @@ def _invalid_cells():
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), list(_invalid_cells()))
 def test_an_invalid_request_from_a_refused_caller_is_still_refused(
-    app, factory, method, path, role, expected
+    request, app, factory, method, path, role, expected
 ):
-    world = World(app, factory)
+    world = world_for(request, app, factory, shared=True)
     caller = world.http(world.actor(role))
     url = path.format_map(world)
+    before = database_rows(app)
     if method in ("GET", "DELETE"):
         response = caller.request(method, url + INVALID_QUERY)
     else:
         response = caller.request(method, url, json=INVALID_BODY)
     assert_problem(response, expected)
+    assert database_rows(app) == before, "a refused call changed the database"
 
 
 def _endpoint(method: str, path: str) -> tuple[str, str]:

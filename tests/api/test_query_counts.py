@@ -33,21 +33,37 @@ def queries_for(app, client, path, query):
     return len(statements)
 
 
-@pytest.fixture
-def busy_market(api, factory):
+# Every test here only reads: they share one market (see shared_data in tests/conftest.py).
+pytestmark = pytest.mark.shared_data("query counts: busy market")
+
+
+def build_busy_market(api, factory):
     """Twelve jobs with bids and contracts, messages on one contract."""
-    company = api.as_user(factory.client())
-    freelancers = [api.as_user(factory.freelancer()) for _ in range(3)]
+    company = factory.client()
+    freelancers = [factory.freelancer() for _ in range(3)]
     contracts = []
     for n in range(12):
         plan = [{"title": f"part {i}", "amount": 1_000} for i in range(3)]
-        contracts.append(make_contract(company, freelancers[n % 3], amount=3_000, milestones=plan))
-        job = post_job(company, skills=["excel", "ocr", f"skill {n}"])
+        contracts.append(
+            make_contract(
+                api.as_user(company), api.as_user(freelancers[n % 3]), amount=3_000, milestones=plan
+            )
+        )
+        job = post_job(api.as_user(company), skills=["excel", "ocr", f"skill {n}"])
         for freelancer in freelancers:
-            place_bid(freelancer, job["id"], amount=3_000, milestones=plan)
+            place_bid(api.as_user(freelancer), job["id"], amount=3_000, milestones=plan)
     for n in range(12):
-        company.post(f"/contracts/{contracts[0]['id']}/messages", json={"body": f"m{n}"})
+        path = f"/contracts/{contracts[0]['id']}/messages"
+        response = api.as_user(company).post(path, json={"body": f"m{n}"})
+        assert response.status_code == 201, response.json
     return company, freelancers[0], contracts[0]
+
+
+@pytest.fixture
+def busy_market(api, factory, shared_data):
+    """The market, and a client, a freelancer and a contract of it with their own clients."""
+    company, freelancer, contract = shared_data(lambda: build_busy_market(api, factory))
+    return api.as_user(company), api.as_user(freelancer), contract
 
 
 LISTS = [

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from marketplace.config import PROJECT_ROOT
 from marketplace.demo import DEMO_PASSWORD, DEMO_USERS
 from tests.client import assert_problem
@@ -160,12 +162,14 @@ def _start(tmp_path, *command: str) -> str:
     return done.stderr
 
 
+@pytest.mark.runs_long
 def test_cli_commands_do_not_warn_about_the_secret_key(tmp_path):
     stderr = _start(tmp_path, sys.executable, "-m", "flask", "--app", "wsgi", "routes")
 
     assert SECRET_KEY_WARNING not in stderr
 
 
+@pytest.mark.runs_long
 def test_serving_requests_without_a_secret_key_warns(tmp_path):
     # What a WSGI server does: import the app outside any command line.
     served = _start(tmp_path, sys.executable, "-c", "import wsgi")

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -32,8 +33,8 @@ from marketplace.extensions import db
 from marketplace.payments.ledger import escrow_balance, verify_ledger
 from marketplace.payments.local_gateway import MINIMUM_CHARGE
 from marketplace.payments.models import LedgerLine
-from marketplace.payments.service import get_gateway
 from tests.client import ApiClient
+from tests.emptying import empty_everything
 from tests.factories import Factory
 from tests.work import JOB
 
@@ -133,28 +134,12 @@ class Stone:
     notes: list[str] = field(default_factory=list)
 
 
-def empty_everything(app) -> None:
-    """What tests/conftest.py does after each test, done before each example."""
-    with app.app_context():
-        db.session.remove()
-        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":  # one round trip for all of them
-                connection.exec_driver_sql("".join(f"DELETE FROM {t};" for t in tables))
-            else:
-                for table in tables:
-                    connection.exec_driver_sql(f"DELETE FROM {table}")
-        gateway = get_gateway()
-        if hasattr(gateway, "forget_everything"):
-            gateway.forget_everything()
-
-
 class LedgerMachine(RuleBasedStateMachine):
     app = None  # set by the test function
 
     def __init__(self):
         super().__init__()
-        empty_everything(self.app)
+        empty_everything(self.app)  # as after each test, before each example
         factory = Factory(self.app)
         api = ApiClient(self.app)
         self.users = {
@@ -508,6 +493,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.touched, self.lines_seen = set(), lines
 
 
+@pytest.mark.runs_long
 def test_random_money_actions_keep_the_books_straight(app):
     LedgerMachine.app = app
     try:

@@ -1,8 +1,5 @@
 """Migrations are code: one head, and upgrade builds exactly the models' schema."""
 
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -13,9 +10,9 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.config import PROJECT_ROOT
 from marketplace.database import include_object
 from marketplace.extensions import db, migrate
+from tests.schema import flask_db
 
 
 def test_there_is_one_head(app):
@@ -48,17 +45,6 @@ def scratch_database(database_uri, tmp_path):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def flask_db(url: str, *args: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
 
 
 def test_upgrade_downgrade_upgrade_on_an_empty_database(scratch_database, app):

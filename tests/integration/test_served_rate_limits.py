@@ -14,15 +14,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.schema import flask_db
+
 ROOT = Path(__file__).resolve().parents[2]
 UNREACHABLE_REDIS = "redis://127.0.0.1:1"  # nothing listens on port 1
 LOCAL_REDIS = "redis://127.0.0.1:6379/15"
 
 # The served app keeps its own SQLite database whatever TEST_DATABASE_URL says, so these
 # run once, in the SQLite pass, rather than twice the same.
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("TEST_DATABASE_URL")), reason="served on SQLite; runs in the SQLite pass"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        bool(os.environ.get("TEST_DATABASE_URL")),
+        reason="served on SQLite; runs in the SQLite pass",
+    ),
+    pytest.mark.runs_long,
+]
 
 
 GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "scripts/gunicorn.conf.py", "wsgi:app"]
@@ -116,14 +122,7 @@ class Server:
 @pytest.fixture(scope="module")
 def migrated_database(tmp_path_factory):
     path = tmp_path_factory.mktemp("served") / "marketplace.db"
-    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "x"}
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-        capture_output=True,
-    )
+    flask_db(f"sqlite:///{path}", "upgrade")
     return path
 
 
