@@ -63,12 +63,11 @@ def match(session, q: str) -> ColumnElement[bool]:
     # matches first (few). Common: walk the jobs in list order and test each one (a
     # seek in the full-text index), stopping when the page is full, instead of
     # collecting hundreds of thousands of matches to sort.
-    sample = select(_fts_rowid).select_from(_fts).where(_fts_match(words)).limit(COMMON)
-    if session.scalar(select(func.count()).select_from(sample.subquery())) < COMMON:
-        return Job.id.in_(select(_fts_rowid).select_from(_fts).where(_fts_match(words)))
-    return exists(
-        select(_fts_rowid).select_from(_fts).where(_fts_match(words), _fts_rowid == Job.id)
-    )
+    matches = select(_fts_rowid).select_from(_fts).where(_fts_match(words))
+    sample = matches.limit(COMMON).subquery()
+    if session.scalar(select(func.count()).select_from(sample)) < COMMON:
+        return Job.id.in_(matches)
+    return exists(matches.where(_fts_rowid == Job.id))
 
 
 def ranked(dialect: str, q: str, conditions: list, candidates: int) -> Subquery:
