@@ -83,6 +83,21 @@ def release_due() -> None:
     click.echo(f"{len(lines)} milestone(s) due.")
 
 
+@marketplace.command("recover-operations")
+def recover_operations() -> None:
+    """Find out what became of provider calls left pending (a crash, a lost answer) and book
+    it; exit 1 if one is still unanswered. Safe from cron, on many hosts at once."""
+    from marketplace.payments.movements import recover_pending
+
+    lines = recover_pending()
+    for line in lines:
+        click.echo(line)
+    still = sum("still pending" in line for line in lines)
+    click.echo(f"{len(lines)} pending operation(s) looked at, {still} still unanswered.")
+    if still:
+        raise SystemExit(1)
+
+
 @marketplace.command("verify-ledger")
 def verify_ledger() -> None:
     """Check every ledger invariant; exit 1 if any is broken."""

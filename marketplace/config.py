@@ -107,9 +107,12 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         # Where users reach the marketplace; Stripe onboarding links return there.
         "PUBLIC_URL": env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}",
         "PLATFORM_FEE_BPS": fee_bps,
-        # Relevance ranks at most this many of a search's most recent matches.
         # How long a request holds its Idempotency-Key before a retry may take it over.
         "IDEMPOTENCY_LEASE_SECONDS": _positive(env, "IDEMPOTENCY_LEASE_SECONDS", 60),
+        # How long a provider call holds its movement before another request (or
+        # recover-operations) may take it over: longer than the gateway's own timeout.
+        "PROVIDER_CALL_SECONDS": _positive(env, "PROVIDER_CALL_SECONDS", 30),
+        # Relevance ranks at most this many of a search's most recent matches.
         "SEARCH_RANK_CANDIDATES": _positive(env, "SEARCH_RANK_CANDIDATES", 1000),
         "REVIEW_PERIOD_DAYS": review_days,
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),

@@ -82,6 +82,14 @@ class PaymentAmountRefused(DomainError):
     status, slug, title = 422, "payment-amount-refused", "Amount refused by the payment provider"
 
 
+class OperationInProgress(Conflict):
+    slug, title = "payment-operation-in-progress", "A payment operation is in progress"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class TooManyRequests(DomainError):
     status, slug, title = 429, "rate-limited", "Too many requests"
 
@@ -180,7 +188,7 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_domain_error(error: DomainError) -> Response:
     db.session.rollback()
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
-    if isinstance(error, TooManyRequests):
+    if isinstance(error, TooManyRequests | OperationInProgress):
         headers = {"Retry-After": str(error.retry_after)}
     return problem(
         error.status,

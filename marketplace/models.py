@@ -14,12 +14,11 @@ from marketplace.disputes.models import Dispute, DisputeMessage
 from marketplace.idempotency import IdempotencyRecord
 from marketplace.jobs.models import Job, JobSkill
 from marketplace.payments.models import (
-    EscrowPayment,
+    EscrowMovement,
     Installation,
     LedgerAccount,
     LedgerLine,
     LedgerTransaction,
-    ProviderOperation,
     WebhookEvent,
 )
 from marketplace.profiles.models import Review
@@ -35,7 +34,7 @@ __all__ = [
     "ContractMessage",
     "Dispute",
     "DisputeMessage",
-    "EscrowPayment",
+    "EscrowMovement",
     "IdempotencyRecord",
     "Installation",
     "Job",
@@ -45,7 +44,6 @@ __all__ = [
     "LedgerTransaction",
     "Milestone",
     "MilestoneSubmission",
-    "ProviderOperation",
     "Review",
     "User",
     "WebhookEvent",

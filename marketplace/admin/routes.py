@@ -52,3 +52,20 @@ def audit_log(args):
 def verify_ledger():
     """Check every invariant of the ledger."""
     return service.check_ledger(current_user)
+
+
+@blp.get("/operations")
+@blp.arguments(schemas.OperationQueryArgsSchema, location="query")
+@blp.response(200, page_schema(schemas.OperationSchema))
+@roles(Role.ADMIN)
+def list_operations(args):
+    """Calls to the payment provider, newest first; filter `status` to find pending ones."""
+    return service.list_operations(current_user, **args)
+
+
+@blp.post("/operations/<id:operation_id>/recover")
+@blp.response(200, schemas.OperationSchema)
+@roles(Role.ADMIN)
+def recover_operation(operation_id):
+    """Ask the provider what became of a pending call and book it."""
+    return service.recover_operation(current_user, operation_id)

@@ -55,3 +55,34 @@ class LedgerCheckSchema(Schema):
     ok = fields.Boolean()
     transactions = fields.Integer()
     problems = fields.List(fields.String())
+
+
+OPERATION_STATUSES = ("pending", "settled", "failed")
+
+
+class OperationSchema(Schema):
+    """A call to the payment provider, as written down before it was made."""
+
+    id = fields.Integer()
+    milestone_id = fields.Integer()
+    kind = fields.String(metadata={"description": "`charge`, `refund` or `transfer`"})
+    action = fields.String(metadata={"description": "what it was made for: `fund`, `approve`…"})
+    status = fields.String(
+        validate=validate.OneOf(OPERATION_STATUSES),
+        metadata={
+            "description": "`pending`: the provider's answer is not known yet; `settled`: "
+            "answered and booked; `failed`: refused, nothing moved"
+        },
+    )
+    amount = fields.Integer()
+    currency = fields.String()
+    idempotency_key = fields.String()
+    provider_id = fields.String(allow_none=True)
+    refusal = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    settled_at = fields.DateTime(allow_none=True)
+
+
+class OperationQueryArgsSchema(PageArgsSchema):
+    status = fields.String(validate=validate.OneOf(OPERATION_STATUSES))
+    milestone_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))

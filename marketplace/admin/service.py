@@ -7,15 +7,30 @@ from marketplace import audit
 from marketplace.accounts.models import User, UserStatus
 from marketplace.audit import AuditEntry
 from marketplace.bids import service as bids
-from marketplace.errors import Conflict, Forbidden
+from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.lookup import one_or_404
-from marketplace.pagination import SortKey, paginate
+from marketplace.pagination import Page, SortKey, paginate
+from marketplace.payments import movements
 from marketplace.payments.ledger import verify_ledger
+from marketplace.payments.models import (
+    PROVIDER_KINDS,
+    EscrowMovement,
+    MovementStatus,
+)
 
 USERS_NEWEST_FIRST = (SortKey(User.created_at), SortKey(User.id))
 AUDIT_NEWEST_FIRST = (SortKey(AuditEntry.created_at), SortKey(AuditEntry.id))
+OPERATIONS_NEWEST_FIRST = (SortKey(EscrowMovement.id),)
+
+# An operation's status as admins see it, from its movement's.
+OPERATION_STATUS = {
+    MovementStatus.PENDING: "pending",
+    MovementStatus.PROCESSING: "settled",
+    MovementStatus.SUCCEEDED: "settled",
+    MovementStatus.FAILED: "failed",
+}
 
 
 def require_admin(user: User) -> None:
@@ -98,3 +113,50 @@ def check_ledger(admin: User) -> dict:
     """Run every ledger check."""
     require_admin(admin)
     return verify_ledger()
+
+
+def operation_view(movement: EscrowMovement) -> dict:
+    return {
+        **{
+            name: getattr(movement, name)
+            for name in (
+                "id",
+                "milestone_id",
+                "kind",
+                "action",
+                "amount",
+                "currency",
+                "idempotency_key",
+                "provider_id",
+                "refusal",
+                "created_at",
+                "settled_at",
+            )
+        },
+        "status": OPERATION_STATUS[movement.status],
+    }
+
+
+def list_operations(admin: User, *, limit: int, cursor: str | None, status=None, milestone_id=None):
+    """Calls to the payment provider, newest first: what was asked, and how it ended."""
+    require_admin(admin)
+    stmt = select(EscrowMovement).where(EscrowMovement.kind.in_(PROVIDER_KINDS))
+    if status:
+        wanted = [s for s, shown in OPERATION_STATUS.items() if shown == status]
+        stmt = stmt.where(EscrowMovement.status.in_(wanted))
+    if milestone_id is not None:
+        stmt = stmt.where(EscrowMovement.milestone_id == milestone_id)
+    page = paginate(db.session, stmt, OPERATIONS_NEWEST_FIRST, limit=limit, cursor=cursor)
+    return Page([operation_view(m) for m in page.data], page.next_cursor)
+
+
+def recover_operation(admin: User, operation_id: int) -> dict:
+    """Ask the provider what became of a pending call and book it (repeating the call
+    with its key; the provider answers what it did, or does it now)."""
+    require_admin(admin)
+    movement = db.session.get(EscrowMovement, operation_id)
+    if movement is None or movement.kind not in PROVIDER_KINDS:
+        raise NotFound("No such operation.")
+    audit.record(admin.id, "operation.recover", f"operation:{operation_id}")
+    db.session.commit()
+    return operation_view(movements.recover(operation_id))

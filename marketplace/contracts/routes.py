@@ -41,13 +41,6 @@ def add_milestone(data, contract_id):
     return service.add_milestone(current_user, contract_id, data)
 
 
-@blp.post("/milestones/<id:milestone_id>/cancel")
-@blp.response(200, schemas.MilestoneSchema)
-def cancel_milestone(milestone_id):
-    """Cancel a milestone that is not funded yet (the client)."""
-    return service.cancel_milestone(current_user, milestone_id)
-
-
 @blp.post("/contracts/<id:contract_id>/complete")
 @blp.response(200, schemas.ContractSchema)
 def complete_contract(contract_id):

@@ -1,5 +1,6 @@
 """Use cases of contracts: accept a bid, milestones, complete, cancel, messages."""
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
@@ -14,7 +15,6 @@ from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, paginate
-from marketplace.payments import operations
 from marketplace.states import (
     BID,
     CONTRACT,
@@ -22,8 +22,23 @@ from marketplace.states import (
     MILESTONE,
     MONEY_HELD,
     SETTLED,
+    MilestoneAction,
     MilestoneStatus,
     next_status,
+)
+
+# Payments sits above contracts, so contracts never touches a milestone's money: it
+# announces a cancellation and payments answers (a receiver may refuse with an error).
+signals = Namespace()
+contract_cancel_requested = signals.signal(
+    "contract-cancel-requested",
+    doc="A contract (the sender: its id) is about to be cancelled; nothing is locked yet, "
+    "so a receiver may finish earlier work on its milestones (and commit).",
+)
+contract_cancelling = signals.signal(
+    "contract-cancelling",
+    doc="A contract's milestones (the sender: their ids) are locked to be cancelled; a "
+    "receiver refuses with an error if one may still move money.",
 )
 
 NEWEST_FIRST = (SortKey(Contract.created_at), SortKey(Contract.id))
@@ -115,17 +130,6 @@ def get_milestone(user: User, milestone_id: int, *, lock: bool = False):
     return milestone, contract
 
 
-def cancel_milestone(user: User, milestone_id: int) -> Milestone:
-    """Cancel a pending (unfunded) milestone (the client only)."""
-    milestone, contract = get_milestone(user, milestone_id, lock=True)
-    if contract.party_role(user.id) != "client":
-        raise Forbidden("Only the contract's client may cancel a milestone.")
-    milestone.status = next_status(MILESTONE, milestone.status, "cancel", "milestone")
-    operations.ensure_settled(milestone.id)  # a charge whose answer was lost may have gone through
-    db.session.commit()
-    return milestone
-
-
 def complete_contract(user: User, contract_id: int) -> Contract:
     """Complete a contract whose milestones are all settled; its job completes too."""
     contract = party_contract(user, contract_id, "client")
@@ -143,6 +147,8 @@ def complete_contract(user: User, contract_id: int) -> Contract:
 def cancel_contract(user: User, contract_id: int) -> Contract:
     """Cancel a contract no milestone of which holds money; its job closes."""
     contract = party_contract(user, contract_id)
+    contract_cancel_requested.send(contract.id)
+    contract = party_contract(user, contract_id)
     job = jobs.get_job_row(contract.job_id, lock=True)
     target = next_status(CONTRACT, contract.status, "cancel", "contract")
     # Lock the milestones too, so none can be funded between this check and the update.
@@ -154,10 +160,12 @@ def cancel_contract(user: User, contract_id: int) -> Contract:
     ).all()
     if any(m.status in MONEY_HELD for m in milestones):
         raise Conflict("A milestone still holds money: settle it first.")
+    contract_cancelling.send([m.id for m in milestones])
     for milestone in milestones:
-        operations.ensure_settled(milestone.id)
         if milestone.status == MilestoneStatus.PENDING:
-            milestone.status = next_status(MILESTONE, milestone.status, "cancel", "milestone")
+            milestone.status = next_status(
+                MILESTONE, milestone.status, MilestoneAction.CANCEL, "milestone"
+            )
     contract.status = target
     job.status = next_status(JOB, job.status, "cancel_contract", "job")
     db.session.commit()

@@ -1,5 +1,7 @@
 """Use cases of disputes: open, discuss, list, and an admin's split resolution."""
 
+from dataclasses import replace
+
 from sqlalchemy import or_, select
 
 from marketplace import audit
@@ -14,33 +16,60 @@ from marketplace.extensions import db
 from marketplace.lookup import one_or_404
 from marketplace.money import format_amount
 from marketplace.pagination import SortKey, paginate
-from marketplace.payments import operations
+from marketplace.payments import movements, operations
 from marketplace.payments import service as payments
-from marketplace.states import MILESTONE, next_status
+from marketplace.payments.models import EscrowMovement, MovementKind, MovementStatus
+from marketplace.payments.movements import Handler
+from marketplace.states import MILESTONE, MilestoneAction, next_status
 
 NEWEST_FIRST = (SortKey(Dispute.created_at), SortKey(Dispute.id))
 OLDEST_FIRST = (SortKey(Dispute.created_at, False), SortKey(Dispute.id, False))
 
 
+class OpenDispute(movements.Handler):
+    """Either party freezes a milestone's money for an admin to decide."""
+
+    def plan(self, milestone, contract, request):
+        milestone.status = next_status(
+            MILESTONE, milestone.status, MilestoneAction.DISPUTE, "milestone"
+        )
+        dispute = Dispute(
+            milestone_id=milestone.id,
+            contract_id=contract.id,
+            opened_by_id=request["actor_id"],
+            reason=request["reason"],
+            status=DisputeStatus.OPEN,
+        )
+        db.session.add(dispute)
+        db.session.flush()
+        audit.record(
+            request["actor_id"],
+            "dispute.opened",
+            f"dispute:{dispute.id}",
+            milestone_id=milestone.id,
+        )
+        return None
+
+
 def open_dispute(user: User, milestone_id: int, reason: str) -> Dispute:
     """Either party freezes a milestone's money for an admin to decide."""
-    milestone, contract = contracts.get_milestone(user, milestone_id, lock=True)
-    if contract.party_role(user.id) is None:
-        raise Forbidden("Only the contract's parties open disputes.")
-    milestone.status = next_status(MILESTONE, milestone.status, "dispute", "milestone")
-    operations.ensure_settled(milestone.id)
-    dispute = Dispute(
-        milestone_id=milestone.id,
-        contract_id=contract.id,
-        opened_by_id=user.id,
-        reason=reason,
-        status=DisputeStatus.OPEN,
+
+    def load():
+        milestone, contract = contracts.get_milestone(user, milestone_id, lock=True)
+        if contract.party_role(user.id) is None:
+            raise Forbidden("Only the contract's parties open disputes.")
+        return milestone, contract
+
+    milestone = movements.run(
+        MilestoneAction.DISPUTE, {"reason": reason, "actor_id": user.id}, load, actor_id=user.id
     )
-    db.session.add(dispute)
-    db.session.flush()
-    audit.record(user.id, "dispute.opened", f"dispute:{dispute.id}", milestone_id=milestone.id)
-    db.session.commit()
-    return get_dispute_row(dispute.id)
+    latest = db.session.scalar(
+        select(Dispute.id)
+        .where(Dispute.milestone_id == milestone.id)
+        .order_by(Dispute.id.desc())
+        .limit(1)
+    )
+    return get_dispute_row(latest)
 
 
 def open_chargeback_dispute(milestone: Milestone, contract: Contract, reason: str) -> None:
@@ -100,50 +129,129 @@ def add_message(user: User, dispute_id: int, body: str) -> DisputeMessage:
     return message
 
 
+class Resolve(Handler):
+    """An admin's ruling: the client's part refunded, then the freelancer's released.
+
+    Each part that goes through the provider is its own step, written down before it is
+    made: the refund first (booked on its own once answered), then the release with its
+    transfer, which also records the ruling. A repeat of the ruling after a refund went
+    through continues from there; a ruling with another client part is refused.
+    """
+
+    def plan(self, milestone, contract, request):
+        dispute = get_dispute_row(request["dispute_id"], lock=True)
+        if dispute.status != DisputeStatus.OPEN:
+            raise Conflict("This dispute is resolved already.")
+        freelancer_amount = request["freelancer_amount"]
+        if freelancer_amount > milestone.amount:
+            raise ValidationFailed(
+                {
+                    "freelancer_amount": [
+                        f"At most the milestone's amount, {milestone.amount} "
+                        f"({format_amount(milestone.amount, milestone.currency)})."
+                    ]
+                }
+            )
+        next_status(MILESTONE, milestone.status, MilestoneAction.RESOLVE, "milestone")
+        client_amount = milestone.amount - freelancer_amount
+        refunded = _refunded_under(dispute.id)
+        if refunded and refunded != client_amount:
+            raise Conflict(
+                f"{format_amount(refunded, milestone.currency)} was refunded to the client "
+                "under an earlier ruling on this dispute, whose transfer to the freelancer "
+                f"did not go through: rule again with freelancer_amount "
+                f"{milestone.amount - refunded}."
+            )
+        context = {"dispute_id": dispute.id}
+        transfer = None
+        if freelancer_amount:
+            freelancer = payments.lock_freelancer(contract)
+            transfer = payments.transfer_step(
+                milestone, contract, freelancer, freelancer_amount, context
+            )
+        if client_amount > refunded:
+            step = payments.refund_step(milestone, client_amount, context)
+            return replace(step, final=transfer is None)
+        if transfer is not None:
+            return transfer
+        self._complete(milestone, contract, request, transfer=None)
+        return None
+
+    def book(self, movement, milestone, contract, result):
+        request = movement.context["request"]
+        if movement.kind == MovementKind.REFUND:
+            payments.book_refund(movement, milestone, contract, result)
+            if movement.context.get("final"):
+                self._complete(milestone, contract, request, transfer=None)
+            return
+        movement.provider_id = result.transfer_id
+        self._complete(milestone, contract, request, transfer=movement)
+
+    def problem(self, movement, refusal):
+        after = ("refund",) if _refunded_under(movement.context["dispute_id"]) else ()
+        return operations.refused_problem(refusal, movement.kind, after=after)
+
+    def _complete(self, milestone, contract, request, *, transfer):
+        dispute = get_dispute_row(request["dispute_id"], lock=True)
+        freelancer_amount = request["freelancer_amount"]
+        client_amount = milestone.amount - freelancer_amount
+        milestone.status = next_status(
+            MILESTONE, milestone.status, MilestoneAction.RESOLVE, "milestone"
+        )
+        if freelancer_amount:
+            payments.book_release(
+                milestone,
+                contract,
+                freelancer_amount,
+                actor_id=request["actor_id"],
+                transfer=transfer,
+            )
+        dispute.status = DisputeStatus.RESOLVED
+        dispute.freelancer_amount, dispute.client_amount = freelancer_amount, client_amount
+        dispute.resolution_note, dispute.resolved_by_id = request["note"], request["actor_id"]
+        dispute.resolved_at = utcnow()
+        audit.record(
+            request["actor_id"],
+            "dispute.resolved",
+            f"dispute:{dispute.id}",
+            milestone_id=milestone.id,
+            freelancer_amount=freelancer_amount,
+            client_amount=client_amount,
+        )
+
+
+def _refunded_under(dispute_id: int) -> int:
+    """What refunds made for a ruling on this dispute gave back."""
+    amounts = db.session.scalars(
+        select(EscrowMovement).where(
+            EscrowMovement.kind == MovementKind.REFUND,
+            EscrowMovement.status == MovementStatus.SUCCEEDED,
+            EscrowMovement.action == MilestoneAction.RESOLVE,
+        )
+    ).all()
+    return sum(m.amount for m in amounts if m.context.get("dispute_id") == dispute_id)
+
+
 def resolve(user: User, dispute_id: int, freelancer_amount: int, note: str) -> Dispute:
     """An admin splits the milestone: part released to the freelancer, the rest refunded."""
     if not user.is_admin:
         raise Forbidden("Only admins resolve disputes.")
-    dispute = get_dispute_row(dispute_id, lock=True)
-    milestone = one_or_404(
-        select(Milestone).where(Milestone.id == dispute.milestone_id),
-        Milestone,
-        lock=True,
-        what="milestone",
+    dispute = get_dispute_row(dispute_id)
+    milestone_id = dispute.milestone_id
+    request = {
+        "dispute_id": dispute.id,
+        "freelancer_amount": freelancer_amount,
+        "note": note,
+        "actor_id": user.id,
+    }
+    movements.run(
+        MilestoneAction.RESOLVE,
+        request,
+        lambda: movements.lock_milestone(milestone_id),
+        actor_id=user.id,
     )
-    if dispute.status != DisputeStatus.OPEN:
-        raise Conflict("This dispute is resolved already.")
-    if freelancer_amount > milestone.amount:
-        raise ValidationFailed(
-            {
-                "freelancer_amount": [
-                    f"At most the milestone's amount, {milestone.amount} "
-                    f"({format_amount(milestone.amount, milestone.currency)})."
-                ]
-            }
-        )
-    contract = db.session.get(Contract, milestone.contract_id)
-    client_amount = milestone.amount - freelancer_amount
-    # Each half has its own idempotency key at the provider and its own journal entry: a
-    # retry after one half went unanswered repeats it, and a different split is refused.
-    with operations.guard():
-        milestone.status = next_status(MILESTONE, milestone.status, "resolve", "milestone")
-        if client_amount:
-            payments.refund_escrow(milestone, contract, client_amount, actor_id=user.id)
-        if freelancer_amount:
-            payments.release_escrow(milestone, contract, freelancer_amount, actor_id=user.id)
-    operations.ensure_settled(milestone.id)
-    dispute.status = DisputeStatus.RESOLVED
-    dispute.freelancer_amount, dispute.client_amount = freelancer_amount, client_amount
-    dispute.resolution_note, dispute.resolved_by_id = note, user.id
-    dispute.resolved_at = utcnow()
-    audit.record(
-        user.id,
-        "dispute.resolved",
-        f"dispute:{dispute.id}",
-        milestone_id=milestone.id,
-        freelancer_amount=freelancer_amount,
-        client_amount=client_amount,
-    )
-    db.session.commit()
-    return get_dispute_row(dispute.id)
+    return get_dispute_row(dispute_id)
+
+
+movements.register(MilestoneAction.DISPUTE, OpenDispute())
+movements.register(MilestoneAction.RESOLVE, Resolve())

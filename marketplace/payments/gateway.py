@@ -157,3 +157,14 @@ class PaymentGateway(Protocol):
     def retrieve_payout_account(self, account_id: str) -> PayoutAccount: ...
 
     def onboarding_link(self, account_id: str) -> str | None: ...
+
+
+def build_gateway(config) -> PaymentGateway:
+    """The gateway the settings name: `PAYMENT_GATEWAY` = `local` (default) or `stripe`."""
+    if config["PAYMENT_GATEWAY"] == "stripe":
+        from marketplace.payments.stripe_gateway import StripeGateway
+
+        return StripeGateway.from_config(config)
+    from marketplace.payments.local_gateway import LocalGateway
+
+    return LocalGateway(config["LOCAL_GATEWAY_PATH"])

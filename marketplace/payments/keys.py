@@ -24,7 +24,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from marketplace.extensions import db
-from marketplace.payments.models import Installation, ProviderOperation
+from marketplace.payments.models import EscrowMovement, Installation, MovementStatus
 
 # Stripe's limit.
 MAX_LENGTH = 255
@@ -49,7 +49,7 @@ def renew_namespace() -> tuple[str, str]:
     installation = db.session.scalar(select(Installation).with_for_update())
     if installation is None:
         raise ValueError("The database has no installation namespace: run `db upgrade`.")
-    if db.session.scalar(select(exists().where(ProviderOperation.settled.is_(False)))):
+    if db.session.scalar(select(exists().where(EscrowMovement.status == MovementStatus.PENDING))):
         db.session.rollback()
         raise ValueError(
             "A provider call is unsettled: its repeat must send the current namespace."

@@ -9,18 +9,20 @@ read from the lines, never stored beside them.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.extensions import db
 from marketplace.payments.models import (
     AccountKind,
-    EscrowPayment,
+    EscrowMovement,
     LedgerAccount,
     LedgerLine,
     LedgerTransaction,
     LineType,
+    MovementKind,
+    MovementStatus,
 )
 from marketplace.states import MilestoneStatus
 
@@ -99,6 +101,22 @@ def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entr
     return transaction
 
 
+def _movements_by_milestone() -> dict[int, tuple[int, int, int]]:
+    """Per milestone, from its movements: (charged, refunded, released), succeeded only."""
+    S, M = MovementStatus.SUCCEEDED, MovementKind
+    rows = db.session.execute(
+        select(
+            EscrowMovement.milestone_id,
+            func.sum(case((EscrowMovement.kind == M.CHARGE, EscrowMovement.amount), else_=0)),
+            func.sum(case((EscrowMovement.kind == M.REFUND, EscrowMovement.amount), else_=0)),
+            func.sum(case((EscrowMovement.kind == M.RELEASE, EscrowMovement.amount), else_=0)),
+        )
+        .where(EscrowMovement.status == S)
+        .group_by(EscrowMovement.milestone_id)
+    )
+    return {m: (int(c), int(r), int(rel)) for m, c, r, rel in rows}
+
+
 def escrow_balance(milestone_id: int) -> int:
     return db.session.scalar(
         select(func.coalesce(func.sum(LedgerLine.amount), 0))
@@ -137,9 +155,11 @@ def book_refund(milestone: Milestone, client_id: int, amount: int, *, reference:
     ])  # fmt: skip
 
 
-def book_payout(milestone_id: int, freelancer_id: int, currency: str, amount: int) -> None:
+def book_payout(
+    milestone_id: int, freelancer_id: int, currency: str, amount: int, *, reference: str
+) -> None:
     """A freelancer's pending money for one milestone, sent to its payout account."""
-    book(f"payout:m{milestone_id}", "payout", milestone_id, [
+    book(reference, "payout", milestone_id, [
         Entry(account(K.PENDING_PAYOUT, currency=currency, user_id=freelancer_id), T.PAYOUT,
               -amount),
         Entry(account(K.PAID_OUT, currency=currency, user_id=freelancer_id), T.PAYOUT, amount),
@@ -277,23 +297,40 @@ def verify_ledger() -> dict:
         .outerjoin(LedgerLine, LedgerLine.account_id == LedgerAccount.id)
         .group_by(Milestone.id, Milestone.status, Milestone.amount)
     )
+    moved = _movements_by_milestone()
     for milestone_id, status, amount, held, funded in escrow:
-        expected = amount if status in HOLDING else 0
+        charged, refunded, released = moved.get(milestone_id, (0, 0, 0))
+        expected = charged - refunded - released
         if held != expected:
             problems.append(
-                f"milestone {milestone_id} is {status} but its escrow holds {held}, not {expected}"
+                f"milestone {milestone_id}: its escrow holds {held}, but its movements leave "
+                f"{expected} (charged {charged}, refunded {refunded}, released {released})"
             )
-        if funded not in (0, amount):
-            problems.append(f"milestone {milestone_id} was funded {funded}, not {amount}")
+        if status in HOLDING and held <= 0:
+            problems.append(f"milestone {milestone_id} is {status} but its escrow is empty")
+        if status not in HOLDING and held != 0:
+            problems.append(f"milestone {milestone_id} is {status} but its escrow holds {held}")
+        if funded not in (0, amount) or charged not in (0, amount) or funded != charged:
+            problems.append(
+                f"milestone {milestone_id} was funded {funded} (charged {charged}), not {amount}"
+            )
 
+    transfer = EscrowMovement.__table__.alias("transfer")
     unpaid = db.session.execute(
         select(
-            EscrowPayment.freelancer_id,
-            EscrowPayment.currency,
-            func.sum(EscrowPayment.released_amount - EscrowPayment.fee_amount),
+            EscrowMovement.freelancer_id,
+            EscrowMovement.currency,
+            func.sum(EscrowMovement.amount - EscrowMovement.fee),
         )
-        .where(EscrowPayment.paid_out_at.is_(None), EscrowPayment.released_amount > 0)
-        .group_by(EscrowPayment.freelancer_id, EscrowPayment.currency)
+        .where(
+            EscrowMovement.kind == MovementKind.RELEASE,
+            ~exists().where(
+                transfer.c.milestone_id == EscrowMovement.milestone_id,
+                transfer.c.kind == MovementKind.TRANSFER,
+                transfer.c.status == MovementStatus.SUCCEEDED,
+            ),
+        )
+        .group_by(EscrowMovement.freelancer_id, EscrowMovement.currency)
     )
     pending_by_release = {(user, currency): int(total) for user, currency, total in unpaid}
     in_ledger = db.session.execute(

@@ -4,12 +4,11 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
-    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
-    Integer,
     String,
     event,
 )
@@ -81,59 +80,70 @@ class LedgerLine(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class EscrowPayment(Base):
-    """What the payment gateway knows of a milestone's money: its charge, refund, transfer."""
-
-    __tablename__ = "escrow_payments"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), unique=True)
-    amount: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3))
-    # A declined attempt is final at the gateway; the next one needs a new idempotency key.
-    attempt: Mapped[int] = mapped_column(Integer, default=1)
-    intent_id: Mapped[str | None] = mapped_column(String(100), unique=True)
-    intent_status: Mapped[str | None] = mapped_column(String(40))
-    client_secret: Mapped[str | None] = mapped_column(String(200))
-    charge_id: Mapped[str | None] = mapped_column(String(100))
-    refund_id: Mapped[str | None] = mapped_column(String(100))
-    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
-    # Released to the freelancer: gross, the fee on it, and its transfer once paid out.
-    released_amount: Mapped[int] = mapped_column(BigInteger, default=0)
-    fee_amount: Mapped[int] = mapped_column(BigInteger, default=0)
-    freelancer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    transfer_id: Mapped[str | None] = mapped_column(String(100))
-    paid_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @property
-    def net_release(self) -> int:
-        return self.released_amount - self.fee_amount
+class MovementKind(enum.StrEnum):
+    CHARGE = "charge"  # the client's card to the platform: the milestone's escrow
+    REFUND = "refund"  # escrow back to the client's card
+    RELEASE = "release"  # escrow to the freelancer's pending payout (in the ledger only)
+    TRANSFER = "transfer"  # a release, less its fee, to the freelancer's payout account
 
 
-class ProviderOperation(Base):
-    """A call that moves money at the payment provider, until we know how it ended.
+# The kinds that are calls to the payment provider.
+PROVIDER_KINDS = frozenset({MovementKind.CHARGE, MovementKind.REFUND, MovementKind.TRANSFER})
 
-    If the provider's answer is lost (a timeout), the call may or may not have acted.
-    Its row stays unsettled, and the milestone takes no other money action until the
-    same call, with the same idempotency key and amount, is made again and answered.
-    A call the provider refused is settled at once with the provider's `refusal` code:
-    nothing moved, and the next call of its kind on the milestone gets a new key (the
-    provider answers a key it refused with the same refusal).
+
+class MovementStatus(enum.StrEnum):
+    PENDING = "pending"  # written down, the provider called or about to be: outcome unknown
+    PROCESSING = "processing"  # the provider took it; the money has not moved yet
+    SUCCEEDED = "succeeded"  # the money moved (and is booked in the ledger)
+    FAILED = "failed"  # refused or abandoned: nothing moved
+
+
+class EscrowMovement(Base):
+    """One movement of a milestone's money: a charge, refund, release or transfer.
+
+    A provider call's row is committed (pending, with the exact parameters and the
+    idempotency key) before the call is made; its outcome, the ledger transaction and
+    the status change commit together after (payments/movements.py). A row left
+    pending by a crash is recovered by asking the provider again with the same key.
+    `action` is what the movement is for (the milestone action, or `payout`), and
+    `context` what that action books once the provider has answered.
     """
 
-    __tablename__ = "provider_operations"
+    __tablename__ = "escrow_movements"
+    __table_args__ = (
+        CheckConstraint(in_values("kind", MovementKind), name="kind"),
+        CheckConstraint(in_values("status", MovementStatus), name="status"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("ix_escrow_movements_milestone_id_kind", "milestone_id", "kind"),
+        Index("ix_escrow_movements_status_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12))
     amount: Mapped[int] = mapped_column(BigInteger)
-    detail: Mapped[str] = mapped_column(String(255), default="")
-    settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    currency: Mapped[str] = mapped_column(String(3))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The provider's id of what it made (a PaymentIntent, refund, transfer), and for a
+    # charge the charge itself (a transfer's source) and the client's secret.
+    provider_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    charge_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    client_secret: Mapped[str | None] = mapped_column(String(200))
     refusal: Mapped[str | None] = mapped_column(String(100))
+    # A release's (and its transfer's) platform fee: the transfer sends amount - fee.
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    freelancer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # While a request (or a recovery) is calling the provider for a pending movement,
+    # no one else may: set before the call, cleared if it went unanswered. A crashed
+    # caller's claim runs out by itself (PROVIDER_CALL_SECONDS).
+    in_flight_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Installation(Base):

@@ -20,6 +20,14 @@ def fund(data, milestone_id):
     return service.fund_milestone(current_user, milestone_id, data["payment_method"])
 
 
+@blp.post("/milestones/<id:milestone_id>/cancel")
+@blp.response(200, MilestoneSchema)
+@blp.doc(tags=["contracts"])
+def cancel_milestone(milestone_id):
+    """Cancel a milestone that is not funded yet (the client)."""
+    return service.cancel_milestone(current_user, milestone_id)
+
+
 @blp.post("/milestones/<id:milestone_id>/submit")
 @blp.arguments(schemas.SubmitSchema)
 @blp.response(200, MilestoneSchema)

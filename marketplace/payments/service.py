@@ -1,20 +1,18 @@
 """Use cases of escrow: fund, submit, approve, request changes, refund, auto-release, payouts.
 
-Each money action is one database transaction: the milestone row is locked first,
-the state table is asked, the gateway is called with an idempotency key made of the
-installation's namespace, our own ids and the call's parameters (payments/keys.py),
-and the status change, the ledger lines and the audit entries commit
-together. A refusal from the provider rolls all of it back and answers a 4xx; a call
-left unanswered rolls it back but the journal of the provider calls
-(payments/operations.py): the retry sends the same keys, so the provider does not act
-twice, and until then no other money action may touch the milestone.
+Every money action runs through payments/movements.py: the milestone is locked, the
+state table asked, and each call to the payment provider is written down (with its
+idempotency key: the installation's namespace, our ids and the call's parameters,
+payments/keys.py) and committed before it is made; what the provider answered, the
+status change, the ledger lines and the audit entries commit together after. A call
+whose answer was lost is recovered by the next money action on the milestone, the
+`recover-operations` command or an admin. A refusal answers a 4xx and changes nothing.
 """
 
-from dataclasses import replace
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from marketplace import audit
 from marketplace.accounts.models import Role, User
@@ -29,136 +27,132 @@ from marketplace.errors import (
 )
 from marketplace.extensions import db
 from marketplace.money import format_amount, platform_fee
-from marketplace.payments import keys, ledger, operations
+from marketplace.payments import keys, ledger, movements, operations
 from marketplace.payments.gateway import (
     CardDeclined,
-    ChargeRequest,
-    PaymentGateway,
     PayoutAccountRequest,
     ProviderRefused,
     ProviderUnavailable,
-    RefundRequest,
-    TransferRequest,
 )
 from marketplace.payments.keys import ProviderKey
-from marketplace.payments.models import EscrowPayment
-from marketplace.states import MILESTONE, MilestoneStatus, next_status
+from marketplace.payments.models import EscrowMovement, MovementKind, MovementStatus
+from marketplace.payments.movements import Handler, Step, get_gateway, register
+from marketplace.states import MILESTONE, MilestoneAction, MilestoneStatus, next_status
+
+__all__ = ["get_gateway"]
+
+A, K, S = MilestoneAction, MovementKind, MovementStatus
 
 
-def get_gateway() -> PaymentGateway:
-    """The app's payment gateway, built on first use from its settings."""
-    extensions = current_app.extensions
-    if "payment_gateway" not in extensions:
-        config = current_app.config
-        if config["PAYMENT_GATEWAY"] == "stripe":
-            from marketplace.payments.stripe_gateway import StripeGateway
+def _party(user: User, milestone_id: int, role: str):
+    """A loader for movements.run: the milestone, locked, if the user may see it (else
+    404) and is its `role` (else 403)."""
 
-            extensions["payment_gateway"] = StripeGateway.from_config(config)
-        else:
-            from marketplace.payments.local_gateway import LocalGateway
+    def load() -> tuple[Milestone, Contract]:
+        milestone, contract = contracts.get_milestone(user, milestone_id, lock=True)
+        if contract.party_role(user.id) != role:
+            raise Forbidden(f"Only the contract's {role} may do this.")
+        return milestone, contract
 
-            extensions["payment_gateway"] = LocalGateway(config["LOCAL_GATEWAY_PATH"])
-    return extensions["payment_gateway"]
+    return load
 
 
-def _party_milestone(user: User, milestone_id: int, role: str) -> tuple[Milestone, Contract]:
-    """The milestone, locked, if the user may see it (else 404) and is its `role` (else 403)."""
-    milestone, contract = contracts.get_milestone(user, milestone_id, lock=True)
-    if contract.party_role(user.id) != role:
-        raise Forbidden(f"Only the contract's {role} may do this.")
-    return milestone, contract
+def transfer_group(milestone_id: int) -> str:
+    return f"milestone-{milestone_id}"
 
 
-def payment_record(milestone: Milestone) -> EscrowPayment:
-    """The milestone's escrow record, created on first use."""
-    payment = db.session.scalar(
-        select(EscrowPayment).where(EscrowPayment.milestone_id == milestone.id)
-    )
-    if payment is None:
-        payment = EscrowPayment(
-            milestone_id=milestone.id,
-            amount=milestone.amount,
-            currency=milestone.currency,
-            attempt=1,
-            refunded_amount=0,
-            released_amount=0,
-            fee_amount=0,
+def succeeded_charge(milestone_id: int) -> EscrowMovement | None:
+    return db.session.scalar(
+        select(EscrowMovement).where(
+            EscrowMovement.milestone_id == milestone_id,
+            EscrowMovement.kind == K.CHARGE,
+            EscrowMovement.status == S.SUCCEEDED,
         )
-        db.session.add(payment)
-        db.session.flush()
-    return payment
+    )
+
+
+def current_charge(milestone_id: int) -> EscrowMovement | None:
+    """The milestone's latest charge that did not fail (the one funding is waiting on)."""
+    return db.session.scalar(
+        select(EscrowMovement)
+        .where(
+            EscrowMovement.milestone_id == milestone_id,
+            EscrowMovement.kind == K.CHARGE,
+            EscrowMovement.status != S.FAILED,
+        )
+        .order_by(EscrowMovement.id.desc())
+        .limit(1)
+    )
+
+
+# -- funding ----------------------------------------------------------------------------
+
+
+class Fund(Handler):
+    def plan(self, milestone, contract, request):
+        next_status(MILESTONE, milestone.status, A.FUND, "milestone")
+        method = request.get("payment_method")
+        if method is None and get_gateway().name == "local":
+            raise ValidationFailed({"payment_method": ["Required with the local payment gateway."]})
+        return Step(
+            K.CHARGE,
+            milestone.amount,
+            {
+                "payment_method": method,
+                "transfer_group": transfer_group(milestone.id),
+                "description": f"Escrow for milestone {milestone.id} of contract {contract.id}",
+                "installation": keys.namespace(),
+            },
+        )
+
+    def book(self, movement, milestone, contract, charge):
+        movement.provider_id, movement.charge_id = charge.intent_id, charge.charge_id
+        movement.client_secret = charge.client_secret
+        movement.context = {**movement.context, "intent_status": charge.status}
+        if charge.succeeded:
+            book_funding(milestone, contract, movement, movement.actor_id, action=A.FUND)
+            return
+        movement.status = S.PROCESSING
+        milestone.status = next_status(MILESTONE, milestone.status, A.START_FUNDING, "milestone")
+        audit.record(
+            movement.actor_id,
+            "milestone.funding_started",
+            f"milestone:{milestone.id}",
+            intent=charge.intent_id,
+        )
+
+    def refused(self, movement, milestone, contract, refusal):
+        if isinstance(refusal, CardDeclined):
+            audit.record(
+                movement.actor_id,
+                "milestone.funding_declined",
+                f"milestone:{milestone.id}",
+                code=refusal.code,
+            )
 
 
 def fund_milestone(user: User, milestone_id: int, payment_method: str | None) -> Milestone:
     """Put the milestone's money in escrow: at once with a payment method, else via the app."""
-    milestone, contract = _party_milestone(user, milestone_id, "client")
-    next_status(MILESTONE, milestone.status, "fund", "milestone")
-    gateway = get_gateway()
-    if payment_method is None and gateway.name == "local":
-        raise ValidationFailed({"payment_method": ["Required with the local payment gateway."]})
-    payment = payment_record(milestone)
-    key = ProviderKey(
-        "charge",
-        f"m{milestone.id}.a{payment.attempt}",
-        {"amount": milestone.amount, "currency": milestone.currency, "method": payment_method},
+    milestone = movements.run(
+        A.FUND,
+        {"payment_method": payment_method},
+        _party(user, milestone_id, "client"),
+        actor_id=user.id,
     )
-    request = ChargeRequest(
-        amount=milestone.amount,
-        currency=milestone.currency,
-        idempotency_key="",
-        milestone_id=milestone.id,
-        transfer_group=f"milestone-{milestone.id}",
-        payment_method=payment_method,
-        description=f"Escrow for milestone {milestone.id} of contract {contract.id}",
-        installation=keys.namespace(),
-    )
-    declined = None
-    with operations.guard():
-        try:
-            charge = operations.call(
-                milestone.id,
-                "charge",
-                key,
-                milestone.amount,
-                payment_method or "",
-                lambda sent: gateway.charge(replace(request, idempotency_key=sent)),
-            )
-        except CardDeclined as error:
-            declined = error
-        else:
-            payment.intent_id = charge.intent_id
-            payment.intent_status = charge.status
-            payment.client_secret = charge.client_secret
-            payment.charge_id = charge.charge_id
-            if charge.succeeded:
-                book_funding(milestone, contract, payment, user.id, action="fund")
-            else:
-                milestone.status = next_status(
-                    MILESTONE, milestone.status, "start_funding", "milestone"
-                )
-                audit.record(
-                    user.id,
-                    "milestone.funding_started",
-                    f"milestone:{milestone.id}",
-                    intent=charge.intent_id,
-                )
-    if declined is not None:
-        # The decline is journalled as a refusal, so the next attempt gets a new key.
-        audit.record(
-            user.id, "milestone.funding_declined", f"milestone:{milestone.id}", code=declined.code
-        )
-        db.session.commit()
-        raise operations.refused_problem(declined, "charge")
-    operations.ensure_settled(milestone.id)
-    db.session.commit()
     if milestone.status == MilestoneStatus.FUNDING:
-        milestone.payment = {"client_secret": charge.client_secret, "status": charge.status}
+        charge = current_charge(milestone.id)
+        status = "requires_payment_method" if charge is None else "requires_action"
+        milestone.payment = {
+            "client_secret": charge.client_secret if charge else None,
+            "status": (charge.context.get("intent_status") if charge else None) or status,
+        }
     return milestone
 
 
-def book_funding(milestone, contract, payment, actor_id, *, action) -> None:
+def book_funding(milestone, contract, movement, actor_id, *, action) -> None:
     """The charge succeeded: the milestone is funded and its money held in escrow."""
     milestone.status = next_status(MILESTONE, milestone.status, action, "milestone")
+    movement.status = S.SUCCEEDED
     ledger.book_funding(milestone, contract.client_id)
     audit.record(
         actor_id,
@@ -166,73 +160,152 @@ def book_funding(milestone, contract, payment, actor_id, *, action) -> None:
         f"milestone:{milestone.id}",
         amount=milestone.amount,
         currency=milestone.currency,
-        intent=payment.intent_id,
+        intent=movement.provider_id,
     )
+
+
+class Submit(Handler):
+    """The freelancer delivers; the client has the review period to answer."""
+
+    def plan(self, milestone, contract, request):
+        milestone.status = next_status(MILESTONE, milestone.status, A.SUBMIT, "milestone")
+        days = current_app.config["REVIEW_PERIOD_DAYS"]
+        milestone.auto_release_at = utcnow() + timedelta(days=days)
+        db.session.add(MilestoneSubmission(milestone_id=milestone.id, note=request["note"]))
+        audit.record(request["actor_id"], "milestone.submitted", f"milestone:{milestone.id}")
+        return None
 
 
 def submit_milestone(user: User, milestone_id: int, note: str) -> Milestone:
     """The freelancer delivers; the client has the review period to answer."""
-    milestone, _contract = _party_milestone(user, milestone_id, "freelancer")
-    milestone.status = next_status(MILESTONE, milestone.status, "submit", "milestone")
-    days = current_app.config["REVIEW_PERIOD_DAYS"]
-    milestone.auto_release_at = utcnow() + timedelta(days=days)
-    db.session.add(MilestoneSubmission(milestone_id=milestone.id, note=note))
-    audit.record(user.id, "milestone.submitted", f"milestone:{milestone.id}")
-    db.session.commit()
+    milestone = movements.run(
+        A.SUBMIT,
+        {"note": note, "actor_id": user.id},
+        _party(user, milestone_id, "freelancer"),
+        actor_id=user.id,
+    )
     db.session.refresh(milestone)
     return milestone
 
 
+class RequestChanges(Handler):
+    """The client sends the delivery back with a reason; the review clock stops."""
+
+    def plan(self, milestone, contract, request):
+        milestone.status = next_status(MILESTONE, milestone.status, A.REQUEST_CHANGES, "milestone")
+        # The reason goes on the delivery it answers, where the freelancer reads it.
+        delivery = milestone.submissions[-1]
+        delivery.changes_requested_reason = request["reason"]
+        delivery.changes_requested_at = utcnow()
+        audit.record(
+            request["actor_id"],
+            "milestone.changes_requested",
+            f"milestone:{milestone.id}",
+            reason=request["reason"],
+        )
+        return None
+
+
 def request_changes(user: User, milestone_id: int, reason: str) -> Milestone:
     """The client sends the delivery back with a reason; the review clock stops."""
-    milestone, _contract = _party_milestone(user, milestone_id, "client")
-    milestone.status = next_status(MILESTONE, milestone.status, "request_changes", "milestone")
-    # The reason goes on the delivery it answers, where the freelancer reads it.
-    delivery = milestone.submissions[-1]
-    delivery.changes_requested_reason, delivery.changes_requested_at = reason, utcnow()
-    audit.record(user.id, "milestone.changes_requested", f"milestone:{milestone.id}", reason=reason)
-    db.session.commit()
-    return milestone
+    return movements.run(
+        A.REQUEST_CHANGES,
+        {"reason": reason, "actor_id": user.id},
+        _party(user, milestone_id, "client"),
+        actor_id=user.id,
+    )
 
 
-def approve_milestone(user: User, milestone_id: int) -> Milestone:
-    """The client accepts the delivery: the money goes to the freelancer, less the fee."""
-    milestone, contract = _party_milestone(user, milestone_id, "client")
-    with operations.guard():
-        milestone.status = next_status(MILESTONE, milestone.status, "approve", "milestone")
-        release_escrow(milestone, contract, milestone.amount, actor_id=user.id)
-    operations.ensure_settled(milestone.id)
-    db.session.commit()
-    return milestone
+class Cancel(Handler):
+    """The client cancels a milestone not funded yet (no money to move)."""
+
+    def plan(self, milestone, contract, request):
+        milestone.status = next_status(MILESTONE, milestone.status, A.CANCEL, "milestone")
+        return None
 
 
-def refund_milestone(user: User, milestone_id: int) -> Milestone:
-    """The freelancer gives the client all its money back; the milestone is cancelled."""
-    milestone, contract = _party_milestone(user, milestone_id, "freelancer")
-    with operations.guard():
-        milestone.status = next_status(MILESTONE, milestone.status, "refund", "milestone")
-        refund_escrow(milestone, contract, milestone.amount, actor_id=user.id)
-    operations.ensure_settled(milestone.id)
-    db.session.commit()
-    return milestone
+def cancel_milestone(user: User, milestone_id: int) -> Milestone:
+    """Cancel a pending (unfunded) milestone (the client only).
+
+    A charge written down and not yet answered is found out first: it may have gone
+    through, and then the milestone is funded, not cancellable."""
+    return movements.run(A.CANCEL, {}, _party(user, milestone_id, "client"), actor_id=user.id)
 
 
-def release_escrow(milestone: Milestone, contract: Contract, gross: int, *, actor_id) -> None:
-    """Book `gross` of the milestone's escrow to the freelancer, and pay it out if possible."""
-    # The freelancer's row is locked first, so a release and the switching on of payouts
-    # serialise: either this release sees payouts on, or the switch sees this release.
-    freelancer = db.session.scalar(
+@contracts.contract_cancel_requested.connect
+def _recover_before_cancelling(contract_id: int) -> None:
+    """Find out what became of the calls in flight on the contract's milestones."""
+    pending = db.session.scalars(
+        select(EscrowMovement.id)
+        .join(Milestone, Milestone.id == EscrowMovement.milestone_id)
+        .where(Milestone.contract_id == contract_id, EscrowMovement.status == S.PENDING)
+    ).all()
+    for movement_id in pending:
+        movements.recover(movement_id)
+
+
+@contracts.contract_cancelling.connect
+def _refuse_while_in_flight(milestone_ids: list[int]) -> None:
+    """A call written down meanwhile may still move money: the cancel waits for it."""
+    for milestone_id in milestone_ids:
+        movements.ensure_none_pending(milestone_id)
+
+
+# -- releasing and refunding --------------------------------------------------------------
+
+
+def lock_freelancer(contract: Contract) -> User:
+    """The freelancer's row, locked: a release and the switching on of payouts serialise,
+    so either the release sees payouts on, or the switch sees the release."""
+    return db.session.scalar(
         select(User)
         .where(User.id == contract.freelancer_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    payment = payment_record(milestone)
+
+
+def transfer_step(milestone, contract, freelancer: User, gross: int, context: dict) -> Step | None:
+    """The transfer that pays a release of `gross` out at once, if payouts are on."""
     fee = platform_fee(gross, contract.fee_bps)
-    if payment.released_amount or gross > payment.amount - payment.refunded_amount:
-        raise ValueError(f"milestone {milestone.id}: release of {gross} exceeds its escrow")
-    payment.released_amount, payment.fee_amount = gross, fee
-    payment.freelancer_id = contract.freelancer_id
+    if not freelancer.payouts_enabled or gross - fee <= 0:
+        return None
+    charge = succeeded_charge(milestone.id)
+    return Step(
+        K.TRANSFER,
+        gross - fee,
+        {
+            "destination": freelancer.payout_account_id,
+            "source_charge_id": charge.charge_id if charge else None,
+            "transfer_group": transfer_group(milestone.id),
+        },
+        context={**context, "gross": gross},
+        fee=fee,
+        freelancer_id=freelancer.id,
+    )
+
+
+def book_release(milestone, contract, gross: int, *, actor_id, transfer=None) -> EscrowMovement:
+    """Book `gross` of the milestone's escrow to the freelancer, less the fee; and its
+    payout, if `transfer` (a movement the provider answered) paid it out."""
+    fee = platform_fee(gross, contract.fee_bps)
+    held = ledger.escrow_balance(milestone.id)
+    if gross > held:
+        raise ValueError(f"milestone {milestone.id}: release of {gross} exceeds its escrow {held}")
+    release = EscrowMovement(
+        milestone_id=milestone.id,
+        kind=K.RELEASE,
+        action=transfer.action if transfer is not None else "release",
+        status=S.SUCCEEDED,
+        amount=gross,
+        currency=milestone.currency,
+        fee=fee,
+        freelancer_id=contract.freelancer_id,
+        actor_id=actor_id,
+        settled_at=utcnow(),
+    )
+    db.session.add(release)
+    db.session.flush()
     ledger.book_release(
         milestone, contract.freelancer_id, gross, fee, reference=f"release:m{milestone.id}"
     )
@@ -244,93 +317,174 @@ def release_escrow(milestone: Milestone, contract: Contract, gross: int, *, acto
         fee=fee,
         currency=milestone.currency,
     )
-    if freelancer.payouts_enabled:
-        _pay_out(payment, freelancer)
+    if transfer is not None:
+        book_payout(transfer)
+    return release
 
 
-def refund_escrow(milestone: Milestone, contract: Contract, amount: int, *, actor_id) -> None:
-    payment = payment_record(milestone)
-    if amount > payment.amount - payment.refunded_amount - payment.released_amount:
-        raise ValueError(f"milestone {milestone.id}: refund of {amount} exceeds its escrow")
-    key = ProviderKey("refund", f"m{milestone.id}", {"intent": payment.intent_id, "amount": amount})
-    refund = operations.call(
-        milestone.id,
-        "refund",
-        key,
-        amount,
-        "",
-        lambda sent: get_gateway().refund(RefundRequest(payment.intent_id, amount, sent)),
+def book_payout(transfer: EscrowMovement) -> None:
+    """A transfer the provider made: the freelancer's pending money is paid out."""
+    transfer.status = S.SUCCEEDED
+    ledger.book_payout(
+        transfer.milestone_id,
+        transfer.freelancer_id,
+        transfer.currency,
+        transfer.amount,
+        reference=f"payout:mv{transfer.id}",
     )
-    payment.refund_id = refund.refund_id
-    payment.refunded_amount += amount
-    ledger.book_refund(milestone, contract.client_id, amount, reference=f"refund:m{milestone.id}")
     audit.record(
-        actor_id,
+        None,
+        "payout.sent",
+        f"milestone:{transfer.milestone_id}",
+        amount=transfer.amount,
+        currency=transfer.currency,
+        transfer=transfer.provider_id,
+    )
+
+
+def refund_step(milestone, amount: int, context: dict | None = None) -> Step:
+    charge = succeeded_charge(milestone.id)
+    if charge is None or amount > ledger.escrow_balance(milestone.id):
+        raise ValueError(f"milestone {milestone.id}: refund of {amount} exceeds its escrow")
+    return Step(K.REFUND, amount, {"intent_id": charge.provider_id}, context=context or {})
+
+
+def book_refund(movement: EscrowMovement, milestone, contract, refund) -> None:
+    movement.provider_id, movement.status = refund.refund_id, S.SUCCEEDED
+    ledger.book_refund(
+        milestone, contract.client_id, movement.amount, reference=f"refund:mv{movement.id}"
+    )
+    audit.record(
+        movement.actor_id,
         "milestone.refunded",
         f"milestone:{milestone.id}",
-        amount=amount,
+        amount=movement.amount,
         currency=milestone.currency,
         refund=refund.refund_id,
     )
 
 
-def _pay_out(payment: EscrowPayment, freelancer: User) -> None:
-    """Send one release (less its fee) to the freelancer's payout account."""
-    net = payment.net_release
-    if net > 0:
-        request = TransferRequest(
-            amount=net,
-            currency=payment.currency,
-            destination=freelancer.payout_account_id,
-            source_charge_id=payment.charge_id,
-            transfer_group=f"milestone-{payment.milestone_id}",
-            idempotency_key="",
+class Approve(Handler):
+    """The client approves (or the review period ends): the money goes to the freelancer."""
+
+    def __init__(self, action: MilestoneAction):
+        self.action = action
+
+    def plan(self, milestone, contract, request):
+        next_status(MILESTONE, milestone.status, self.action, "milestone")
+        freelancer = lock_freelancer(contract)
+        step = transfer_step(milestone, contract, freelancer, milestone.amount, {})
+        if step is None:
+            self._approve(milestone, contract, request.get("actor_id"))
+        return step
+
+    def book(self, movement, milestone, contract, transfer):
+        movement.provider_id = transfer.transfer_id
+        self._approve(milestone, contract, movement.actor_id, transfer=movement)
+
+    def _approve(self, milestone, contract, actor_id, transfer=None):
+        milestone.status = next_status(MILESTONE, milestone.status, self.action, "milestone")
+        book_release(milestone, contract, milestone.amount, actor_id=actor_id, transfer=transfer)
+
+
+def approve_milestone(user: User, milestone_id: int) -> Milestone:
+    """The client accepts the delivery: the money goes to the freelancer, less the fee."""
+    return movements.run(
+        A.APPROVE, {"actor_id": user.id}, _party(user, milestone_id, "client"), actor_id=user.id
+    )
+
+
+class Refund(Handler):
+    """The freelancer gives the client all its money back; the milestone is cancelled."""
+
+    def plan(self, milestone, contract, request):
+        next_status(MILESTONE, milestone.status, A.REFUND, "milestone")
+        return refund_step(milestone, ledger.escrow_balance(milestone.id))
+
+    def book(self, movement, milestone, contract, refund):
+        milestone.status = next_status(MILESTONE, milestone.status, A.REFUND, "milestone")
+        book_refund(movement, milestone, contract, refund)
+
+
+def refund_milestone(user: User, milestone_id: int) -> Milestone:
+    """The freelancer gives the client all its money back; the milestone is cancelled."""
+    return movements.run(A.REFUND, {}, _party(user, milestone_id, "freelancer"), actor_id=user.id)
+
+
+# -- payouts ----------------------------------------------------------------------------
+
+
+def waiting_releases(freelancer_id: int):
+    """Releases to the freelancer not yet paid out (no transfer made or in flight)."""
+    transfer = EscrowMovement.__table__.alias("transfer")
+    return (
+        select(EscrowMovement)
+        .where(
+            EscrowMovement.freelancer_id == freelancer_id,
+            EscrowMovement.kind == K.RELEASE,
+            EscrowMovement.amount > EscrowMovement.fee,
+            ~exists().where(
+                transfer.c.milestone_id == EscrowMovement.milestone_id,
+                transfer.c.kind == K.TRANSFER,
+                transfer.c.status != S.FAILED,
+            ),
         )
-        key = ProviderKey(
-            "transfer",
-            f"m{payment.milestone_id}",
+        .order_by(EscrowMovement.id)
+    )
+
+
+class Payout(Handler):
+    """Pay out a milestone's release that waited for the freelancer's payout account."""
+
+    def plan(self, milestone, contract, request):
+        release = db.session.scalar(
+            waiting_releases(contract.freelancer_id).where(
+                EscrowMovement.milestone_id == milestone.id
+            )
+        )
+        freelancer = lock_freelancer(contract)
+        if release is None or not freelancer.payouts_enabled:
+            return None
+        charge = succeeded_charge(milestone.id)
+        return Step(
+            K.TRANSFER,
+            release.amount - release.fee,
             {
-                "amount": net,
-                "currency": payment.currency,
-                "destination": request.destination,
-                "source": request.source_charge_id,
+                "destination": freelancer.payout_account_id,
+                "source_charge_id": charge.charge_id if charge else None,
+                "transfer_group": transfer_group(milestone.id),
             },
+            fee=release.fee,
+            freelancer_id=freelancer.id,
         )
-        transfer = operations.call(
-            payment.milestone_id,
-            "transfer",
-            key,
-            net,
-            freelancer.payout_account_id,
-            lambda sent: get_gateway().transfer(replace(request, idempotency_key=sent)),
-        )
-        payment.transfer_id = transfer.transfer_id
-        ledger.book_payout(payment.milestone_id, freelancer.id, payment.currency, net)
-        audit.record(
-            None,
-            "payout.sent",
-            f"milestone:{payment.milestone_id}",
-            amount=net,
-            currency=payment.currency,
-            transfer=transfer.transfer_id,
-        )
-    payment.paid_out_at = utcnow()
+
+    def book(self, movement, milestone, contract, transfer):
+        movement.provider_id = transfer.transfer_id
+        book_payout(movement)
 
 
 def pay_out_pending(freelancer: User) -> int:
-    """Pay out every release still waiting for this freelancer; returns how many."""
+    """Pay out every release still waiting for this freelancer; returns how many.
+
+    Each is its own step (a transfer written ahead, made, booked), so a crash or a lost
+    answer halfway leaves the rest waiting and the one in flight pending, to recover.
+    Raises the first refusal or lost answer, after the others were tried.
+    """
     waiting = db.session.scalars(
-        select(EscrowPayment)
-        .where(
-            EscrowPayment.freelancer_id == freelancer.id,
-            EscrowPayment.released_amount > 0,
-            EscrowPayment.paid_out_at.is_(None),
-        )
-        .order_by(EscrowPayment.id)
-        .with_for_update()
+        waiting_releases(freelancer.id).with_only_columns(EscrowMovement.milestone_id)
     ).all()
-    for payment in waiting:
-        _pay_out(payment, freelancer)
+    db.session.commit()
+    failure = None
+    for milestone_id in waiting:
+        try:
+            movements.run(
+                "payout", {}, lambda m=milestone_id: movements.lock_milestone(m), actor_id=None
+            )
+        except DomainError as error:
+            db.session.rollback()
+            failure = failure or error
+    if failure is not None:
+        raise failure
     return len(waiting)
 
 
@@ -338,6 +492,7 @@ def enable_payouts(freelancer: User) -> None:
     """Payouts are on: from now releases are paid out at once, and what waited goes now."""
     freelancer.payouts_enabled = True
     audit.record(None, "payouts.enabled", f"user:{freelancer.id}")
+    db.session.commit()
     pay_out_pending(freelancer)
 
 
@@ -379,15 +534,22 @@ def set_up_payout_account(user: User) -> dict:
     except ProviderUnavailable:
         # Creating an account moves no money, and its idempotency key makes a retry safe.
         raise GatewayFailed(PAYOUT_ACCOUNT_UNANSWERED) from None
+    enabled = bool(account.transfers_active or user.payouts_enabled)
     if account.transfers_active and not user.payouts_enabled:
-        with operations.guard():
-            enable_payouts(user)
-    db.session.commit()
-    return {"onboarding_url": url, "payouts_enabled": user.payouts_enabled}
+        enable_payouts(user)
+    else:
+        db.session.commit()
+        if user.payouts_enabled:
+            pay_out_pending(user)  # what a refusal or a lost answer left waiting
+    return {"onboarding_url": url, "payouts_enabled": enabled}
+
+
+class _NotDue(Exception):
+    """The milestone is held by another host, or no longer due."""
 
 
 def release_due(now=None) -> list[str]:
-    """Approve every submitted milestone past its auto_release_at; one transaction each.
+    """Approve every submitted milestone past its auto_release_at; each its own action.
 
     Safe on several hosts at once: each milestone is claimed with FOR UPDATE SKIP LOCKED
     on PostgreSQL (SQLite runs one writer at a time anyway), and re-checked once held.
@@ -401,29 +563,28 @@ def release_due(now=None) -> list[str]:
     db.session.rollback()
     done = []
     for milestone_id in due:
-        milestone = db.session.scalar(
-            select(Milestone)
-            .where(Milestone.id == milestone_id)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        )
-        if (
-            milestone is None
-            or milestone.status != MilestoneStatus.SUBMITTED
-            or milestone.auto_release_at > now
-        ):
+
+        def load(milestone_id=milestone_id):
+            milestone = db.session.scalar(
+                select(Milestone)
+                .where(Milestone.id == milestone_id)
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            )
+            if (
+                milestone is None
+                or milestone.status != MilestoneStatus.SUBMITTED
+                or milestone.auto_release_at > now
+            ):
+                raise _NotDue()
+            return milestone, db.session.get(Contract, milestone.contract_id)
+
+        try:
+            milestone = movements.run(A.AUTO_RELEASE, {"actor_id": None}, load, actor_id=None)
+        except _NotDue:
             db.session.rollback()
             continue
-        contract = db.session.get(Contract, milestone.contract_id)
-        try:
-            with operations.guard():
-                milestone.status = next_status(
-                    MILESTONE, milestone.status, "auto_release", "milestone"
-                )
-                release_escrow(milestone, contract, milestone.amount, actor_id=None)
-            operations.ensure_settled(milestone.id)
-            db.session.commit()
-        except DomainError as failure:  # unanswered, unsettled or refused
+        except DomainError as failure:  # unanswered or refused
             db.session.rollback()
             done.append(
                 f"milestone {milestone_id}: not released ({failure.detail}); the next run retries"
@@ -432,3 +593,13 @@ def release_due(now=None) -> list[str]:
         released = format_amount(milestone.amount, milestone.currency)
         done.append(f"milestone {milestone_id}: released {released}")
     return done
+
+
+register(A.FUND, Fund())
+register(A.SUBMIT, Submit())
+register(A.REQUEST_CHANGES, RequestChanges())
+register(A.CANCEL, Cancel())
+register(A.APPROVE, Approve(A.APPROVE))
+register(A.AUTO_RELEASE, Approve(A.AUTO_RELEASE))
+register(A.REFUND, Refund())
+register("payout", Payout())

@@ -20,17 +20,22 @@ from sqlalchemy.exc import IntegrityError
 from marketplace import audit
 from marketplace.accounts.auth import public
 from marketplace.accounts.models import User
-from marketplace.contracts.models import Contract, Milestone
+from marketplace.database import utcnow
 from marketplace.disputes.service import open_chargeback_dispute
 from marketplace.errors import DomainError, GatewayFailed
 from marketplace.extensions import db
 from marketplace.idempotency import exempt
 from marketplace.inputs import raw_body
-from marketplace.payments import keys, operations, service
+from marketplace.payments import keys, movements, operations, service
 from marketplace.payments.gateway import ProviderRefused, ProviderUnavailable
-from marketplace.payments.models import EscrowPayment, WebhookEvent
+from marketplace.payments.models import (
+    EscrowMovement,
+    MovementKind,
+    MovementStatus,
+    WebhookEvent,
+)
 from marketplace.payments.schemas import WebhookReceiptSchema
-from marketplace.states import MILESTONE, MilestoneStatus, next_status
+from marketplace.states import MILESTONE, MilestoneAction, MilestoneStatus, next_status
 
 log = logging.getLogger(__name__)
 
@@ -60,63 +65,67 @@ def verify_signature(payload: bytes, header: str, secret: str, now: float | None
         raise BadSignature("The event is older than 5 minutes.")
 
 
-def _milestone_id_for(intent_id: str, metadata: dict) -> int | None:
-    """Which milestone an intent pays for: by our record of it, else by its metadata.
+def _charge_movement(intent_id: str, metadata: dict) -> EscrowMovement | None:
+    """The charge an intent answers: by its id, else (the fund request died before it
+    could store the id) the milestone's pending charge, if the intent is ours.
 
     The metadata counts only if the intent is this installation's: another database on
-    the same Stripe account has milestones with the same ids. (Intents made before
-    installations were named carry none, and are taken as ours.)
+    the same Stripe account has milestones with the same ids.
     """
-    milestone_id = db.session.scalar(
-        select(EscrowPayment.milestone_id).where(EscrowPayment.intent_id == intent_id)
+    movement = db.session.scalar(
+        select(EscrowMovement).where(
+            EscrowMovement.kind == MovementKind.CHARGE, EscrowMovement.provider_id == intent_id
+        )
     )
-    installation = metadata.get("installation")
-    if installation is not None and installation != keys.namespace():
-        return milestone_id
-    if milestone_id is None and str(metadata.get("milestone_id", "")).isdigit():
-        milestone_id = int(metadata["milestone_id"])
-    return milestone_id
+    if movement is not None or metadata.get("installation") != keys.namespace():
+        return movement
+    milestone_id = str(metadata.get("milestone_id", ""))
+    if not milestone_id.isdigit():
+        return None
+    return db.session.scalar(
+        select(EscrowMovement)
+        .where(
+            EscrowMovement.milestone_id == int(milestone_id),
+            EscrowMovement.kind == MovementKind.CHARGE,
+            EscrowMovement.status == MovementStatus.PENDING,
+        )
+        .order_by(EscrowMovement.id.desc())
+        .limit(1)
+    )
 
 
-def _locked_milestone(milestone_id: int) -> tuple[Milestone | None, Contract | None]:
-    milestone = db.session.scalar(
-        select(Milestone)
-        .where(Milestone.id == milestone_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if milestone is None:
-        return None, None
-    return milestone, db.session.get(Contract, milestone.contract_id)
+def _locked(movement: EscrowMovement):
+    """The movement's milestone, locked, and the movement re-read under that lock."""
+    milestone, contract = movements.lock_milestone(movement.milestone_id)
+    db.session.refresh(movement)
+    return milestone, contract
 
 
 def payment_succeeded(obj: dict) -> None:
     """Funding confirmed: the milestone is funded, unless it already is.
 
-    This also books a charge whose fund request died before it could commit: the intent
-    carries the milestone's id, so the money is never charged without being held.
+    This also books a charge whose fund request died before it could store the answer:
+    the movement was written down before the call, so the money is never charged
+    without being held.
     """
     charge = service.get_gateway().retrieve_charge(obj["id"])
-    milestone_id = _milestone_id_for(charge.intent_id, charge.metadata)
-    if milestone_id is None or not charge.succeeded:
+    movement = _charge_movement(charge.intent_id, charge.metadata)
+    if movement is None or not charge.succeeded:
         return
-    milestone, contract = _locked_milestone(milestone_id)
-    if milestone is None or milestone.status not in (
-        MilestoneStatus.FUNDING,
-        MilestoneStatus.PENDING,
-    ):
+    milestone, contract = _locked(movement)
+    if movement.status not in (MovementStatus.PENDING, MovementStatus.PROCESSING):
         return  # booked already, by the fund request or an earlier delivery
-    if charge.amount != milestone.amount or charge.currency.upper() != milestone.currency:
-        log.error("intent %s does not match milestone %s", charge.intent_id, milestone.id)
+    if charge.amount != movement.amount or charge.currency.upper() != movement.currency:
+        log.error("intent %s does not match movement %s", charge.intent_id, movement.id)
         return
-    payment = service.payment_record(milestone)
-    operations.settle(milestone.id, "charge")
-    payment.intent_id, payment.intent_status = charge.intent_id, charge.status
-    payment.charge_id = charge.charge_id
-    if milestone.status == MilestoneStatus.PENDING:
-        # The intent was made, but the fund request that made it never committed.
-        milestone.status = next_status(MILESTONE, milestone.status, "start_funding")
-    service.book_funding(milestone, contract, payment, None, action="funding_succeeded")
+    movement.provider_id, movement.charge_id = charge.intent_id, charge.charge_id
+    movement.settled_at = utcnow()
+    action = (
+        MilestoneAction.FUND
+        if milestone.status == MilestoneStatus.PENDING
+        else MilestoneAction.FUNDING_SUCCEEDED
+    )
+    service.book_funding(milestone, contract, movement, None, action=action)
 
 
 def payment_failed(obj: dict) -> None:
@@ -127,56 +136,65 @@ def payment_failed(obj: dict) -> None:
     """
     gateway = service.get_gateway()
     charge = gateway.retrieve_charge(obj["id"])
-    milestone_id = _milestone_id_for(charge.intent_id, charge.metadata)
-    if milestone_id is None or charge.succeeded:
+    movement = _charge_movement(charge.intent_id, charge.metadata)
+    if movement is None or charge.succeeded:
         return  # a later success wins over a stale failure
-    milestone, _contract = _locked_milestone(milestone_id)
-    if milestone is None:
-        return
-    gateway.cancel_charge(charge.intent_id)
-    payment = service.payment_record(milestone)
-    if milestone.status == MilestoneStatus.FUNDING and payment.intent_id == charge.intent_id:
-        milestone.status = next_status(MILESTONE, milestone.status, "funding_failed")
-    elif not (
-        milestone.status == MilestoneStatus.PENDING and operations.has_unsettled(milestone.id)
-    ):
+    milestone, _contract = _locked(movement)
+    if movement.status not in (MovementStatus.PENDING, MovementStatus.PROCESSING):
         return  # not the attempt in flight
-    operations.settle(milestone.id, "charge")
-    payment.attempt += 1
-    payment.intent_id = payment.client_secret = None
+    gateway.cancel_charge(charge.intent_id)
+    movement.status, movement.refusal = MovementStatus.FAILED, "payment_failed"
+    movement.provider_id, movement.settled_at = charge.intent_id, utcnow()
+    if milestone.status == MilestoneStatus.FUNDING:
+        milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.FUNDING_FAILED)
     audit.record(
         None, "milestone.funding_failed", f"milestone:{milestone.id}", intent=charge.intent_id
     )
 
 
+def _charge_of(charge_id) -> EscrowMovement | None:
+    if not charge_id:
+        return None
+    return db.session.scalar(
+        select(EscrowMovement).where(
+            EscrowMovement.kind == MovementKind.CHARGE, EscrowMovement.charge_id == charge_id
+        )
+    )
+
+
 def charge_refunded(obj: dict) -> None:
     """A refund seen at the provider: ours are booked already; anything else is flagged."""
-    payment = db.session.scalar(
-        select(EscrowPayment).where(EscrowPayment.charge_id == obj.get("id"))
+    charge = _charge_of(obj.get("id"))
+    if charge is None:
+        return
+    booked = sum(
+        db.session.scalars(
+            select(EscrowMovement.amount).where(
+                EscrowMovement.milestone_id == charge.milestone_id,
+                EscrowMovement.kind == MovementKind.REFUND,
+                EscrowMovement.status == MovementStatus.SUCCEEDED,
+            )
+        )
     )
     refunded = int(obj.get("amount_refunded") or 0)
-    if payment is not None and refunded != payment.refunded_amount:
+    if refunded != booked:
         audit.record(
             None,
             "charge.refund_mismatch",
-            f"milestone:{payment.milestone_id}",
+            f"milestone:{charge.milestone_id}",
             provider_refunded=refunded,
-            booked=payment.refunded_amount,
+            booked=booked,
         )
 
 
 def charge_disputed(obj: dict) -> None:
     """A chargeback on a funding charge freezes the milestone for an admin."""
-    payment = db.session.scalar(
-        select(EscrowPayment).where(EscrowPayment.charge_id == obj.get("charge"))
-    )
-    if payment is None:
+    charge = _charge_of(obj.get("charge"))
+    if charge is None:
         return
-    milestone, contract = _locked_milestone(payment.milestone_id)
-    if milestone is None:
-        return
-    if (milestone.status, "dispute") in MILESTONE:
-        milestone.status = next_status(MILESTONE, milestone.status, "dispute")
+    milestone, contract = movements.lock_milestone(charge.milestone_id)
+    if (milestone.status, MilestoneAction.DISPUTE) in MILESTONE:
+        milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.DISPUTE)
     if milestone.status == MilestoneStatus.DISPUTED:
         open_chargeback_dispute(
             milestone, contract, f"Chargeback {obj.get('id')}: {obj.get('reason') or 'unknown'}"
@@ -193,7 +211,10 @@ def charge_disputed(obj: dict) -> None:
 
 
 def account_updated(obj: dict) -> None:
-    """A freelancer's payout account can now receive transfers: pay out what waits."""
+    """A freelancer's payout account can now receive transfers: pay out what waits.
+
+    Each payout is its own written-ahead step; one that is refused or unanswered stays
+    for `recover-operations` or the freelancer's next POST /me/payout-account."""
     user = db.session.scalar(
         select(User).where(User.payout_account_id == obj.get("id")).with_for_update()
     )
@@ -201,19 +222,25 @@ def account_updated(obj: dict) -> None:
         return
     account = service.get_gateway().retrieve_payout_account(obj["id"])
     if account.transfers_active:
-        with operations.guard():  # a transfer whose answer is lost is journalled
+        try:
             service.enable_payouts(user)
+        except DomainError as failure:
+            db.session.rollback()
+            log.warning("paying out to user %s after enabling: %s", user.id, failure.detail)
 
 
 def transfer_reversed(obj: dict) -> None:
     """A payout came back: recorded for an admin to settle with the freelancer."""
-    payment = db.session.scalar(
-        select(EscrowPayment).where(EscrowPayment.transfer_id == obj.get("id"))
+    transfer = db.session.scalar(
+        select(EscrowMovement).where(
+            EscrowMovement.kind == MovementKind.TRANSFER,
+            EscrowMovement.provider_id == obj.get("id"),
+        )
     )
     audit.record(
         None,
         "payout.reversed",
-        f"milestone:{payment.milestone_id}" if payment else f"transfer:{obj.get('id')}",
+        f"milestone:{transfer.milestone_id}" if transfer else f"transfer:{obj.get('id')}",
         amount_reversed=obj.get("amount_reversed"),
     )
 

@@ -34,10 +34,18 @@ def test_fee_refuses_what_cannot_be_a_fee(amount, bps):
         platform_fee(amount, bps)
 
 
+A = states.MilestoneAction
+
+
 def test_a_transition_not_in_the_table_is_refused():
-    assert states.next_status(states.MILESTONE, "submitted", "approve") == "approved"
+    assert states.next_status(states.MILESTONE, "submitted", A.APPROVE) == "approved"
     with pytest.raises(InvalidTransition, match="approve a milestone whose status is funded"):
-        states.next_status(states.MILESTONE, "funded", "approve", "milestone")
+        states.next_status(states.MILESTONE, "funded", A.APPROVE, "milestone")
+
+
+def test_a_milestone_action_that_is_not_a_member_of_the_enum_is_a_bug_not_a_409():
+    with pytest.raises(TypeError, match="not a MilestoneAction"):
+        states.next_status(states.MILESTONE, "submitted", "aprove", "milestone")
 
 
 @pytest.mark.parametrize(
@@ -46,14 +54,14 @@ def test_a_transition_not_in_the_table_is_refused():
         (
             states.MILESTONE,
             "changes_requested",
-            "approve",
+            A.APPROVE,
             "milestone",
             "Cannot approve a milestone whose status is changes_requested (only when submitted).",
         ),
         (
             states.MILESTONE,
             "pending",
-            "dispute",
+            A.DISPUTE,
             "milestone",
             "Cannot open a dispute on a milestone whose status is pending "
             "(only when funded, submitted or changes_requested).",

@@ -1,0 +1,427 @@
+"""Write-ahead provider calls: a milestone's money moves in steps that survive a crash.
+
+A money action on a milestone runs as a loop of steps (`run`). Each step:
+
+1. **Tx 1**: the milestone is locked and the action's handler `plan`s the next step
+   from what is true now. Either it finishes the action in this transaction (nothing
+   to ask the provider: a release while payouts are off, say), or it names one call
+   to the provider, which is written down as a pending `EscrowMovement` (kind, exact
+   parameters, idempotency key) and committed.
+2. **The call**, with no transaction open and no lock held.
+3. **Tx 2**: the milestone is locked again and the movement settled: if the provider
+   answered, the handler `book`s it (the ledger transaction, the status change, the
+   audit entries) together with the movement's outcome; a refusal settles it as
+   failed, nothing moved. An unanswered call leaves it pending.
+
+A pending movement is never a dead end. The next money action on the milestone first
+**recovers** it: the same call is made again with the same key and parameters, so
+the provider answers what it did the first time (or does it now, if the first call
+never reached it), and that answer is booked as above. `recover_pending` does the
+same from the CLI (`recover-operations`) and the admin API. Two recoveries at once
+are harmless: both send the same key, and only the first to settle books.
+
+What a movement books depends only on the row itself (its `action`, `context` and
+the answer), never on the request that made it, so whoever recovers it books the same.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from marketplace.contracts.models import Contract, Milestone
+from marketplace.database import utcnow
+from marketplace.errors import DomainError, GatewayFailed, NotFound, OperationInProgress
+from marketplace.extensions import db
+from marketplace.payments import keys
+from marketplace.payments.gateway import (
+    ChargeRequest,
+    PaymentGateway,
+    ProviderRefused,
+    ProviderUnavailable,
+    RefundRequest,
+    TransferRequest,
+)
+from marketplace.payments.models import (
+    EscrowMovement,
+    MovementKind,
+    MovementStatus,
+)
+from marketplace.payments.operations import refused_problem
+
+log = logging.getLogger(__name__)
+
+# More steps than any action takes (a split: a refund, then a transfer), so a bug in a
+# handler that keeps asking is an error rather than a loop.
+MAX_STEPS = 6
+
+UNANSWERED = (
+    "The payment provider did not answer, so whether it acted is not known. It is "
+    "written down here and will be found out: repeat the request (it cannot charge or pay "
+    "twice), or an admin recovers it. Until then the milestone's money stays where it was."
+)
+IN_PROGRESS = (
+    "A payment operation on this milestone is being made right now; this request changed "
+    "nothing. Repeat it in a few seconds."
+)
+EARLIER_UNANSWERED = (
+    "An earlier payment operation on this milestone is still unanswered by the payment "
+    "provider, so this request changed nothing. Repeat it later: the earlier operation is "
+    "found out first."
+)
+
+
+def get_gateway() -> PaymentGateway:
+    """The app's payment gateway, built on first use from its settings."""
+    from marketplace.payments.gateway import build_gateway
+
+    extensions = current_app.extensions
+    if "payment_gateway" not in extensions:
+        extensions["payment_gateway"] = build_gateway(current_app.config)
+    return extensions["payment_gateway"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One call to the provider that an action needs next."""
+
+    kind: MovementKind
+    amount: int
+    params: dict
+    context: dict = field(default_factory=dict)
+    fee: int = 0
+    freelancer_id: int | None = None
+    # The action is done once this call is answered and booked.
+    final: bool = True
+
+
+@dataclass
+class Outcome:
+    """What became of a call: `result` (answered), `refusal`, or neither (unknown)."""
+
+    result: object | None = None
+    refusal: ProviderRefused | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.result is not None
+
+
+class Handler:
+    """What one action does; subclasses say how it plans and books."""
+
+    def plan(self, milestone: Milestone, contract: Contract, request: dict) -> Step | None:
+        """The next call, or None once the action is done (booked in this transaction).
+
+        Raises a DomainError when the action may not happen (nothing is written)."""
+        raise NotImplementedError
+
+    def book(self, movement: EscrowMovement, milestone: Milestone, contract: Contract, result):
+        """The provider answered `movement`'s call: book what it did."""
+        raise NotImplementedError
+
+    def refused(self, movement, milestone, contract, refusal: ProviderRefused) -> None:
+        """The provider refused `movement`'s call (nothing moved): record what must be."""
+
+    def problem(self, movement: EscrowMovement, refusal: ProviderRefused) -> DomainError:
+        """What the user hears when the call was refused."""
+        return refused_problem(refusal, movement.kind)
+
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def register(action: str, handler: Handler) -> None:
+    HANDLERS[action] = handler
+
+
+def lock_milestone(milestone_id: int) -> tuple[Milestone, Contract]:
+    milestone = db.session.scalar(
+        select(Milestone)
+        .where(Milestone.id == milestone_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if milestone is None:
+        raise NotFound("No such milestone.")
+    return milestone, db.session.get(Contract, milestone.contract_id)
+
+
+def pending_movement(milestone_id: int) -> EscrowMovement | None:
+    return db.session.scalar(
+        select(EscrowMovement)
+        .where(
+            EscrowMovement.milestone_id == milestone_id,
+            EscrowMovement.status == MovementStatus.PENDING,
+        )
+        .order_by(EscrowMovement.id)
+        .limit(1)
+    )
+
+
+def run(
+    action: str,
+    request: dict,
+    load: Callable[[], tuple[Milestone, Contract]],
+    *,
+    actor_id: int | None,
+) -> Milestone:
+    """Do `action` on the milestone `load()` locks (after its access checks), step by step.
+
+    Returns the milestone as the action left it. Raises the handler's 4xx when the action
+    may not happen or the provider refused, GatewayFailed (502) when the provider did not
+    answer: what was called stays written down, to be recovered.
+    """
+    handler = HANDLERS[action]
+    for _ in range(MAX_STEPS):
+        milestone, contract = load()
+        earlier = pending_movement(milestone.id)
+        if earlier is not None:
+            mine = earlier.action == action and earlier.context.get("request") == request
+            outcome, movement = _finish(earlier.id)
+            milestone_id = movement.milestone_id
+            if outcome.refusal is not None and mine:
+                raise _refusal_problem(movement, outcome.refusal)
+            if not outcome.answered and outcome.refusal is None:
+                raise GatewayFailed(UNANSWERED if mine else EARLIER_UNANSWERED)
+            if mine and movement.context.get("final"):
+                return load_milestone(milestone_id)
+            continue
+        step = handler.plan(milestone, contract, request)
+        if step is None:
+            db.session.commit()
+            return milestone
+        movement_id = _write_ahead(milestone, action, request, step, actor_id).id
+        db.session.commit()
+        outcome, movement = _finish(movement_id, claimed=True)
+        if outcome.refusal is not None:
+            raise _refusal_problem(movement, outcome.refusal)
+        if not outcome.answered:
+            raise GatewayFailed(UNANSWERED)
+        if step.final:
+            return load_milestone(milestone.id)
+    raise RuntimeError(f"{action} on milestone {milestone.id} took more than {MAX_STEPS} steps")
+
+
+def load_milestone(milestone_id: int) -> Milestone:
+    return db.session.scalar(
+        select(Milestone)
+        .where(Milestone.id == milestone_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _refusal_problem(movement: EscrowMovement, refusal: ProviderRefused) -> DomainError:
+    return HANDLERS[movement.action].problem(movement, refusal)
+
+
+def _write_ahead(milestone, action, request, step: Step, actor_id) -> EscrowMovement:
+    """The pending row for the step's call, with the key the call (and any repeat) sends."""
+    earlier = db.session.scalar(
+        select(func.count())
+        .select_from(EscrowMovement)
+        .where(EscrowMovement.milestone_id == milestone.id, EscrowMovement.kind == step.kind)
+    )
+    params = {**step.params, "amount": step.amount, "currency": milestone.currency}
+    key = keys.ProviderKey(str(step.kind), f"m{milestone.id}.{earlier + 1}", params).render()
+    movement = EscrowMovement(
+        milestone_id=milestone.id,
+        kind=step.kind,
+        action=action,
+        status=MovementStatus.PENDING,
+        amount=step.amount,
+        currency=milestone.currency,
+        fee=step.fee,
+        idempotency_key=key,
+        params=params,
+        context={**step.context, "request": request, "final": step.final},
+        freelancer_id=step.freelancer_id,
+        actor_id=actor_id,
+        in_flight_until=utcnow() + _lease(),
+    )
+    db.session.add(movement)
+    db.session.flush()
+    return movement
+
+
+def call_provider(movement: EscrowMovement) -> Outcome:
+    """Make (or repeat) the movement's call; no transaction may be open."""
+    gateway = get_gateway()
+    params, key = movement.params, movement.idempotency_key
+    try:
+        if movement.kind == MovementKind.CHARGE:
+            result = gateway.charge(
+                ChargeRequest(
+                    amount=params["amount"],
+                    currency=params["currency"],
+                    idempotency_key=key,
+                    milestone_id=movement.milestone_id,
+                    transfer_group=params["transfer_group"],
+                    payment_method=params.get("payment_method"),
+                    description=params.get("description", ""),
+                    installation=params.get("installation", ""),
+                )
+            )
+        elif movement.kind == MovementKind.REFUND:
+            result = gateway.refund(RefundRequest(params["intent_id"], params["amount"], key))
+        elif movement.kind == MovementKind.TRANSFER:
+            result = gateway.transfer(
+                TransferRequest(
+                    amount=params["amount"],
+                    currency=params["currency"],
+                    destination=params["destination"],
+                    source_charge_id=params.get("source_charge_id"),
+                    transfer_group=params["transfer_group"],
+                    idempotency_key=key,
+                )
+            )
+        else:
+            raise ValueError(f"a {movement.kind} is not a provider call")
+    except ProviderRefused as refusal:
+        return Outcome(refusal=refusal)
+    except ProviderUnavailable as error:
+        log.warning("movement %s (%s): no answer: %s", movement.id, movement.kind, error)
+        return Outcome()
+    return Outcome(result=result)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["PROVIDER_CALL_SECONDS"])
+
+
+def _claim(movement_id: int) -> bool:
+    """Take a pending movement to call the provider for it, unless another caller has.
+
+    One conditional UPDATE, so two hosts never both hold it; a crashed caller's claim
+    runs out by itself."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(EscrowMovement)
+        .where(
+            EscrowMovement.id == movement_id,
+            EscrowMovement.status == MovementStatus.PENDING,
+            or_(EscrowMovement.in_flight_until.is_(None), EscrowMovement.in_flight_until < now),
+        )
+        .values(in_flight_until=now + _lease())
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
+def _finish(movement_id: int, *, claimed: bool = False) -> tuple[Outcome, EscrowMovement]:
+    """Call the provider for a pending movement and settle what it answers (Tx 2).
+
+    `claimed`: the caller wrote the movement with its claim (Tx 1); otherwise it is
+    claimed here, or OperationInProgress if another caller holds it.
+    """
+    if not claimed and not _claim(movement_id):
+        db.session.rollback()
+        raise OperationInProgress(IN_PROGRESS, retry_after=_retry_after(movement_id))
+    movement = db.session.get(EscrowMovement, movement_id)
+    db.session.expunge(movement)  # read, and kept readable, with no transaction open
+    db.session.commit()  # no transaction, and no lock, while the provider is asked
+    outcome = call_provider(movement)
+    if not outcome.answered and outcome.refusal is None:
+        # Unanswered: let the next caller (a retry, a recovery) ask again at once.
+        db.session.execute(
+            update(EscrowMovement)
+            .where(EscrowMovement.id == movement_id)
+            .values(in_flight_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    settle(movement_id, outcome)
+    return outcome, db.session.get(EscrowMovement, movement_id)
+
+
+def _retry_after(movement_id: int) -> int:
+    until = db.session.scalar(
+        select(EscrowMovement.in_flight_until).where(EscrowMovement.id == movement_id)
+    )
+    db.session.rollback()
+    if until is None:
+        return 1
+    return max(1, min(int((until - utcnow()).total_seconds()) + 1, 60))
+
+
+def settle(movement_id: int, outcome: Outcome) -> None:
+    """Book an answer for a movement, once: under the milestone's lock, if still pending.
+
+    Commits. An unknown outcome changes nothing.
+    """
+    if not outcome.answered and outcome.refusal is None:
+        return
+    movement = db.session.get(EscrowMovement, movement_id)
+    milestone, contract = lock_milestone(movement.milestone_id)
+    db.session.refresh(movement)
+    if movement.status != MovementStatus.PENDING:
+        db.session.commit()  # settled meanwhile, by a recovery or a webhook
+        return
+    handler = HANDLERS[movement.action]
+    movement.settled_at = utcnow()
+    if outcome.refusal is not None:
+        movement.status, movement.refusal = MovementStatus.FAILED, outcome.refusal.code
+        handler.refused(movement, milestone, contract, outcome.refusal)
+    else:
+        handler.book(movement, milestone, contract, outcome.result)
+        if movement.status == MovementStatus.PENDING:
+            movement.status = MovementStatus.SUCCEEDED
+    db.session.commit()
+
+
+def recover(movement_id: int) -> EscrowMovement:
+    """Find out what became of a pending movement and book it; returns it as it ends."""
+    movement = db.session.get(EscrowMovement, movement_id)
+    if movement is None:
+        raise NotFound("No such operation.")
+    if movement.status != MovementStatus.PENDING:
+        db.session.rollback()
+        return movement
+    outcome, movement = _finish(movement_id)
+    if not outcome.answered and outcome.refusal is None:
+        raise GatewayFailed(
+            "The payment provider still did not answer; the operation stays pending."
+        )
+    return movement
+
+
+def recover_pending(limit: int = 1000) -> list[str]:
+    """Recover every pending movement older than a running request could be.
+
+    Safe on many hosts at once: a movement is settled once, under its milestone's lock,
+    and both hosts' calls send the same key.
+    """
+    ids = db.session.scalars(
+        select(EscrowMovement.id)
+        .where(EscrowMovement.status == MovementStatus.PENDING)
+        .order_by(EscrowMovement.id)
+        .limit(limit)
+    ).all()
+    db.session.rollback()
+    done = []
+    for movement_id in ids:
+        try:
+            movement = recover(movement_id)
+        except OperationInProgress:
+            done.append(f"operation {movement_id}: being made by another request; left to it")
+            continue
+        except GatewayFailed:
+            db.session.rollback()
+            done.append(f"operation {movement_id}: no answer from the provider; still pending")
+            continue
+        done.append(
+            f"operation {movement_id} ({movement.kind} of {movement.amount} "
+            f"{movement.currency} on milestone {movement.milestone_id}): {movement.status}"
+            + (f" ({movement.refusal})" if movement.refusal else "")
+        )
+    return done
+
+
+def ensure_none_pending(milestone_id: int) -> None:
+    """For actions that move no money themselves (cancel, dispute): refuse while a call
+    on the milestone is unanswered, since it may have moved money."""
+    if pending_movement(milestone_id) is not None:
+        raise GatewayFailed(EARLIER_UNANSWERED)
