@@ -470,9 +470,21 @@ def pay_out_pending(freelancer: User) -> int:
     answer halfway leaves the rest waiting and the one in flight pending, to recover.
     Raises the first refusal or lost answer, after the others were tried.
     """
-    waiting = db.session.scalars(
-        waiting_releases(freelancer.id).with_only_columns(EscrowMovement.milestone_id)
+    in_flight = db.session.scalars(
+        select(EscrowMovement.milestone_id).where(
+            EscrowMovement.freelancer_id == freelancer.id,
+            EscrowMovement.action == "payout",
+            EscrowMovement.status == S.PENDING,
+        )
     ).all()
+    waiting = sorted(
+        set(in_flight)
+        | set(
+            db.session.scalars(
+                waiting_releases(freelancer.id).with_only_columns(EscrowMovement.milestone_id)
+            )
+        )
+    )
     db.session.commit()
     failure = None
     for milestone_id in waiting:

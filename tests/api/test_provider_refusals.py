@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.payments.gateway import ChargeRequest, RefundRequest
-from marketplace.payments.models import EscrowPayment, ProviderOperation
+from marketplace.payments.models import PROVIDER_KINDS, EscrowMovement
 from marketplace.payments.service import get_gateway
 from tests.client import assert_problem
 from tests.money import assert_ledger_ok, balance, contract_with, fund, provider_key
@@ -32,19 +32,22 @@ def journal(app, milestone_id):
     """The provider calls journalled for the milestone: (kind, settled, refusal)."""
     with app.app_context():
         rows = db.session.scalars(
-            select(ProviderOperation)
-            .where(ProviderOperation.milestone_id == milestone_id)
-            .order_by(ProviderOperation.id)
+            select(EscrowMovement)
+            .where(
+                EscrowMovement.milestone_id == milestone_id,
+                EscrowMovement.kind.in_(PROVIDER_KINDS),
+            )
+            .order_by(EscrowMovement.id)
         ).all()
-        return [(r.kind, r.settled, r.refusal) for r in rows]
+        return [(r.kind, r.status != "pending", r.refusal) for r in rows]
 
 
 def keys(app, milestone_id, kind):
     with app.app_context():
         return db.session.scalars(
-            select(ProviderOperation.idempotency_key)
-            .where(ProviderOperation.milestone_id == milestone_id, ProviderOperation.kind == kind)
-            .order_by(ProviderOperation.id)
+            select(EscrowMovement.idempotency_key)
+            .where(EscrowMovement.milestone_id == milestone_id, EscrowMovement.kind == kind)
+            .order_by(EscrowMovement.id)
         ).all()
 
 
@@ -161,14 +164,13 @@ def test_a_refused_transfer_leaves_the_auto_release_for_the_next_run(app, deal):
 def test_a_key_the_provider_knows_with_other_parameters_is_a_409_and_the_next_try_works(app, deal):
     """Another installation (or a restored copy) used the key with other parameters."""
     fund(deal.company, deal.milestone, "pm_card_chargeDeclined")
+    with app.app_context():
+        declined = db.session.scalars(
+            select(EscrowMovement.params).where(EscrowMovement.milestone_id == deal.milestone)
+        ).one()
+    # The key of the next charge: the milestone's second, with the new card.
     next_key = provider_key(
-        app,
-        "charge",
-        f"m{deal.milestone}.a1",
-        1,
-        amount=25_000,
-        currency="USD",
-        method="pm_card_visa",
+        app, "charge", f"m{deal.milestone}.2", **{**declined, "payment_method": "pm_card_visa"}
     )
     local(app).charge(
         ChargeRequest(
@@ -197,7 +199,9 @@ def test_a_refund_beyond_what_the_charge_has_left_is_a_409_and_approval_still_wo
     fund(deal.company, deal.milestone)
     with app.app_context():
         intent_id = db.session.scalar(
-            select(EscrowPayment.intent_id).where(EscrowPayment.milestone_id == deal.milestone)
+            select(EscrowMovement.provider_id).where(
+                EscrowMovement.milestone_id == deal.milestone, EscrowMovement.kind == "charge"
+            )
         )
     local(app).refund(RefundRequest(intent_id, 10_000, "refund-made-in-the-dashboard"))
 
@@ -228,9 +232,13 @@ def test_a_split_whose_transfer_is_refused_waits_for_the_same_split(app, deal):
     assert "Before it, the refund to the client went through" in body["detail"]
     assert "Nothing was moved" not in body["detail"]
     assert [(k, s, r) for k, s, r in journal(app, deal.milestone) if k != "charge"] == [
-        ("refund", False, None),
+        ("refund", True, None),
         ("transfer", True, "insufficient_capabilities_for_transfer"),
     ]
+    # The refund went through and is booked; the freelancer's part stays in escrow.
+    assert balance(deal.company)["refunded"] == 5_000
+    assert balance(deal.freelancer)["in_escrow"] == 20_000
+    assert_ledger_ok(app)
     assert_problem(deal.admin.post(path, json={"freelancer_amount": 0, "note": "n"}), 409)
     local(app).set_transfers_active(account_id, True)
     assert deal.admin.post(path, json=split).status_code == 200

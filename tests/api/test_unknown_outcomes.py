@@ -1,8 +1,9 @@
-"""When the provider's answer is lost, the milestone waits for the same call, and nothing else.
+"""When the provider's answer is lost, the call is found out, never left to wedge the milestone.
 
-The provider may have acted on a call whose answer never came. Until that call is
-repeated (and answered from the provider's idempotency record), any other money
-action on the milestone would risk paying twice, so it is refused with a 409.
+The provider may have acted on a call whose answer never came. The call was written
+down before it was made, so the next action on the milestone, `recover-operations` or
+an admin repeats it with the same key: the provider answers what it did (or does it
+now), that is booked once, and only then is the new action decided.
 """
 
 import threading
@@ -29,6 +30,16 @@ def deal(api, factory):
     return Deal
 
 
+def status_of(deal):
+    contract = deal.company.get(f"/contracts/{deal.contract['id']}").json
+    return next(m["status"] for m in contract["milestones"] if m["id"] == deal.milestone)
+
+
+def pending_operations(admin):
+    page = admin.get("/admin/operations", query_string={"status": "pending"}).json
+    return [operation["kind"] for operation in page["data"]]
+
+
 def provider_money(gateway, milestone_id):
     """What the provider moved for the milestone: charged, transferred, refunded."""
     inner = gateway.inner
@@ -46,27 +57,48 @@ def provider_money(gateway, milestone_id):
     )
 
 
-def test_a_lost_transfer_blocks_a_dispute_until_the_approval_is_repeated(
-    app, deal, failing_gateway
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_lost_transfer_is_found_out_by_the_next_action_and_booked_once(
+    app, deal, failing_gateway, when
 ):
+    deal.freelancer.post("/me/payout-account")
+    fund(deal.company, deal.milestone)
+    deal.freelancer.post(f"/milestones/{deal.milestone}/submit", json={"note": "done"})
+    failing_gateway.fail("transfer", when)
+    lost = deal.company.post(f"/milestones/{deal.milestone}/approve", expect_5xx=True)
+    assert_problem(lost, 502)
+    assert "written down" in lost.json["detail"]
+    assert status_of(deal) == "submitted"
+    assert pending_operations(deal.admin) == ["transfer"]
+
+    # The freelancer's refund first asks the provider again (same key): the approval
+    # went through (or goes through now), so it is booked and the refund is refused.
+    refund = deal.freelancer.post(f"/milestones/{deal.milestone}/refund")
+    assert_problem(refund, 409)
+    assert status_of(deal) == "approved"
+    assert pending_operations(deal.admin) == []
+    assert provider_money(failing_gateway, deal.milestone) == (50_000, 45_000, 0)
+    assert balance(deal.freelancer)["paid_out"] == 45_000
+    assert balance(deal.company)["refunded"] == 0
+    assert_ledger_ok(app)
+
+
+def test_the_same_request_repeated_after_a_lost_answer_succeeds_once(app, deal, failing_gateway):
     deal.freelancer.post("/me/payout-account")
     fund(deal.company, deal.milestone)
     deal.freelancer.post(f"/milestones/{deal.milestone}/submit", json={"note": "done"})
     failing_gateway.fail("transfer", "after")
     assert_problem(deal.company.post(f"/milestones/{deal.milestone}/approve", expect_5xx=True), 502)
 
-    blocked = deal.company.post(f"/milestones/{deal.milestone}/disputes", json={"reason": "x"})
-    refund = deal.freelancer.post(f"/milestones/{deal.milestone}/refund")
-
-    assert_problem(blocked, 409)
-    assert_problem(refund, 409)
-    assert deal.company.post(f"/milestones/{deal.milestone}/approve").status_code == 200
+    again = deal.company.post(f"/milestones/{deal.milestone}/approve")
+    assert again.status_code == 200
+    assert again.json["status"] == "approved"
     assert provider_money(failing_gateway, deal.milestone) == (50_000, 45_000, 0)
     assert balance(deal.freelancer)["paid_out"] == 45_000
     assert_ledger_ok(app)
 
 
-def test_a_lost_refund_in_a_resolution_allows_only_the_same_split(app, deal, failing_gateway):
+def test_a_lost_refund_in_a_resolution_is_booked_with_its_own_split(app, deal, failing_gateway):
     fund(deal.company, deal.milestone)
     dispute = deal.company.post(f"/milestones/{deal.milestone}/disputes", json={"reason": "x"}).json
     path = f"/disputes/{dispute['id']}/resolve"
@@ -74,10 +106,14 @@ def test_a_lost_refund_in_a_resolution_allows_only_the_same_split(app, deal, fai
     split = {"freelancer_amount": 20_000, "note": "n"}
     assert_problem(deal.admin.post(path, json=split, expect_5xx=True), 502)
 
-    for other in (50_000, 10_000, 0):
-        response = deal.admin.post(path, json={"freelancer_amount": other, "note": "n"})
-        assert_problem(response, 409)
-    assert deal.admin.post(path, json=split).status_code == 200
+    # Another split: the first ruling's refund is found out and completes that ruling.
+    other = deal.admin.post(path, json={"freelancer_amount": 50_000, "note": "n"})
+    assert_problem(other, 409)
+    resolved = deal.admin.get(f"/disputes/{dispute['id']}").json
+    assert (resolved["status"], resolved["resolution"]["freelancer_amount"]) == (
+        "resolved",
+        20_000,
+    )
 
     assert provider_money(failing_gateway, deal.milestone) == (50_000, 0, 30_000)
     assert balance(deal.company)["refunded"] == 30_000
@@ -85,21 +121,90 @@ def test_a_lost_refund_in_a_resolution_allows_only_the_same_split(app, deal, fai
     assert_ledger_ok(app)
 
 
-def test_a_lost_charge_blocks_cancelling_and_other_cards(app, deal, failing_gateway):
-    failing_gateway.fail("charge", "after")
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_lost_charge_is_found_out_before_cancelling_or_another_card(
+    app, deal, failing_gateway, when
+):
+    failing_gateway.fail("charge", when)
     assert_problem(fund(deal.company, deal.milestone, expect_5xx=True), 502)
+    assert status_of(deal) == "pending"
 
+    # The charge was written down before it was made: cancelling asks the provider
+    # first, finds the milestone funded, and refuses; so does another card.
     assert_problem(deal.company.post(f"/milestones/{deal.milestone}/cancel"), 409)
+    assert status_of(deal) == "funded"
     assert_problem(deal.company.post(f"/contracts/{deal.contract['id']}/cancel"), 409)
     assert_problem(fund(deal.company, deal.milestone, "pm_card_mastercard"), 409)
-    assert fund(deal.company, deal.milestone).json["status"] == "funded"
 
     assert provider_money(failing_gateway, deal.milestone) == (50_000, 0, 0)
     assert balance(deal.company)["in_escrow"] == 50_000
     assert_ledger_ok(app)
 
 
-def test_answered_calls_before_a_lost_one_are_repeated_not_redone(
+def test_recover_operations_books_what_the_provider_did(app, deal, failing_gateway):
+    failing_gateway.fail("charge", "after")
+    assert_problem(fund(deal.company, deal.milestone, expect_5xx=True), 502)
+    [operation] = deal.admin.get("/admin/operations", query_string={"status": "pending"}).json[
+        "data"
+    ]
+    assert (operation["kind"], operation["action"], operation["amount"]) == (
+        "charge",
+        "fund",
+        50_000,
+    )
+
+    result = app.test_cli_runner().invoke(args=["marketplace", "recover-operations"])
+    assert result.exit_code == 0, result.output
+    assert "succeeded" in result.output
+    assert status_of(deal) == "funded"
+    assert (
+        deal.admin.get("/admin/operations", query_string={"status": "pending"}).json["data"] == []
+    )
+    settled = deal.admin.get("/admin/operations", query_string={"status": "settled"}).json["data"]
+    assert [o["id"] for o in settled] == [operation["id"]]
+    assert provider_money(failing_gateway, deal.milestone) == (50_000, 0, 0)
+    assert_ledger_ok(app)
+
+
+def test_an_admin_recovers_a_pending_operation(app, deal, failing_gateway):
+    deal.freelancer.post("/me/payout-account")
+    fund(deal.company, deal.milestone)
+    failing_gateway.fail("refund", "after")
+    assert_problem(
+        deal.freelancer.post(f"/milestones/{deal.milestone}/refund", expect_5xx=True), 502
+    )
+    [operation] = deal.admin.get("/admin/operations", query_string={"status": "pending"}).json[
+        "data"
+    ]
+
+    assert_problem(deal.company.post(f"/admin/operations/{operation['id']}/recover"), 403)
+    recovered = deal.admin.post(f"/admin/operations/{operation['id']}/recover")
+    assert recovered.status_code == 200
+    assert recovered.json["status"] == "settled"
+    assert status_of(deal) == "cancelled"
+    assert balance(deal.company)["refunded"] == 50_000
+    # Recovering it again changes nothing.
+    assert deal.admin.post(f"/admin/operations/{operation['id']}/recover").json == recovered.json
+    assert provider_money(failing_gateway, deal.milestone) == (50_000, 0, 50_000)
+    assert_problem(deal.admin.post("/admin/operations/999999/recover"), 404)
+    assert_ledger_ok(app)
+
+
+def test_a_provider_that_still_does_not_answer_leaves_the_operation_pending(
+    app, deal, failing_gateway
+):
+    failing_gateway.fail("charge", "before")
+    assert_problem(fund(deal.company, deal.milestone, expect_5xx=True), 502)
+    failing_gateway.fail("charge", "before")
+    result = app.test_cli_runner().invoke(args=["marketplace", "recover-operations"])
+    assert result.exit_code == 1
+    assert "still pending" in result.output
+    assert pending_operations(deal.admin) == ["charge"]
+    assert status_of(deal) == "pending"
+    assert provider_money(failing_gateway, deal.milestone) == (0, 0, 0)
+
+
+def test_answered_calls_before_a_lost_one_are_booked_and_the_lost_one_repeated(
     app, api, factory, deal, failing_gateway
 ):
     """Enabling payouts pays out two releases; the second transfer's answer is lost."""
@@ -126,7 +231,7 @@ def test_answered_calls_before_a_lost_one_are_repeated_not_redone(
     finally:
         failing_gateway.inner.transfer = real_transfer
 
-    assert balance(deal.freelancer)["paid_out"] == 0
+    assert balance(deal.freelancer)["paid_out"] == 45_000
     assert deal.freelancer.post("/me/payout-account").json["payouts_enabled"] is True
     assert balance(deal.freelancer)["paid_out"] == 45_000 + 18_000
     with app.app_context():
