@@ -125,8 +125,11 @@ class StripeGateway:
         client = stripe.StripeClient(
             config["STRIPE_SECRET_KEY"],
             base_addresses={"api": base, "connect": base, "files": base} if base else None,
-            # Only tests set this: a fake Connect layer in front of a fake Stripe.
-            http_client=config.get("STRIPE_HTTP_CLIENT"),
+            # Only tests set STRIPE_HTTP_CLIENT: a fake Connect layer in front of a fake
+            # Stripe. Otherwise each try gives up after STRIPE_TIMEOUT_SECONDS, so a call
+            # and its retries end well inside gunicorn's 30 s and PROVIDER_CALL_SECONDS.
+            http_client=config.get("STRIPE_HTTP_CLIENT")
+            or stripe.RequestsClient(timeout=config.get("STRIPE_TIMEOUT_SECONDS", 8)),
             max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 2),
         )
         return cls(

@@ -79,6 +79,7 @@ def own_credentials_and_name(world, me):
 #   {settled}    active contract whose only milestone is cancelled (may complete or cancel)
 #   {completed}  completed contract whose milestone was paid (may be reviewed)
 #   {token}      a second live API token of the client
+#   {operation}  the provider call (a charge) that funded {funded}
 #   {freelancer.id}, {bystander.id}, {suspended.id}  user ids
 # Anonymous callers send the client's credentials to login and tokens-create.
 # fmt: off
@@ -142,6 +143,8 @@ MATRIX = [
     ("POST",   "/admin/users/{suspended.id}/reinstate",    401, 403, 403, 403, 403, 200, 403),
     ("GET",    "/admin/audit-log",                         401, 403, 403, 403, 403, 200, 403),
     ("GET",    "/admin/ledger/verify",                     401, 403, 403, 403, 403, 200, 403),
+    ("GET",    "/admin/operations",                        401, 403, 403, 403, 403, 200, 403),
+    ("POST",   "/admin/operations/{operation}/recover",    401, 403, 403, 403, 403, 200, 403),
 ]
 # fmt: on
 
@@ -268,6 +271,13 @@ class World:
     submitted = property(lambda self: self._escrow["submitted"])
     disputed = property(lambda self: self._escrow["disputed"])
     dispute = property(lambda self: self._escrow["dispute"])
+
+    @cached_property
+    def operation(self) -> int:
+        """The provider call that funded {funded} (settled: recovering it changes nothing)."""
+        query = {"milestone_id": self.funded}
+        page = expect(self.http(self.admin).get("/admin/operations", query_string=query), 200)
+        return page["data"][0]["id"]
 
     def _settled_contract(self) -> int:
         client = self.http(self.client)

@@ -38,6 +38,7 @@ from .list_job_bids_status import ListJobBidsStatus
 from .list_jobs_sort import ListJobsSort
 from .list_jobs_status import ListJobsStatus
 from .list_my_bids_status import ListMyBidsStatus
+from .list_operations_status import ListOperationsStatus
 from .list_transactions_type import ListTransactionsType
 from .list_users_role import ListUsersRole
 from .list_users_status import ListUsersStatus
@@ -49,6 +50,9 @@ from .message_page import MessagePage
 from .milestone import Milestone
 from .milestone_create import MilestoneCreate
 from .milestone_status import MilestoneStatus
+from .operation import Operation
+from .operation_page import OperationPage
+from .operation_status import OperationStatus
 from .pagination_metadata import PaginationMetadata
 from .payment_status import PaymentStatus
 from .payout_account import PayoutAccount
@@ -123,6 +127,7 @@ __all__ = (
     "ListJobsSort",
     "ListJobsStatus",
     "ListMyBidsStatus",
+    "ListOperationsStatus",
     "ListTransactionsType",
     "ListUsersRole",
     "ListUsersStatus",
@@ -134,6 +139,9 @@ __all__ = (
     "Milestone",
     "MilestoneCreate",
     "MilestoneStatus",
+    "Operation",
+    "OperationPage",
+    "OperationStatus",
     "PaginationMetadata",
     "PaymentStatus",
     "PayoutAccount",
