@@ -52,3 +52,11 @@ def audit_log(args):
 def verify_ledger():
     """Check every invariant of the ledger."""
     return service.check_ledger(current_user)
+
+
+@blp.get("/reconciliation")
+@blp.response(200, schemas.ReconciliationSchema)
+@roles(Role.ADMIN)
+def reconciliation():
+    """Compare the payment provider's records of every milestone with the ledger."""
+    return service.reconcile(current_user)

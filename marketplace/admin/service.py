@@ -1,4 +1,5 @@
-"""Use cases of the admin tools: users, suspension, the audit log, the ledger check."""
+"""Use cases of the admin tools: users, suspension, the audit log, the ledger check and
+reconciliation."""
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -7,12 +8,15 @@ from marketplace import audit
 from marketplace.accounts.models import User, UserStatus
 from marketplace.audit import AuditEntry
 from marketplace.bids import service as bids
-from marketplace.errors import Conflict, Forbidden
+from marketplace.errors import Conflict, Forbidden, GatewayFailed
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, paginate
+from marketplace.payments.gateway import ProviderRefused, ProviderUnavailable
 from marketplace.payments.ledger import verify_ledger
+from marketplace.payments.reconcile import reconcile as compare_with_provider
+from marketplace.payments.service import get_gateway
 
 USERS_NEWEST_FIRST = (SortKey(User.created_at), SortKey(User.id))
 AUDIT_NEWEST_FIRST = (SortKey(AuditEntry.created_at), SortKey(AuditEntry.id))
@@ -98,3 +102,12 @@ def check_ledger(admin: User) -> dict:
     """Run every ledger check."""
     require_admin(admin)
     return verify_ledger()
+
+
+def reconcile(admin: User) -> dict:
+    """Compare the payment provider's records with the ledger."""
+    require_admin(admin)
+    try:
+        return compare_with_provider(get_gateway())
+    except (ProviderUnavailable, ProviderRefused) as error:
+        raise GatewayFailed(f"The payment provider could not be read: {error}") from None

@@ -142,6 +142,7 @@ MATRIX = [
     ("POST",   "/admin/users/{suspended.id}/reinstate",    401, 403, 403, 403, 403, 200, 403),
     ("GET",    "/admin/audit-log",                         401, 403, 403, 403, 403, 200, 403),
     ("GET",    "/admin/ledger/verify",                     401, 403, 403, 403, 403, 200, 403),
+    ("GET",    "/admin/reconciliation",                    401, 403, 403, 403, 403, 200, 403),
 ]
 # fmt: on
 
