@@ -123,6 +123,8 @@ def _id(value) -> str | None:
 
 class StripeGateway:
     name = "stripe"
+    # Objects per page when reading Stripe's lists (its largest page).
+    page_size = 100
 
     def __init__(self, client: stripe.StripeClient, *, platform_country: str, public_url: str):
         self.client = client
@@ -282,10 +284,9 @@ class StripeGateway:
                 transfers.append((milestone_id, record))
         return group_activity(charges, refunds, transfers)
 
-    @staticmethod
-    def _every(service):
+    def _every(self, service):
         """Every object of one of Stripe's lists, page after page."""
-        return service.list({"limit": 100}).auto_paging_iter()
+        return service.list({"limit": self.page_size}).auto_paging_iter()
 
     @staticmethod
     def _charge(intent) -> Charge:
