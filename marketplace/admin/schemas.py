@@ -58,7 +58,7 @@ class LedgerCheckSchema(Schema):
     problems = fields.List(fields.String())
 
 
-class DifferenceSchema(Schema):
+class ReconciliationDifferenceSchema(Schema):
     milestone_id = fields.Integer(
         required=True,
         allow_none=True,
@@ -75,7 +75,7 @@ class DifferenceSchema(Schema):
     )
 
 
-class LossSchema(Schema):
+class PlatformLossSchema(Schema):
     currency = fields.String(required=True)
     amount = fields.Integer(required=True, metadata={"description": "Minor units."})
 
@@ -85,9 +85,9 @@ class ReconciliationSchema(Schema):
     checked = fields.Integer(
         required=True, metadata={"description": "Milestones with money on either side."}
     )
-    differences = fields.List(fields.Nested(DifferenceSchema), required=True)
+    differences = fields.List(fields.Nested(ReconciliationDifferenceSchema), required=True)
     losses = fields.List(
-        fields.Nested(LossSchema),
+        fields.Nested(PlatformLossSchema),
         required=True,
         metadata={"description": "The platform's booked losses, per currency."},
     )
