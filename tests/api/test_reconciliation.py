@@ -102,6 +102,17 @@ def test_records_of_another_installation_in_the_same_store_are_ignored(app, deal
                 idempotency_key="staging:transfer:m1:x",
             )
         )
+        # A transfer group alone does not say whose a transfer is.
+        gateway.transfer(
+            TransferRequest(
+                amount=600,
+                currency="USD",
+                destination=destination,
+                source_charge_id=None,
+                transfer_group=f"milestone-{deal.refunded}",
+                idempotency_key="staging:transfer:m2:x",
+            )
+        )
 
     result = deal.admin.get("/admin/reconciliation").json
 
@@ -140,6 +151,17 @@ def test_money_the_provider_moved_without_the_ledger_is_a_difference(app, deal):
                 idempotency_key=f"{own}:transfer:m{deal.held}:z",
             )
         )
+        # ...and one with no source charge: ours by its key, the milestone's by its group.
+        gateway.transfer(
+            TransferRequest(
+                amount=600,
+                currency="USD",
+                destination=destination,
+                source_charge_id=None,
+                transfer_group=f"milestone-{deal.refunded}",
+                idempotency_key=f"{own}:transfer:m{deal.refunded}:z",
+            )
+        )
 
     result = deal.admin.get("/admin/reconciliation").json
 
@@ -152,6 +174,13 @@ def test_money_the_provider_moved_without_the_ledger_is_a_difference(app, deal):
             "currency": "USD",
             "ledger": 0,
             "provider": 1_000,
+        },
+        {
+            "milestone_id": deal.refunded,
+            "what": "payout",
+            "currency": "USD",
+            "ledger": 0,
+            "provider": 600,
         },
         {
             "milestone_id": deal.held,
@@ -176,7 +205,7 @@ def test_money_the_provider_moved_without_the_ledger_is_a_difference(app, deal):
     assert f"DIFFERENCE: milestone {deal.held}: funding: ledger 75.00 USD, provider 150.00 USD" in (
         cli.output
     )
-    assert cli.output.endswith("4 milestone(s) checked against the provider: 3 difference(s).\n")
+    assert cli.output.endswith("4 milestone(s) checked against the provider: 4 difference(s).\n")
 
 
 def test_a_booking_with_no_provider_movement_is_a_difference(app, api, factory, deal):
