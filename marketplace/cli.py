@@ -114,5 +114,32 @@ def verify_ledger() -> None:
         raise SystemExit(1)
 
 
+@marketplace.command("reconcile")
+def reconcile() -> None:
+    """Compare the payment provider's records with the ledger; exit 1 on any difference.
+
+    Exit 2 if the provider could not be read (nothing was compared).
+    """
+    from marketplace.payments.gateway import ProviderRefused, ProviderUnavailable
+    from marketplace.payments.reconcile import describe
+    from marketplace.payments.reconcile import reconcile as compare
+    from marketplace.payments.service import get_gateway
+
+    try:
+        result = compare(get_gateway())
+    except (ProviderUnavailable, ProviderRefused) as error:
+        click.echo(f"The payment provider could not be read: {error}", err=True)
+        raise SystemExit(2) from None
+    for difference in result["differences"]:
+        click.echo(f"DIFFERENCE: {describe(difference)}", err=True)
+    found = len(result["differences"])
+    click.echo(
+        f"{result['checked']} milestone(s) checked against the provider: "
+        f"{f'{found} difference(s)' if found else 'ok'}."
+    )
+    if not result["ok"]:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(marketplace)

@@ -57,6 +57,7 @@ OPERATION_IDS = {
     "accounts.csrf_token": "getCsrfToken",
     "accounts.me": "getMe",
     "admin.audit_log": "listAuditLog",
+    "admin.reconciliation": "getReconciliation",
     "admin.reinstate": "reinstateUser",
     "admin.suspend": "suspendUser",
     "contracts.list_messages": "listContractMessages",
@@ -76,6 +77,7 @@ OPERATION_IDS = {
 
 # Operations that call the payment provider: 502 when it fails, 402 when it declines.
 MONEY_STATUSES = {
+    "admin.reconciliation": {502},
     "payments.fund": {402, 502},
     "payments.approve": {502},
     "payments.refund": {502},

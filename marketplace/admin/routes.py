@@ -69,3 +69,11 @@ def list_operations(args):
 def recover_operation(operation_id):
     """Ask the provider what became of a pending call and book it."""
     return service.recover_operation(current_user, operation_id)
+
+
+@blp.get("/reconciliation")
+@blp.response(200, schemas.ReconciliationSchema)
+@roles(Role.ADMIN)
+def reconciliation():
+    """Compare the payment provider's records of every milestone with the ledger."""
+    return service.reconcile(current_user)

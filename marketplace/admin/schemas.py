@@ -6,6 +6,7 @@ from marketplace.accounts.models import Role, UserStatus
 from marketplace.disputes.schemas import PersonSchema
 from marketplace.fields import MAX_ID, Trimmed
 from marketplace.pagination import PageArgsSchema
+from marketplace.payments.reconcile import WHAT
 
 
 class AdminUserSchema(Schema):
@@ -86,3 +87,38 @@ class OperationSchema(Schema):
 class OperationQueryArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(OPERATION_STATUSES))
     milestone_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+
+
+class ReconciliationDifferenceSchema(Schema):
+    milestone_id = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: money of this installation tied to no milestone."},
+    )
+    what = fields.String(required=True, metadata={"enum": list(WHAT)})
+    currency = fields.String(required=True)
+    ledger = fields.Integer(
+        required=True, metadata={"description": "What the ledger booked, in minor units."}
+    )
+    provider = fields.Integer(
+        required=True,
+        metadata={"description": "What the payment provider moved, in minor units."},
+    )
+
+
+class PlatformLossSchema(Schema):
+    currency = fields.String(required=True)
+    amount = fields.Integer(required=True, metadata={"description": "Minor units."})
+
+
+class ReconciliationSchema(Schema):
+    ok = fields.Boolean(required=True)
+    checked = fields.Integer(
+        required=True, metadata={"description": "Milestones with money on either side."}
+    )
+    differences = fields.List(fields.Nested(ReconciliationDifferenceSchema), required=True)
+    losses = fields.List(
+        fields.Nested(PlatformLossSchema),
+        required=True,
+        metadata={"description": "The platform's booked losses, per currency."},
+    )

@@ -1,4 +1,5 @@
-"""Use cases of the admin tools: users, suspension, the audit log, the ledger check."""
+"""Use cases of the admin tools: users, suspension, the audit log, the ledger check and
+reconciliation."""
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -7,18 +8,21 @@ from marketplace import audit
 from marketplace.accounts.models import User, UserStatus
 from marketplace.audit import AuditEntry
 from marketplace.bids import service as bids
-from marketplace.errors import Conflict, Forbidden, NotFound
+from marketplace.errors import Conflict, Forbidden, GatewayFailed, NotFound
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.lookup import one_or_404
 from marketplace.pagination import Page, SortKey, paginate
 from marketplace.payments import movements
+from marketplace.payments.gateway import ProviderRefused, ProviderUnavailable
 from marketplace.payments.ledger import verify_ledger
 from marketplace.payments.models import (
     PROVIDER_KINDS,
     EscrowMovement,
     MovementStatus,
 )
+from marketplace.payments.reconcile import reconcile as compare_with_provider
+from marketplace.payments.service import get_gateway
 
 USERS_NEWEST_FIRST = (SortKey(User.created_at), SortKey(User.id))
 AUDIT_NEWEST_FIRST = (SortKey(AuditEntry.created_at), SortKey(AuditEntry.id))
@@ -160,3 +164,12 @@ def recover_operation(admin: User, operation_id: int) -> dict:
     audit.record(admin.id, "operation.recover", f"operation:{operation_id}")
     db.session.commit()
     return operation_view(movements.recover(operation_id))
+
+
+def reconcile(admin: User) -> dict:
+    """Compare the payment provider's records with the ledger."""
+    require_admin(admin)
+    try:
+        return compare_with_provider(get_gateway())
+    except (ProviderUnavailable, ProviderRefused) as error:
+        raise GatewayFailed(f"The payment provider could not be read: {error}") from None

@@ -139,6 +139,88 @@ class PayoutAccount:
     transfers_active: bool
 
 
+# -- what the provider did, for reconciliation ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChargeRecord:
+    """A charge that succeeded: money taken from the client's card."""
+
+    id: str
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class RefundRecord:
+    """A refund of one of the charges, in that charge's currency; only a succeeded one
+    has moved money."""
+
+    id: str
+    amount: int
+    status: str
+    currency: str
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "succeeded"
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    """A transfer to a payout account; `reversed` is the part taken back since."""
+
+    id: str
+    amount: int
+    currency: str
+    destination: str
+    reversed: int = 0
+
+
+@dataclass(frozen=True)
+class MilestoneActivity:
+    """What the provider did for one milestone (`milestone_id` None: for this
+    installation, but not tied to any milestone)."""
+
+    milestone_id: int | None
+    charges: tuple[ChargeRecord, ...] = ()
+    refunds: tuple[RefundRecord, ...] = ()
+    transfers: tuple[TransferRecord, ...] = ()
+
+
+def own_milestone(metadata: dict, installation: str) -> int | None:
+    """The milestone a provider record's metadata names, if the record is this
+    installation's: its namespace, or none at all (made before installations were
+    named). None for another installation's record or one that names no milestone."""
+    if metadata.get("installation", installation) != installation:
+        return None
+    milestone_id = str(metadata.get("milestone_id", ""))
+    return int(milestone_id) if milestone_id.isdigit() else None
+
+
+def milestone_of_group(transfer_group: str | None) -> int | None:
+    """The milestone of a `milestone-<id>` transfer group (ours only if the record is)."""
+    number = (transfer_group or "").removeprefix("milestone-")
+    return int(number) if transfer_group and number.isdigit() else None
+
+
+def group_activity(
+    charges: list[tuple[int, ChargeRecord]],
+    refunds: list[tuple[int, RefundRecord]],
+    transfers: list[tuple[int | None, TransferRecord]],
+) -> list[MilestoneActivity]:
+    """Records attributed to milestones, gathered per milestone (in id order, then the
+    records of no milestone)."""
+    found: dict[int | None, dict[str, list]] = {}
+    for name, records in (("charges", charges), ("refunds", refunds), ("transfers", transfers)):
+        for milestone_id, record in records:
+            found.setdefault(milestone_id, {}).setdefault(name, []).append(record)
+    return [
+        MilestoneActivity(milestone_id, **{k: tuple(v) for k, v in lists.items()})
+        for milestone_id, lists in sorted(found.items(), key=lambda i: (i[0] is None, i[0] or 0))
+    ]
+
+
 class PaymentGateway(Protocol):
     name: str
 
@@ -157,6 +239,16 @@ class PaymentGateway(Protocol):
     def retrieve_payout_account(self, account_id: str) -> PayoutAccount: ...
 
     def onboarding_link(self, account_id: str) -> str | None: ...
+
+    def list_activity(self, installation: str) -> list[MilestoneActivity]:
+        """What the provider did for this installation (its namespace), per milestone:
+        succeeded charges, refunds and transfers, from the provider's own records.
+
+        Records of other installations sharing the provider account are left out;
+        those made before installations were named carry no namespace and count as
+        this installation's (as webhooks take them).
+        """
+        ...
 
 
 def build_gateway(config) -> PaymentGateway:

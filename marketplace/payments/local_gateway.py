@@ -29,18 +29,25 @@ from marketplace.payments.gateway import (
     AmountRefused,
     CardDeclined,
     Charge,
+    ChargeRecord,
     ChargeRequest,
     DestinationRefused,
     KeyReused,
+    MilestoneActivity,
     PayoutAccount,
     PayoutAccountRequest,
     ProviderRefused,
     ProviderUnavailable,
     Refund,
+    RefundRecord,
     RefundRequest,
     Transfer,
+    TransferRecord,
     TransferRequest,
     UnknownPaymentMethod,
+    group_activity,
+    milestone_of_group,
+    own_milestone,
 )
 
 # Stripe's succeeding test payment methods.
@@ -243,6 +250,55 @@ class LocalGateway:
 
     def onboarding_link(self, account_id: str) -> str | None:
         return None
+
+    def list_activity(self, installation: str) -> list[MilestoneActivity]:
+        """What this store holds for the installation, per milestone.
+
+        A refund belongs to its charge's milestone, a transfer to its source charge's;
+        a transfer without one is ours if its idempotency key starts with our namespace,
+        and is the milestone's its transfer group names.
+        """
+        with _answer(), self.engine.connect() as connection:
+            rows = connection.execute(
+                select(objects.c.kind, objects.c.data, objects.c.idempotency_key)
+                .where(objects.c.kind.in_(("charge", "refund", "transfer")))
+                .order_by(objects.c.created_at, objects.c.id)
+            ).all()
+        charges, by_intent, by_charge = [], {}, {}
+        for row in rows:
+            data = row.data
+            if row.kind != "charge" or data["status"] != "succeeded":
+                continue
+            milestone_id = own_milestone(data["metadata"], installation)
+            if milestone_id is None:
+                continue
+            currency = data["currency"].upper()
+            charges.append(
+                (milestone_id, ChargeRecord(data["intent_id"], data["amount"], currency))
+            )
+            by_intent[data["intent_id"]] = by_charge[data["charge_id"]] = (milestone_id, currency)
+        refunds, transfers = [], []
+        for row in rows:
+            data = row.data
+            if row.kind == "refund" and data["intent_id"] in by_intent:
+                milestone_id, currency = by_intent[data["intent_id"]]
+                record = RefundRecord(data["refund_id"], data["amount"], data["status"], currency)
+                refunds.append((milestone_id, record))
+            elif row.kind == "transfer":
+                if data.get("source_charge_id") in by_charge:
+                    milestone_id = by_charge[data["source_charge_id"]][0]
+                elif (row.idempotency_key or "").startswith(f"{installation}:"):
+                    milestone_id = milestone_of_group(data.get("transfer_group"))
+                else:
+                    continue
+                record = TransferRecord(
+                    data["transfer_id"],
+                    data["amount"],
+                    data["currency"].upper(),
+                    data["destination"],
+                )
+                transfers.append((milestone_id, record))
+        return group_activity(charges, refunds, transfers)
 
     # -- for tests and the demo -----------------------------------------------------
 

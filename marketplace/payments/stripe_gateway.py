@@ -18,18 +18,25 @@ from marketplace.payments.gateway import (
     AmountRefused,
     CardDeclined,
     Charge,
+    ChargeRecord,
     ChargeRequest,
     DestinationRefused,
     KeyReused,
+    MilestoneActivity,
     PayoutAccount,
     PayoutAccountRequest,
     ProviderRefused,
     ProviderUnavailable,
     Refund,
+    RefundRecord,
     RefundRequest,
     Transfer,
+    TransferRecord,
     TransferRequest,
     UnknownPaymentMethod,
+    group_activity,
+    milestone_of_group,
+    own_milestone,
 )
 
 log = logging.getLogger(__name__)
@@ -102,6 +109,11 @@ def _metadata(installation: str, **ids: int) -> dict:
     return data
 
 
+def _plain(metadata) -> dict:
+    """A Stripe object's metadata as a dict (empty when it has none)."""
+    return metadata.to_dict() if metadata else {}
+
+
 def _id(value) -> str | None:
     """An expandable field: an id, or the object itself."""
     if value is None or isinstance(value, str):
@@ -111,6 +123,8 @@ def _id(value) -> str | None:
 
 class StripeGateway:
     name = "stripe"
+    # Objects per page when reading Stripe's lists (its largest page).
+    page_size = 100
 
     def __init__(self, client: stripe.StripeClient, *, platform_country: str, public_url: str):
         self.client = client
@@ -220,6 +234,62 @@ class StripeGateway:
                 }
             )
         return link.url
+
+    def list_activity(self, installation: str) -> list[MilestoneActivity]:
+        """What Stripe holds for this installation, read from its lists (every page).
+
+        Charges: succeeded PaymentIntents whose metadata names one of our milestones.
+        Refunds: those of these PaymentIntents (or of their charges), any status.
+        Transfers: those whose source transaction is one of these charges; one without
+        a source counts if its metadata carries our namespace (its milestone from its
+        metadata or its transfer group). A transfer group alone does not say whose a
+        transfer is: every installation names its groups `milestone-<id>`.
+        """
+        charges, by_intent, by_charge = [], {}, {}
+        refunds, transfers = [], []
+        with _answer():
+            for intent in self._every(self.client.v1.payment_intents):
+                if intent.status != "succeeded":
+                    continue
+                milestone_id = own_milestone(_plain(intent.metadata), installation)
+                if milestone_id is None:
+                    continue
+                currency = intent.currency.upper()
+                amount = getattr(intent, "amount_received", None) or intent.amount
+                charges.append((milestone_id, ChargeRecord(intent.id, amount, currency)))
+                by_intent[intent.id] = (milestone_id, currency)
+                if charge_id := _id(getattr(intent, "latest_charge", None)):
+                    by_charge[charge_id] = (milestone_id, currency)
+            for refund in self._every(self.client.v1.refunds):
+                owner = by_intent.get(_id(getattr(refund, "payment_intent", None)))
+                owner = owner or by_charge.get(_id(getattr(refund, "charge", None)))
+                if owner is not None:
+                    record = RefundRecord(refund.id, refund.amount, refund.status, owner[1])
+                    refunds.append((owner[0], record))
+            for transfer in self._every(self.client.v1.transfers):
+                source = by_charge.get(_id(getattr(transfer, "source_transaction", None)))
+                metadata = _plain(getattr(transfer, "metadata", None))
+                if source is not None:
+                    milestone_id = source[0]
+                elif metadata.get("installation") == installation:
+                    milestone_id = own_milestone(metadata, installation) or milestone_of_group(
+                        getattr(transfer, "transfer_group", None)
+                    )
+                else:
+                    continue
+                record = TransferRecord(
+                    transfer.id,
+                    transfer.amount,
+                    transfer.currency.upper(),
+                    _id(transfer.destination),
+                    getattr(transfer, "amount_reversed", 0) or 0,
+                )
+                transfers.append((milestone_id, record))
+        return group_activity(charges, refunds, transfers)
+
+    def _every(self, service):
+        """Every object of one of Stripe's lists, page after page."""
+        return service.list({"limit": self.page_size}).auto_paging_iter()
 
     @staticmethod
     def _charge(intent) -> Charge:

@@ -145,6 +145,7 @@ MATRIX = [
     ("GET",    "/admin/ledger/verify",                     401, 403, 403, 403, 403, 200, 403),
     ("GET",    "/admin/operations",                        401, 403, 403, 403, 403, 200, 403),
     ("POST",   "/admin/operations/{operation}/recover",    401, 403, 403, 403, 403, 200, 403),
+    ("GET",    "/admin/reconciliation",                    401, 403, 403, 403, 403, 200, 403),
 ]
 # fmt: on
 

@@ -162,6 +162,7 @@ def test_the_ledger_check(api, factory, admin):
         ("POST", "/admin/users/1/reinstate"),
         ("GET", "/admin/audit-log"),
         ("GET", "/admin/ledger/verify"),
+        ("GET", "/admin/reconciliation"),
     ],
 )
 def test_everyone_but_an_admin_is_refused(api, factory, method, path):

@@ -333,3 +333,115 @@ def test_a_charge_whose_fund_request_died_is_booked_by_its_webhook(app, api, dea
     assert balance(deal.company)["in_escrow"] == 30_000
     assert_problem(fund(deal.company, deal.first), 409)
     assert_ledger_ok(app)
+
+
+# ---------------------------------------------------------------- reconciliation
+
+
+def paid_out_and_refunded(api, deal):
+    """The first milestone paid out, the second refunded; Stripe lists read 2 a page."""
+    deal.freelancer.post("/me/payout-account")
+    account_id = next(iter(deal.fake.accounts))
+    deal.fake.activate_account(account_id)
+    deliver(api, make_event("account.updated", {"id": account_id}))
+    fund(deal.company, deal.first)
+    assert approve(deal, deal.first).json["status"] == "approved"
+    fund(deal.company, deal.second)
+    assert deal.freelancer.post(f"/milestones/{deal.second}/refund").status_code == 200
+    return account_id
+
+
+@pytest.fixture
+def small_pages(app, stripe_mode):
+    app.extensions["payment_gateway"].page_size = 2
+
+
+def test_reconciliation_on_stripe_is_clean_and_ignores_other_installations(
+    app, api, factory, deal, stripe_client, small_pages
+):
+    account_id = paid_out_and_refunded(api, deal)
+    # Another installation on the same Stripe account, with milestones of the same ids.
+    theirs = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 55_500,
+            "currency": "usd",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+            "payment_method_types": ["card"],
+            "metadata": {"milestone_id": str(deal.first), "installation": "staging"},
+            "transfer_group": f"milestone-{deal.first}",
+        }
+    )
+    stripe_client.v1.refunds.create(params={"payment_intent": theirs.id, "amount": 500})
+    transfer = {"currency": "usd", "destination": account_id}
+    stripe_client.v1.transfers.create(
+        params={**transfer, "amount": 5_000, "source_transaction": theirs.latest_charge}
+    )
+    stripe_client.v1.transfers.create(
+        params={**transfer, "amount": 700, "transfer_group": f"milestone-{deal.second}"}
+    )
+    admin = api.as_user(factory.admin())
+
+    result = admin.get("/admin/reconciliation").json
+
+    assert result == {"ok": True, "checked": 2, "differences": [], "losses": []}
+    cli = app.test_cli_runner().invoke(args=["marketplace", "reconcile"])
+    assert (cli.exit_code, cli.output) == (0, "2 milestone(s) checked against the provider: ok.\n")
+    pages = deal.fake.calls("GET", "/v1/payment_intents")
+    assert [c.params.get("starting_after") is None for c in pages[:2]] == [True, False]
+
+
+def test_reconciliation_on_stripe_finds_what_only_stripe_did(
+    app, api, factory, deal, stripe_client, small_pages
+):
+    account_id = paid_out_and_refunded(api, deal)
+    with app.app_context():
+        own = namespace()
+    intent = _intent_of(stripe_client, deal.first)
+    stripe_client.v1.refunds.create(params={"payment_intent": intent, "amount": 3_000})
+    (transfer_id,) = deal.fake.transfers
+    deal.fake.reverse_transfer(transfer_id, 2_000)
+    stripe_client.v1.transfers.create(
+        params={
+            "amount": 1_000,
+            "currency": "usd",
+            "destination": account_id,
+            "transfer_group": f"milestone-{deal.second}",
+            "metadata": {"installation": own},
+        }
+    )
+    admin = api.as_user(factory.admin())
+
+    result = admin.get("/admin/reconciliation").json
+
+    assert result["ok"] is False
+    assert [
+        (d["milestone_id"], d["what"], d["currency"], d["ledger"], d["provider"])
+        for d in result["differences"]
+    ] == [
+        (deal.first, "refund", "USD", 0, 3_000),
+        (deal.first, "payout", "USD", 27_000, 25_000),
+        (deal.second, "payout", "USD", 0, 1_000),
+    ]
+    cli = app.test_cli_runner().invoke(args=["marketplace", "reconcile"])
+    assert cli.exit_code == 1
+    assert f"DIFFERENCE: milestone {deal.first}: refund: ledger 0.00 USD, provider 30.00 USD" in (
+        cli.output
+    )
+
+
+def test_reconciliation_says_when_stripe_cannot_be_read(app, api, factory, deal):
+    deal.fake.fail_next("/v1/refunds", error=500, method="GET")
+    admin = api.as_user(factory.admin())
+
+    assert_problem(admin.get("/admin/reconciliation", expect_5xx=True), 502)
+
+
+def _intent_of(stripe_client, milestone_id):
+    """Our PaymentIntent for a milestone, as Stripe lists it."""
+    (intent,) = (
+        pi.id
+        for pi in stripe_client.v1.payment_intents.list({"limit": 100}).data
+        if pi.metadata.to_dict().get("milestone_id") == str(milestone_id)
+    )
+    return intent

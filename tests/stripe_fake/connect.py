@@ -7,7 +7,9 @@ still builds, encodes, retries and parses every request; only the transport chan
 
 * Connect, which localstripe lacks, is served from memory: ``/v1/accounts`` (create,
   retrieve, update, list, delete; ``GET /v1/account`` for the platform),
-  ``POST /v1/account_links`` and ``/v1/transfers`` (create, retrieve, update, list).
+  ``POST /v1/account_links`` and ``/v1/transfers`` (create, retrieve, update, list);
+  its lists page as Stripe's do (``limit``, ``starting_after``, ``ending_before``), so
+  the SDK's ``auto_paging_iter`` reads every page.
 * Everything else is forwarded to localstripe over HTTP (the URL the SDK built from
   ``base_addresses``; only loopback hosts are accepted), with a few repairs:
 
@@ -776,13 +778,49 @@ class FakeConnectClient(stripe.RequestsClient):
 
     @staticmethod
     def _list(objects: Mapping[str, dict], url: str, params: Mapping[str, Any]) -> dict:
-        limit = int(params.get("limit") or 10)
-        data = sorted(objects.values(), key=lambda o: o["created"], reverse=True)
+        """One page of a list, newest first, as Stripe pages: ``limit`` (1 to 100,
+        default 10), then ``starting_after`` (the page after that object) or
+        ``ending_before`` (the page before it)."""
+        try:
+            limit = int(params.get("limit") or 10)
+        except (TypeError, ValueError):
+            raise FakeStripeError(400, "Invalid integer: limit", param="limit") from None
+        if not 1 <= limit <= 100:
+            raise FakeStripeError(
+                400, "This value must be between 1 and 100 (limit).", param="limit"
+            )
+        after, before = params.get("starting_after"), params.get("ending_before")
+        if after and before:
+            raise FakeStripeError(
+                400, "You may only specify one of these parameters: ending_before, starting_after."
+            )
+        # Newest first; objects made in the same second, the later-made first.
+        data = [
+            o
+            for _, o in sorted(
+                enumerate(objects.values()), key=lambda p: (p[1]["created"], p[0]), reverse=True
+            )
+        ]
+        ids = [o["id"] for o in data]
+        cursor, name = (after, "starting_after") if after else (before, "ending_before")
+        if cursor and cursor not in ids:
+            raise FakeStripeError(
+                404, f"No such object: '{cursor}'", code="resource_missing", param=name
+            )
+        if after:
+            rest = data[ids.index(after) + 1 :]
+            page = rest[:limit]
+        elif before:
+            rest = data[: ids.index(before)]
+            page = rest[-limit:]
+        else:
+            rest = data
+            page = rest[:limit]
         return {
             "object": "list",
             "url": url,
-            "has_more": len(data) > limit,
-            "data": deepcopy(data[:limit]),
+            "has_more": len(rest) > limit,
+            "data": deepcopy(page),
         }
 
     # ------------------------------------------------------------------ accounts

@@ -417,6 +417,68 @@ def test_transfer_with_source_transaction_is_idempotent(stripe_client, fake_stri
         stripe_client.v1.transfers.create(params={**params, "source_transaction": "ch_nope"})
 
 
+# ---------------------------------------------------------------- lists
+
+
+def test_transfers_are_listed_newest_first_a_page_at_a_time(stripe_client, fake_stripe):
+    intent = fund(stripe_client, amount=10000)
+    account = recipient_account(stripe_client)
+    fake_stripe.activate_account(account.id)
+    made = [
+        stripe_client.v1.transfers.create(
+            params={
+                "amount": 100 + n,
+                "currency": "usd",
+                "destination": account.id,
+                "source_transaction": intent.latest_charge,
+            }
+        ).id
+        for n in range(5)
+    ]
+    newest_first = made[::-1]
+
+    first = stripe_client.v1.transfers.list({"limit": 2})
+    after = stripe_client.v1.transfers.list({"limit": 2, "starting_after": first.data[-1].id})
+    last = stripe_client.v1.transfers.list({"limit": 2, "starting_after": after.data[-1].id})
+    before = stripe_client.v1.transfers.list({"limit": 2, "ending_before": last.data[0].id})
+    every = stripe_client.v1.transfers.list({"limit": 2}).auto_paging_iter()
+
+    assert [t.id for t in first.data] == newest_first[:2]
+    assert first.has_more is True
+    assert [t.id for t in after.data] == newest_first[2:4]
+    assert ([t.id for t in last.data], last.has_more) == (newest_first[4:], False)
+    assert [t.id for t in before.data] == newest_first[2:4]
+    assert [t.id for t in every] == newest_first
+    one_group = stripe_client.v1.transfers.list({"transfer_group": "milestone-9"})
+    assert one_group.data == []
+    for bad in ({"limit": 0}, {"limit": 101}, {"starting_after": "tr_nope"}):
+        with pytest.raises(stripe.InvalidRequestError):
+            stripe_client.v1.transfers.list(bad)
+
+
+def test_payment_intents_and_refunds_are_listed_through_every_page(stripe_client):
+    """What reconciliation reads: localstripe's lists, through the layer's repairs."""
+    intents = [fund(stripe_client, amount=1000 + n) for n in range(3)]
+    refunds = [
+        stripe_client.v1.refunds.create(params={"payment_intent": i.id, "amount": 100})
+        for i in intents
+    ]
+
+    listed = list(stripe_client.v1.payment_intents.list({"limit": 2}).auto_paging_iter())
+    listed_refunds = list(stripe_client.v1.refunds.list({"limit": 2}).auto_paging_iter())
+
+    assert sorted(i.id for i in listed) == sorted(i.id for i in intents)
+    for intent in listed:
+        assert intent.status == "succeeded"
+        assert intent.latest_charge.startswith("ch_")  # an id, as Stripe lists it
+        assert intent.transfer_group == "milestone-1"
+        assert intent.metadata.to_dict() == {"milestone_id": "1"}
+    assert sorted(r.id for r in listed_refunds) == sorted(r.id for r in refunds)
+    assert {(r.payment_intent, r.charge) for r in listed_refunds} == {
+        (i.id, i.latest_charge) for i in intents
+    }
+
+
 # ---------------------------------------------------------------- failure injection
 
 

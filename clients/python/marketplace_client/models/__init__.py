@@ -57,6 +57,7 @@ from .pagination_metadata import PaginationMetadata
 from .payment_status import PaymentStatus
 from .payout_account import PayoutAccount
 from .person import Person
+from .platform_loss import PlatformLoss
 from .problem import Problem
 from .problem_errors import ProblemErrors
 from .profile_review import ProfileReview
@@ -67,6 +68,9 @@ from .rating import Rating
 from .receive_stripe_webhook_body import ReceiveStripeWebhookBody
 from .receive_stripe_webhook_body_data import ReceiveStripeWebhookBodyData
 from .receive_stripe_webhook_body_data_object import ReceiveStripeWebhookBodyDataObject
+from .reconciliation import Reconciliation
+from .reconciliation_difference import ReconciliationDifference
+from .reconciliation_difference_what import ReconciliationDifferenceWhat
 from .register import Register
 from .register_role import RegisterRole
 from .request_changes import RequestChanges
@@ -146,6 +150,7 @@ __all__ = (
     "PaymentStatus",
     "PayoutAccount",
     "Person",
+    "PlatformLoss",
     "Problem",
     "ProblemErrors",
     "ProfileReview",
@@ -156,6 +161,9 @@ __all__ = (
     "ReceiveStripeWebhookBody",
     "ReceiveStripeWebhookBodyData",
     "ReceiveStripeWebhookBodyDataObject",
+    "Reconciliation",
+    "ReconciliationDifference",
+    "ReconciliationDifferenceWhat",
     "Register",
     "RegisterRole",
     "RequestChanges",

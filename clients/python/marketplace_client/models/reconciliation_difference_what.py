@@ -1,0 +1,15 @@
+from typing import Literal
+
+ReconciliationDifferenceWhat = Literal["funding", "payout", "refund"]
+
+RECONCILIATION_DIFFERENCE_WHAT_VALUES: set[ReconciliationDifferenceWhat] = {
+    "funding",
+    "payout",
+    "refund",
+}
+
+
+def check_reconciliation_difference_what(value: str) -> ReconciliationDifferenceWhat:
+    if value in RECONCILIATION_DIFFERENCE_WHAT_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {RECONCILIATION_DIFFERENCE_WHAT_VALUES!r}")
