@@ -63,11 +63,19 @@ def key_parts(app, key: str) -> tuple[str, str, str]:
     return what, ids, digest
 
 
-def assert_ledger_ok(app) -> dict:
+def assert_ledger_ok(app, *, reconciled: bool = True) -> dict:
+    """The ledger's own checks pass, and (unless a provider call is known to be in
+    flight, or money was moved outside the marketplace) it agrees with the provider."""
+    from marketplace.payments.movements import get_gateway
+    from marketplace.payments.reconcile import reconcile
+
     with app.app_context():
         result = verify_ledger()
+        against_provider = reconcile(get_gateway())
         db.session.rollback()
     assert result["ok"], result["problems"]
+    if reconciled:
+        assert against_provider["ok"], against_provider["differences"]
     return result
 
 

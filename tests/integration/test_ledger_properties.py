@@ -33,6 +33,8 @@ from marketplace.extensions import db
 from marketplace.payments.ledger import escrow_balance, verify_ledger
 from marketplace.payments.local_gateway import MINIMUM_CHARGE
 from marketplace.payments.models import LedgerLine
+from marketplace.payments.movements import get_gateway
+from marketplace.payments.reconcile import reconcile
 from tests.client import ApiClient
 from tests.emptying import empty_everything
 from tests.factories import Factory
@@ -453,6 +455,7 @@ class LedgerMachine(RuleBasedStateMachine):
         lines, rows = state
         with self.app.app_context():
             report = verify_ledger()
+            against_provider = reconcile(get_gateway())
             escrows = {stone.id: escrow_balance(stone.id) for stone in self.stones}
             per_currency = db.session.execute(
                 select(LedgerLine.currency, func.sum(LedgerLine.amount)).group_by(
@@ -461,6 +464,7 @@ class LedgerMachine(RuleBasedStateMachine):
             ).all()
             db.session.rollback()
         assert report["ok"], report["problems"]
+        assert against_provider["ok"], against_provider["differences"]
         assert {currency: int(total) for currency, total in per_currency if total} == {}
         assert rows == [(s.id, s.status, s.amount, s.deal.status) for s in self.stones]
         for stone in self.stones:
