@@ -43,6 +43,28 @@ class MilestoneStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class JobAction(enum.StrEnum):
+    EDIT = "edit"
+    CLOSE = "close"
+    ACCEPT_BID = "accept_bid"
+    COMPLETE = "complete"
+    CANCEL_CONTRACT = "cancel_contract"
+
+
+class BidAction(enum.StrEnum):
+    EDIT = "edit"
+    WITHDRAW = "withdraw"
+    DECLINE = "decline"
+    ACCEPT = "accept"
+
+
+class ContractAction(enum.StrEnum):
+    ADD_MILESTONE = "add_milestone"
+    COMPLETE = "complete"
+    CANCEL = "cancel"
+    REVIEW = "review"
+
+
 class MilestoneAction(enum.StrEnum):
     """What may happen to a milestone: the only names its state table takes."""
 
@@ -64,26 +86,28 @@ Table = Mapping[tuple[str, str], str]
 
 J, B, C, M = JobStatus, BidStatus, ContractStatus, MilestoneStatus
 
+JA, BA, CA = JobAction, BidAction, ContractAction
+
 JOB: Table = {
-    (J.OPEN, "edit"): J.OPEN,
-    (J.OPEN, "close"): J.CLOSED,
-    (J.OPEN, "accept_bid"): J.IN_PROGRESS,
-    (J.IN_PROGRESS, "complete"): J.COMPLETED,
-    (J.IN_PROGRESS, "cancel_contract"): J.CLOSED,
+    (J.OPEN, JA.EDIT): J.OPEN,
+    (J.OPEN, JA.CLOSE): J.CLOSED,
+    (J.OPEN, JA.ACCEPT_BID): J.IN_PROGRESS,
+    (J.IN_PROGRESS, JA.COMPLETE): J.COMPLETED,
+    (J.IN_PROGRESS, JA.CANCEL_CONTRACT): J.CLOSED,
 }
 
 BID: Table = {
-    (B.PENDING, "edit"): B.PENDING,
-    (B.PENDING, "withdraw"): B.WITHDRAWN,
-    (B.PENDING, "decline"): B.DECLINED,
-    (B.PENDING, "accept"): B.ACCEPTED,
+    (B.PENDING, BA.EDIT): B.PENDING,
+    (B.PENDING, BA.WITHDRAW): B.WITHDRAWN,
+    (B.PENDING, BA.DECLINE): B.DECLINED,
+    (B.PENDING, BA.ACCEPT): B.ACCEPTED,
 }
 
 CONTRACT: Table = {
-    (C.ACTIVE, "add_milestone"): C.ACTIVE,
-    (C.ACTIVE, "complete"): C.COMPLETED,
-    (C.ACTIVE, "cancel"): C.CANCELLED,
-    (C.COMPLETED, "review"): C.COMPLETED,
+    (C.ACTIVE, CA.ADD_MILESTONE): C.ACTIVE,
+    (C.ACTIVE, CA.COMPLETE): C.COMPLETED,
+    (C.ACTIVE, CA.CANCEL): C.CANCELLED,
+    (C.COMPLETED, CA.REVIEW): C.COMPLETED,
 }
 
 MA = MilestoneAction
@@ -109,7 +133,12 @@ MILESTONE: Table = {
 }
 
 # The action names each table takes: any other is a bug, and fails loudly.
-ACTIONS = {id(MILESTONE): MilestoneAction}
+ACTIONS = {
+    id(JOB): JobAction,
+    id(BID): BidAction,
+    id(CONTRACT): ContractAction,
+    id(MILESTONE): MilestoneAction,
+}
 
 # A contract can be cancelled only while none of its milestones holds money.
 MONEY_HELD = frozenset({M.FUNDING, M.FUNDED, M.SUBMITTED, M.CHANGES_REQUESTED, M.DISPUTED})

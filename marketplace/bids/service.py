@@ -14,7 +14,7 @@ from marketplace.jobs.models import Job
 from marketplace.lookup import one_or_404
 from marketplace.money import format_amount
 from marketplace.pagination import SortKey, paginate
-from marketplace.states import BID, BidStatus, JobStatus, next_status
+from marketplace.states import BID, BidAction, BidStatus, JobStatus, next_status
 
 NEWEST_FIRST = (SortKey(Bid.created_at), SortKey(Bid.id))
 
@@ -127,7 +127,7 @@ def _bidders_bid(user: User, bid_id: int) -> tuple[Bid, Job]:
 def update_bid(user: User, bid_id: int, changes: dict) -> Bid:
     """Change a pending bid (the bidder only)."""
     bid, job = _bidders_bid(user, bid_id)
-    next_status(BID, bid.status, "edit", "bid")
+    next_status(BID, bid.status, BidAction.EDIT, "bid")
     amount = changes.get("amount", bid.amount)
     milestones = changes.get("milestones")
     if milestones is None:
@@ -145,7 +145,7 @@ def update_bid(user: User, bid_id: int, changes: dict) -> Bid:
 def withdraw_bid(user: User, bid_id: int) -> Bid:
     """Take back a pending bid (the bidder only)."""
     bid, _job = _bidders_bid(user, bid_id)
-    bid.status = next_status(BID, bid.status, "withdraw", "bid")
+    bid.status = next_status(BID, bid.status, BidAction.WITHDRAW, "bid")
     db.session.commit()
     return get_bid_row(bid.id)
 
@@ -155,14 +155,14 @@ def decline_bid(user: User, bid_id: int) -> Bid:
     bid, job = get_bid(user, bid_id, lock=True)
     if not policy.is_job_client(user, job):
         raise Forbidden("Only the job's client may decline its bids.")
-    bid.status = next_status(BID, bid.status, "decline", "bid")
+    bid.status = next_status(BID, bid.status, BidAction.DECLINE, "bid")
     db.session.commit()
     return get_bid_row(bid.id)
 
 
 def decline_pending_bids(job_id: int, *, except_bid: int | None = None) -> None:
     """Decline the job's pending bids but `except_bid` (in the caller's transaction)."""
-    declined = next_status(BID, BidStatus.PENDING, "decline", "bid")
+    declined = next_status(BID, BidStatus.PENDING, BidAction.DECLINE, "bid")
     stmt = update(Bid).where(Bid.job_id == job_id, Bid.status == BidStatus.PENDING)
     if except_bid is not None:
         stmt = stmt.where(Bid.id != except_bid)
@@ -171,7 +171,7 @@ def decline_pending_bids(job_id: int, *, except_bid: int | None = None) -> None:
 
 def withdraw_pending_bids_of(freelancer_id: int) -> int:
     """Withdraw a freelancer's pending bids (in the caller's transaction); returns how many."""
-    withdrawn = next_status(BID, BidStatus.PENDING, "withdraw", "bid")
+    withdrawn = next_status(BID, BidStatus.PENDING, BidAction.WITHDRAW, "bid")
     return db.session.execute(
         update(Bid)
         .where(Bid.freelancer_id == freelancer_id, Bid.status == BidStatus.PENDING)

@@ -22,6 +22,9 @@ from marketplace.states import (
     MILESTONE,
     MONEY_HELD,
     SETTLED,
+    BidAction,
+    ContractAction,
+    JobAction,
     MilestoneAction,
     MilestoneStatus,
     next_status,
@@ -58,8 +61,8 @@ def accept_bid(user: User, bid_id: int) -> Contract:
     if not bid_policy.is_job_client(user, job):
         raise Forbidden("Only the job's client may accept its bids.")
     bid = bids.get_bid_row(bid_id, lock=True)
-    next_bid_status = next_status(BID, bid.status, "accept", "bid")
-    job.status = next_status(JOB, job.status, "accept_bid", "job")
+    next_bid_status = next_status(BID, bid.status, BidAction.ACCEPT, "bid")
+    job.status = next_status(JOB, job.status, JobAction.ACCEPT_BID, "job")
     bid.status = next_bid_status
     bids.decline_pending_bids(job.id, except_bid=bid.id)
     plan = [(m.title, m.amount) for m in bid.milestones] or [(job.title, bid.amount)]
@@ -115,7 +118,7 @@ def party_contract(user: User, contract_id: int, role: str | None = None) -> Con
 def add_milestone(user: User, contract_id: int, data: dict) -> Milestone:
     """Add a pending milestone to an active contract (its client only)."""
     contract = party_contract(user, contract_id, "client")
-    next_status(CONTRACT, contract.status, "add_milestone", "contract")
+    next_status(CONTRACT, contract.status, ContractAction.ADD_MILESTONE, "contract")
     milestone = Milestone(contract_id=contract.id, currency=contract.currency, **data)
     db.session.add(milestone)
     db.session.commit()
@@ -134,12 +137,12 @@ def complete_contract(user: User, contract_id: int) -> Contract:
     """Complete a contract whose milestones are all settled; its job completes too."""
     contract = party_contract(user, contract_id, "client")
     job = jobs.get_job_row(contract.job_id, lock=True)
-    target = next_status(CONTRACT, contract.status, "complete", "contract")
+    target = next_status(CONTRACT, contract.status, ContractAction.COMPLETE, "contract")
     unsettled = [m.id for m in contract.milestones if m.status not in SETTLED]
     if unsettled:
         raise Conflict("Every milestone must be approved, cancelled or resolved first.")
     contract.status = target
-    job.status = next_status(JOB, job.status, "complete", "job")
+    job.status = next_status(JOB, job.status, JobAction.COMPLETE, "job")
     db.session.commit()
     return get_contract_row(contract.id)
 
@@ -150,7 +153,7 @@ def cancel_contract(user: User, contract_id: int) -> Contract:
     contract_cancel_requested.send(contract.id)
     contract = party_contract(user, contract_id)
     job = jobs.get_job_row(contract.job_id, lock=True)
-    target = next_status(CONTRACT, contract.status, "cancel", "contract")
+    target = next_status(CONTRACT, contract.status, ContractAction.CANCEL, "contract")
     # Lock the milestones too, so none can be funded between this check and the update.
     milestones = db.session.scalars(
         select(Milestone)
@@ -167,7 +170,7 @@ def cancel_contract(user: User, contract_id: int) -> Contract:
                 MILESTONE, milestone.status, MilestoneAction.CANCEL, "milestone"
             )
     contract.status = target
-    job.status = next_status(JOB, job.status, "cancel_contract", "job")
+    job.status = next_status(JOB, job.status, JobAction.CANCEL_CONTRACT, "job")
     db.session.commit()
     return get_contract_row(contract.id)
 

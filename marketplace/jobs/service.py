@@ -12,7 +12,7 @@ from marketplace.jobs import search
 from marketplace.jobs.models import Job, JobSkill
 from marketplace.lookup import one_or_404
 from marketplace.pagination import SortKey, page_of, paginate
-from marketplace.states import JOB, JobStatus, next_status
+from marketplace.states import JOB, JobAction, JobStatus, next_status
 
 ORDERS = {
     "newest": (SortKey(Job.created_at), SortKey(Job.id)),
@@ -122,7 +122,7 @@ def _own_job(user: User, job_id: int) -> Job:
 def update_job(user: User, job_id: int, changes: dict) -> Job:
     """Edit a job while it is open."""
     job = _own_job(user, job_id)
-    next_status(JOB, job.status, "edit", "job")
+    next_status(JOB, job.status, JobAction.EDIT, "job")
     if changes.get("currency", job.currency) != job.currency:
         job_currency_changing.send(job.id)
     for field, value in changes.items():
@@ -134,7 +134,7 @@ def update_job(user: User, job_id: int, changes: dict) -> Job:
 def close_job(user: User, job_id: int) -> Job:
     """Close an open job; its pending bids are declined."""
     job = _own_job(user, job_id)
-    job.status = next_status(JOB, job.status, "close", "job")
+    job.status = next_status(JOB, job.status, JobAction.CLOSE, "job")
     job_closing.send(job.id)
     db.session.commit()
     return get_job(job.id)
@@ -150,6 +150,6 @@ def close_open_jobs_of(client_id: int) -> int:
     for job_id in open_jobs:
         job_closing.send(job_id)
     if open_jobs:
-        closed = next_status(JOB, JobStatus.OPEN, "close", "job")
+        closed = next_status(JOB, JobStatus.OPEN, JobAction.CLOSE, "job")
         db.session.execute(update(Job).where(Job.id.in_(open_jobs)).values(status=closed))
     return len(open_jobs)

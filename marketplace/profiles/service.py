@@ -14,7 +14,7 @@ from marketplace.extensions import db
 from marketplace.pagination import SortKey, paginate
 from marketplace.payments import ledger
 from marketplace.profiles.models import Review
-from marketplace.states import CONTRACT, ContractStatus, next_status
+from marketplace.states import CONTRACT, ContractAction, ContractStatus, next_status
 
 REVIEWS_NEWEST_FIRST = (SortKey(Review.created_at), SortKey(Review.id))
 
@@ -62,7 +62,7 @@ def average_rating(total: int | None, count: int) -> float | None:
 def post_review(user: User, contract_id: int, data: dict) -> Review:
     """Rate the other party of a completed contract on which money was released, once."""
     contract = contracts.party_contract(user, contract_id)
-    next_status(CONTRACT, contract.status, "review", "contract")
+    next_status(CONTRACT, contract.status, ContractAction.REVIEW, "contract")
     # Otherwise a contract whose milestones were all cancelled would buy ratings for free.
     if not db.session.scalar(select(ledger.released_on_contract(contract.id))):
         raise Conflict(

@@ -43,9 +43,21 @@ def test_a_transition_not_in_the_table_is_refused():
         states.next_status(states.MILESTONE, "funded", A.APPROVE, "milestone")
 
 
-def test_a_milestone_action_that_is_not_a_member_of_the_enum_is_a_bug_not_a_409():
-    with pytest.raises(TypeError, match="not a MilestoneAction"):
-        states.next_status(states.MILESTONE, "submitted", "aprove", "milestone")
+@pytest.mark.parametrize(
+    ("table", "status", "action", "enum"),
+    [
+        (states.MILESTONE, "submitted", "aprove", "MilestoneAction"),
+        (states.MILESTONE, "submitted", "approve", "MilestoneAction"),
+        (states.BID, "pending", "fly", "BidAction"),
+        (states.JOB, "open", states.BidAction.EDIT, "JobAction"),
+        (states.CONTRACT, "active", "cancel", "ContractAction"),
+    ],
+)
+def test_an_action_that_is_not_a_member_of_its_tables_enum_is_a_bug_not_a_409(
+    table, status, action, enum
+):
+    with pytest.raises(TypeError, match=f"not a {enum}"):
+        states.next_status(table, status, action)
 
 
 @pytest.mark.parametrize(
@@ -69,11 +81,10 @@ def test_a_milestone_action_that_is_not_a_member_of_the_enum_is_a_bug_not_a_409(
         (
             states.CONTRACT,
             "completed",
-            "add_milestone",
+            states.ContractAction.ADD_MILESTONE,
             "contract",
             "Cannot add a milestone to a contract whose status is completed (only when active).",
         ),
-        (states.BID, "pending", "fly", "bid", "Cannot fly a bid whose status is pending."),
     ],
 )
 def test_refusals_name_the_status_and_where_the_action_is_allowed(
