@@ -16,7 +16,7 @@ from marketplace.extensions import db
 from marketplace.lookup import one_or_404
 from marketplace.money import format_amount
 from marketplace.pagination import SortKey, paginate
-from marketplace.payments import movements, operations
+from marketplace.payments import events, movements, operations
 from marketplace.payments import service as payments
 from marketplace.payments.models import EscrowMovement, MovementKind, MovementStatus
 from marketplace.payments.movements import Handler
@@ -72,6 +72,7 @@ def open_dispute(user: User, milestone_id: int, reason: str) -> Dispute:
     return get_dispute_row(latest)
 
 
+@events.chargeback_opened.connect
 def open_chargeback_dispute(milestone: Milestone, contract: Contract, reason: str) -> None:
     """A chargeback opens a dispute on the platform's behalf (in the caller's transaction)."""
     already = db.session.scalar(

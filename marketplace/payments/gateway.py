@@ -65,6 +65,16 @@ class KeyReused(ProviderRefused):
 
 
 @dataclass(frozen=True)
+class ProviderEvent:
+    """Something the provider tells us (a webhook's event), checked and parsed by its
+    adapter: the event's id (each is handled once), its type, and the object it is about."""
+
+    id: str
+    type: str
+    object: dict
+
+
+@dataclass(frozen=True)
 class ChargeRequest:
     amount: int
     currency: str

@@ -9,11 +9,16 @@ Every error the SDK raises is sorted by `classify`, the one place that decides w
 Stripe refused a call (it did nothing) or its outcome is unknown.
 """
 
+import hashlib
+import hmac
+import json
 import logging
+import time
 from contextlib import contextmanager
 
 import stripe
 
+from marketplace.errors import DomainError
 from marketplace.payments.gateway import (
     AmountRefused,
     CardDeclined,
@@ -25,6 +30,7 @@ from marketplace.payments.gateway import (
     MilestoneActivity,
     PayoutAccount,
     PayoutAccountRequest,
+    ProviderEvent,
     ProviderRefused,
     ProviderUnavailable,
     Refund,
@@ -308,3 +314,43 @@ class StripeGateway:
         capabilities = getattr(account, "capabilities", None)
         transfers = getattr(capabilities, "transfers", None) if capabilities else None
         return PayoutAccount(account.id, transfers == "active")
+
+
+# -- webhooks ---------------------------------------------------------------------------
+
+TOLERANCE_SECONDS = 300
+
+
+class BadSignature(DomainError):
+    status, slug, title = 400, "bad-signature", "Webhook signature invalid"
+
+
+def verify_signature(payload: bytes, header: str, secret: str, now: float | None = None):
+    """Stripe's scheme: t=<unix time>,v1=<HMAC-SHA256 of "t.payload">, fresh within 5 minutes."""
+    if not secret:
+        raise BadSignature("No webhook secret is configured, so no event can be trusted.")
+    parts = [item.split("=", 1) for item in header.split(",") if "=" in item]
+    timestamps = [value for key, value in parts if key == "t"]
+    signatures = [value for key, value in parts if key == "v1"]
+    if len(timestamps) != 1 or not timestamps[0].isdigit() or not signatures:
+        raise BadSignature("The Stripe-Signature header is missing or malformed.")
+    signed = f"{timestamps[0]}.".encode() + payload
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    if not any(hmac.compare_digest(expected, s) for s in signatures):
+        raise BadSignature("The signature does not match the payload.")
+    if abs((now or time.time()) - int(timestamps[0])) > TOLERANCE_SECONDS:
+        raise BadSignature("The event is older than 5 minutes.")
+
+
+def parse_event(payload: bytes, header: str, secret: str, now: float | None = None):
+    """A signed Stripe event, checked (BadSignature, a 400, otherwise) and parsed."""
+    verify_signature(payload, header, secret, now)
+    try:
+        event = json.loads(payload)
+        event_id, event_type = str(event["id"]), str(event["type"])
+        obj = event["data"]["object"]
+        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+            raise TypeError("an event's object has an id")
+    except (ValueError, KeyError, TypeError):
+        raise BadSignature("The event is not a Stripe event.") from None
+    return ProviderEvent(event_id, event_type, obj)
