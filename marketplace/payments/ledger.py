@@ -45,34 +45,72 @@ class LedgerError(Exception):
 
 
 @dataclass(frozen=True)
+class Account:
+    """An account by what it is for; it is created on first use."""
+
+    kind: str
+    currency: str
+    user_id: int | None = None
+    milestone_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        if self.kind == K.ESCROW:
+            return f"escrow:m{self.milestone_id}"
+        if self.user_id is not None:
+            return f"{self.kind}:u{self.user_id}:{self.currency}"
+        return f"{self.kind}:{self.currency}"
+
+
+@dataclass(frozen=True)
 class Entry:
-    account: LedgerAccount
+    account: Account
     type: str
     amount: int
 
 
-def _account_key(kind, *, currency, user_id=None, milestone_id=None) -> str:
-    if kind == K.ESCROW:
-        return f"escrow:m{milestone_id}"
-    if user_id is not None:
-        return f"{kind}:u{user_id}:{currency}"
-    return f"{kind}:{currency}"
+def account_ids(accounts: list[Account]) -> dict[str, int]:
+    """Each account's id by key, creating the missing ones (safely, if two requests race).
 
-
-def account(kind: str, *, currency: str, user_id=None, milestone_id=None) -> LedgerAccount:
-    """The account for this key, created on first use (safely, if two requests race)."""
-    key = _account_key(kind, currency=currency, user_id=user_id, milestone_id=milestone_id)
-    found = db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
-    if found is not None:
-        return found
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(LedgerAccount)
-        .values(key=key, kind=kind, currency=currency, user_id=user_id, milestone_id=milestone_id)
-        .on_conflict_do_nothing(index_elements=["key"])
+    One SELECT when they all exist, as they do after a user's first booking; else an
+    INSERT of the missing ones that skips any another request made meanwhile, and a
+    SELECT of those. Creating never locks an existing account's row, so bookings on the
+    platform's shared accounts never queue behind each other.
+    """
+    wanted = {a.key: a for a in accounts}
+    found = dict(
+        db.session.execute(
+            select(LedgerAccount.key, LedgerAccount.id).where(LedgerAccount.key.in_(wanted))
+        ).all()
     )
-    return db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
+    missing = [a for key, a in wanted.items() if key not in found]
+    if missing:
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        db.session.execute(
+            insert(LedgerAccount)
+            .values(
+                [
+                    {
+                        "key": a.key,
+                        "kind": a.kind,
+                        "currency": a.currency,
+                        "user_id": a.user_id,
+                        "milestone_id": a.milestone_id,
+                    }
+                    for a in missing
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        found.update(
+            db.session.execute(
+                select(LedgerAccount.key, LedgerAccount.id).where(
+                    LedgerAccount.key.in_([a.key for a in missing])
+                )
+            ).all()
+        )
+    return found
 
 
 def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entry]):
@@ -83,6 +121,7 @@ def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entr
         totals[entry.account.currency] += entry.amount
     if len(entries) < 2 or any(totals.values()):
         raise LedgerError(f"{reference}: lines must be two or more and balance: {totals}")
+    ids = account_ids([e.account for e in entries])
     transaction = LedgerTransaction(reference=reference, kind=kind, milestone_id=milestone_id)
     db.session.add(transaction)
     db.session.flush()
@@ -90,7 +129,7 @@ def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entr
         db.session.add(
             LedgerLine(
                 transaction_id=transaction.id,
-                account_id=entry.account.id,
+                account_id=ids[entry.account.key],
                 type=entry.type,
                 amount=entry.amount,
                 currency=entry.account.currency,
@@ -129,20 +168,20 @@ def book_funding(milestone: Milestone, client_id: int) -> None:
     """The client's money arrives in the milestone's escrow."""
     amount, currency = milestone.amount, milestone.currency
     book(f"funding:m{milestone.id}", "funding", milestone.id, [
-        Entry(account(K.CLIENT_FUNDS, currency=currency, user_id=client_id), T.FUNDING, -amount),
-        Entry(account(K.ESCROW, currency=currency, milestone_id=milestone.id), T.FUNDING, amount),
+        Entry(Account(K.CLIENT_FUNDS, currency, user_id=client_id), T.FUNDING, -amount),
+        Entry(Account(K.ESCROW, currency, milestone_id=milestone.id), T.FUNDING, amount),
     ])  # fmt: skip
 
 
 def book_release(milestone: Milestone, freelancer_id: int, gross: int, fee: int, *, reference):
     """Escrow to the freelancer's pending payout (gross), less the platform's fee."""
     currency = milestone.currency
-    pending = account(K.PENDING_PAYOUT, currency=currency, user_id=freelancer_id)
+    pending = Account(K.PENDING_PAYOUT, currency, user_id=freelancer_id)
     book(reference, "release", milestone.id, [
-        Entry(account(K.ESCROW, currency=currency, milestone_id=milestone.id), T.RELEASE, -gross),
+        Entry(Account(K.ESCROW, currency, milestone_id=milestone.id), T.RELEASE, -gross),
         Entry(pending, T.RELEASE, gross),
         Entry(pending, T.FEE, -fee),
-        Entry(account(K.PLATFORM_FEES, currency=currency), T.FEE, fee),
+        Entry(Account(K.PLATFORM_FEES, currency), T.FEE, fee),
     ])  # fmt: skip
 
 
@@ -150,8 +189,8 @@ def book_refund(milestone: Milestone, client_id: int, amount: int, *, reference:
     """Escrow back to the client."""
     currency = milestone.currency
     book(reference, "refund", milestone.id, [
-        Entry(account(K.ESCROW, currency=currency, milestone_id=milestone.id), T.REFUND, -amount),
-        Entry(account(K.CLIENT_FUNDS, currency=currency, user_id=client_id), T.REFUND, amount),
+        Entry(Account(K.ESCROW, currency, milestone_id=milestone.id), T.REFUND, -amount),
+        Entry(Account(K.CLIENT_FUNDS, currency, user_id=client_id), T.REFUND, amount),
     ])  # fmt: skip
 
 
@@ -160,9 +199,9 @@ def book_payout(
 ) -> None:
     """A freelancer's pending money for one milestone, sent to its payout account."""
     book(reference, "payout", milestone_id, [
-        Entry(account(K.PENDING_PAYOUT, currency=currency, user_id=freelancer_id), T.PAYOUT,
+        Entry(Account(K.PENDING_PAYOUT, currency, user_id=freelancer_id), T.PAYOUT,
               -amount),
-        Entry(account(K.PAID_OUT, currency=currency, user_id=freelancer_id), T.PAYOUT, amount),
+        Entry(Account(K.PAID_OUT, currency, user_id=freelancer_id), T.PAYOUT, amount),
     ])  # fmt: skip
 
 

@@ -31,6 +31,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import lazyload
 
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.database import utcnow
@@ -139,15 +140,21 @@ def register(action: str, handler: Handler) -> None:
 
 
 def lock_milestone(milestone_id: int) -> tuple[Milestone, Contract]:
+    """The milestone, locked and read afresh, and its contract (without their lists)."""
     milestone = db.session.scalar(
         select(Milestone)
         .where(Milestone.id == milestone_id)
+        .options(lazyload(Milestone.submissions))
         .with_for_update()
         .execution_options(populate_existing=True)
     )
     if milestone is None:
         raise NotFound("No such milestone.")
-    return milestone, db.session.get(Contract, milestone.contract_id)
+    contract = db.session.get(
+        Contract, milestone.contract_id, options=[lazyload(Contract.milestones)]
+    )
+    assert contract is not None  # a milestone's foreign key
+    return milestone, contract
 
 
 def pending_movement(milestone_id: int) -> EscrowMovement | None:
@@ -181,7 +188,7 @@ def run(
         earlier = pending_movement(milestone.id)
         if earlier is not None:
             mine = earlier.action == action and earlier.context.get("request") == request
-            outcome, movement = _finish(earlier.id)
+            outcome, movement = _finish(earlier)
             milestone_id = movement.milestone_id
             if outcome.refusal is not None and mine:
                 raise _refusal_problem(movement, outcome.refusal)
@@ -194,9 +201,8 @@ def run(
         if step is None:
             db.session.commit()
             return milestone
-        movement_id = _write_ahead(milestone, action, request, step, actor_id).id
-        db.session.commit()
-        outcome, movement = _finish(movement_id, claimed=True)
+        movement = _write_ahead(milestone, action, request, step, actor_id)
+        outcome, movement = _finish(movement, claimed=True)
         if outcome.refusal is not None:
             raise _refusal_problem(movement, outcome.refusal)
         if not outcome.answered:
@@ -311,30 +317,33 @@ def _claim(movement_id: int) -> bool:
     return claimed.rowcount == 1
 
 
-def _finish(movement_id: int, *, claimed: bool = False) -> tuple[Outcome, EscrowMovement]:
+def _finish(movement: EscrowMovement, *, claimed: bool = False) -> tuple[Outcome, EscrowMovement]:
     """Call the provider for a pending movement and settle what it answers (Tx 2).
 
-    `claimed`: the caller wrote the movement with its claim (Tx 1); otherwise it is
-    claimed here, or OperationInProgress if another caller holds it.
+    `claimed`: the caller wrote the movement with its claim (Tx 1, which this commits);
+    otherwise it is claimed here, or OperationInProgress if another caller holds it.
+    Returns the outcome and the movement as it was called (detached: read it, do not
+    change it).
     """
-    if not claimed and not _claim(movement_id):
+    if not claimed and not _claim(movement.id):
+        movement_id = movement.id
         db.session.rollback()
         raise OperationInProgress(IN_PROGRESS, retry_after=_retry_after(movement_id))
-    movement = db.session.get(EscrowMovement, movement_id)
-    db.session.expunge(movement)  # read, and kept readable, with no transaction open
+    db.session.expunge(movement)  # kept readable, with no transaction open
     db.session.commit()  # no transaction, and no lock, while the provider is asked
     outcome = call_provider(movement)
     if not outcome.answered and outcome.refusal is None:
         # Unanswered: let the next caller (a retry, a recovery) ask again at once.
         db.session.execute(
             update(EscrowMovement)
-            .where(EscrowMovement.id == movement_id)
+            .where(EscrowMovement.id == movement.id)
             .values(in_flight_until=None)
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
-    settle(movement_id, outcome)
-    return outcome, db.session.get(EscrowMovement, movement_id)
+    else:
+        settle(movement.id, movement.milestone_id, outcome)
+    return outcome, movement
 
 
 def _retry_after(movement_id: int) -> int:
@@ -347,16 +356,20 @@ def _retry_after(movement_id: int) -> int:
     return max(1, min(int((until - utcnow()).total_seconds()) + 1, 60))
 
 
-def settle(movement_id: int, outcome: Outcome) -> None:
+def settle(movement_id: int, milestone_id: int, outcome: Outcome) -> None:
     """Book an answer for a movement, once: under the milestone's lock, if still pending.
 
     Commits. An unknown outcome changes nothing.
     """
     if not outcome.answered and outcome.refusal is None:
         return
-    movement = db.session.get(EscrowMovement, movement_id)
-    milestone, contract = lock_milestone(movement.milestone_id)
-    db.session.refresh(movement)
+    milestone, contract = lock_milestone(milestone_id)
+    movement = db.session.scalar(
+        select(EscrowMovement)
+        .where(EscrowMovement.id == movement_id)
+        .execution_options(populate_existing=True)
+    )
+    assert movement is not None  # movements are never deleted
     if movement.status != MovementStatus.PENDING:
         db.session.commit()  # settled meanwhile, by a recovery or a webhook
         return
@@ -377,15 +390,15 @@ def recover(movement_id: int) -> EscrowMovement:
     movement = db.session.get(EscrowMovement, movement_id)
     if movement is None:
         raise NotFound("No such operation.")
-    if movement.status != MovementStatus.PENDING:
-        db.session.rollback()
-        return movement
-    outcome, movement = _finish(movement_id)
-    if not outcome.answered and outcome.refusal is None:
-        raise GatewayFailed(
-            "The payment provider still did not answer; the operation stays pending."
-        )
-    return movement
+    if movement.status == MovementStatus.PENDING:
+        outcome, _called = _finish(movement)
+        if not outcome.answered and outcome.refusal is None:
+            raise GatewayFailed(
+                "The payment provider still did not answer; the operation stays pending."
+            )
+    ended = db.session.get(EscrowMovement, movement_id)
+    assert ended is not None
+    return ended
 
 
 def recover_pending(limit: int = 1000) -> list[str]:

@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 
 from marketplace import audit
 from marketplace.accounts.models import Role, User
+from marketplace.contracts import policy as contract_policy
 from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract, Milestone, MilestoneSubmission
 from marketplace.database import utcnow
@@ -23,6 +24,7 @@ from marketplace.errors import (
     DomainError,
     Forbidden,
     GatewayFailed,
+    NotFound,
     ValidationFailed,
 )
 from marketplace.extensions import db
@@ -49,7 +51,9 @@ def _party(user: User, milestone_id: int, role: str):
     404) and is its `role` (else 403)."""
 
     def load() -> tuple[Milestone, Contract]:
-        milestone, contract = contracts.get_milestone(user, milestone_id, lock=True)
+        milestone, contract = movements.lock_milestone(milestone_id)
+        if not contract_policy.can_view_contract(user, contract):
+            raise NotFound("No such milestone.")
         if contract.party_role(user.id) != role:
             raise Forbidden(f"Only the contract's {role} may do this.")
         return milestone, contract
