@@ -137,7 +137,7 @@ def operation_view(movement: EscrowMovement) -> dict:
                 "settled_at",
             )
         },
-        "status": OPERATION_STATUS[movement.status],
+        "status": OPERATION_STATUS[MovementStatus(movement.status)],
     }
 
 

@@ -63,12 +63,12 @@ def open_dispute(user: User, milestone_id: int, reason: str) -> Dispute:
     milestone = movements.run(
         MilestoneAction.DISPUTE, {"reason": reason, "actor_id": user.id}, load, actor_id=user.id
     )
-    latest = db.session.scalar(
+    latest = db.session.scalars(
         select(Dispute.id)
         .where(Dispute.milestone_id == milestone.id)
         .order_by(Dispute.id.desc())
         .limit(1)
-    )
+    ).one()
     return get_dispute_row(latest)
 
 
@@ -101,7 +101,8 @@ def get_dispute_row(dispute_id: int, *, lock: bool = False) -> Dispute:
 def get_dispute(user: User, dispute_id: int) -> Dispute:
     """A dispute its parties or an admin may see; to anyone else it does not exist."""
     dispute = get_dispute_row(dispute_id)
-    if not policy.can_view_dispute(user, db.session.get(Contract, dispute.contract_id)):
+    contract = db.session.get_one(Contract, dispute.contract_id)
+    if not policy.can_view_dispute(user, contract):
         raise NotFound("No such dispute.")
     return dispute
 

@@ -264,7 +264,9 @@ class LocalGateway:
                 .where(objects.c.kind.in_(("charge", "refund", "transfer")))
                 .order_by(objects.c.created_at, objects.c.id)
             ).all()
-        charges, by_intent, by_charge = [], {}, {}
+        charges: list[tuple[int, ChargeRecord]] = []
+        by_intent: dict[str, tuple[int, str]] = {}
+        by_charge: dict[str, tuple[int, str]] = {}
         for row in rows:
             data = row.data
             if row.kind != "charge" or data["status"] != "succeeded":
@@ -277,7 +279,8 @@ class LocalGateway:
                 (milestone_id, ChargeRecord(data["intent_id"], data["amount"], currency))
             )
             by_intent[data["intent_id"]] = by_charge[data["charge_id"]] = (milestone_id, currency)
-        refunds, transfers = [], []
+        refunds: list[tuple[int, RefundRecord]] = []
+        transfers: list[tuple[int | None, TransferRecord]] = []
         for row in rows:
             data = row.data
             if row.kind == "refund" and data["intent_id"] in by_intent:
@@ -291,13 +294,13 @@ class LocalGateway:
                     milestone_id = milestone_of_group(data.get("transfer_group"))
                 else:
                     continue
-                record = TransferRecord(
+                sent = TransferRecord(
                     data["transfer_id"],
                     data["amount"],
                     data["currency"].upper(),
                     data["destination"],
                 )
-                transfers.append((milestone_id, record))
+                transfers.append((milestone_id, sent))
         return group_activity(charges, refunds, transfers)
 
     # -- for tests and the demo -----------------------------------------------------

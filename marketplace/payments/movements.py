@@ -28,9 +28,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from marketplace.contracts.models import Contract, Milestone
@@ -213,11 +214,11 @@ def run(
 
 
 def load_milestone(milestone_id: int) -> Milestone:
-    return db.session.scalar(
+    return db.session.scalars(
         select(Milestone)
         .where(Milestone.id == milestone_id)
         .execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def _refusal_problem(movement: EscrowMovement, refusal: ProviderRefused) -> DomainError:
@@ -226,11 +227,11 @@ def _refusal_problem(movement: EscrowMovement, refusal: ProviderRefused) -> Doma
 
 def _write_ahead(milestone, action, request, step: Step, actor_id) -> EscrowMovement:
     """The pending row for the step's call, with the key the call (and any repeat) sends."""
-    earlier = db.session.scalar(
+    earlier = db.session.scalars(
         select(func.count())
         .select_from(EscrowMovement)
         .where(EscrowMovement.milestone_id == milestone.id, EscrowMovement.kind == step.kind)
-    )
+    ).one()
     params = {**step.params, "amount": step.amount, "currency": milestone.currency}
     key = keys.ProviderKey(str(step.kind), f"m{milestone.id}.{earlier + 1}", params).render()
     movement = EscrowMovement(
@@ -257,6 +258,9 @@ def call_provider(movement: EscrowMovement) -> Outcome:
     """Make (or repeat) the movement's call; no transaction may be open."""
     gateway = get_gateway()
     params, key = movement.params, movement.idempotency_key
+    if key is None:
+        raise ValueError(f"movement {movement.id} ({movement.kind}) has no provider call")
+    result: object
     try:
         if movement.kind == MovementKind.CHARGE:
             result = gateway.charge(
@@ -314,7 +318,7 @@ def _claim(movement_id: int) -> bool:
         .values(in_flight_until=now + _lease())
         .execution_options(synchronize_session=False)
     )
-    return claimed.rowcount == 1
+    return cast(CursorResult, claimed).rowcount == 1
 
 
 def _finish(movement: EscrowMovement, *, claimed: bool = False) -> tuple[Outcome, EscrowMovement]:

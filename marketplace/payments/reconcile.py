@@ -80,7 +80,7 @@ def ledger_sums() -> Sums:
     )
     sums: Sums = defaultdict(int)
     for milestone_id, kind, type_, currency, total in rows:
-        what, sign = PROVIDER_LINES[(kind, type_)]
+        what, sign = PROVIDER_LINES[(AccountKind(kind), LineType(type_))]
         sums[(milestone_id, what, currency)] += sign * int(total)
     return sums
 

@@ -9,6 +9,7 @@ whose answer was lost is recovered by the next money action on the milestone, th
 `recover-operations` command or an admin. A refusal answers a 4xx and changes nothing.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
@@ -146,7 +147,7 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
     if milestone.status == MilestoneStatus.FUNDING:
         charge = current_charge(milestone.id)
         status = "requires_payment_method" if charge is None else "requires_action"
-        milestone.payment = {
+        milestone.payment = {  # type: ignore[attr-defined]  # shown by MilestoneSchema
             "client_secret": charge.client_secret if charge else None,
             "status": (charge.context.get("intent_status") if charge else None) or status,
         }
@@ -261,12 +262,12 @@ def _refuse_while_in_flight(milestone_ids: list[int]) -> None:
 def lock_freelancer(contract: Contract) -> User:
     """The freelancer's row, locked: a release and the switching on of payouts serialise,
     so either the release sees payouts on, or the switch sees the release."""
-    return db.session.scalar(
+    return db.session.scalars(
         select(User)
         .where(User.id == contract.freelancer_id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def transfer_step(milestone, contract, freelancer: User, gross: int, context: dict) -> Step | None:
@@ -329,6 +330,8 @@ def book_release(milestone, contract, gross: int, *, actor_id, transfer=None) ->
 def book_payout(transfer: EscrowMovement) -> None:
     """A transfer the provider made: the freelancer's pending money is paid out."""
     transfer.status = S.SUCCEEDED
+    if transfer.freelancer_id is None:
+        raise ValueError(f"transfer {transfer.id} names no freelancer")
     ledger.book_payout(
         transfer.milestone_id,
         transfer.freelancer_id,
@@ -493,15 +496,17 @@ def pay_out_pending(freelancer: User) -> int:
     failure = None
     for milestone_id in waiting:
         try:
-            movements.run(
-                "payout", {}, lambda m=milestone_id: movements.lock_milestone(m), actor_id=None
-            )
+            movements.run("payout", {}, _locker(milestone_id), actor_id=None)
         except DomainError as error:
             db.session.rollback()
             failure = failure or error
     if failure is not None:
         raise failure
     return len(waiting)
+
+
+def _locker(milestone_id: int) -> Callable[[], tuple[Milestone, Contract]]:
+    return lambda: movements.lock_milestone(milestone_id)
 
 
 def enable_payouts(freelancer: User) -> None:
@@ -523,12 +528,12 @@ def set_up_payout_account(user: User) -> dict:
     """Create (once) the freelancer's payout account and return where to finish onboarding."""
     if user.role != Role.FREELANCER:
         raise Forbidden("Only freelancers receive payouts.")
-    user = db.session.scalar(
+    user = db.session.scalars(
         select(User)
         .where(User.id == user.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
+    ).one()
     gateway = get_gateway()
     try:
         if user.payout_account_id is None:

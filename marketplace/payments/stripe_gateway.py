@@ -17,6 +17,7 @@ import time
 from contextlib import contextmanager
 
 import stripe
+from stripe.params import AccountCreateParams, PaymentIntentCreateParams, TransferCreateParams
 
 from marketplace.errors import DomainError
 from marketplace.payments.gateway import (
@@ -157,7 +158,7 @@ class StripeGateway:
         )
 
     def charge(self, request: ChargeRequest) -> Charge:
-        params = {
+        params: PaymentIntentCreateParams = {  # type: ignore[typeddict-unknown-key]
             "amount": request.amount,
             "currency": request.currency.lower(),
             "metadata": _metadata(request.installation, milestone_id=request.milestone_id),
@@ -167,7 +168,8 @@ class StripeGateway:
             "payment_method_types": ["card"],
         }
         if request.payment_method:
-            params |= {"payment_method": request.payment_method, "confirm": True}
+            params["payment_method"] = request.payment_method
+            params["confirm"] = True
         with _answer(charging=True):
             intent = self.client.v1.payment_intents.create(
                 params, {"idempotency_key": request.idempotency_key}
@@ -191,10 +193,10 @@ class StripeGateway:
                 {"payment_intent": request.intent_id, "amount": request.amount},
                 {"idempotency_key": request.idempotency_key},
             )
-        return Refund(refund.id, refund.amount, refund.status)
+        return Refund(refund.id, refund.amount, refund.status or "pending")
 
     def transfer(self, request: TransferRequest) -> Transfer:
-        params = {
+        params: TransferCreateParams = {
             "amount": request.amount,
             "currency": request.currency.lower(),
             "destination": request.destination,
@@ -206,10 +208,10 @@ class StripeGateway:
             transfer = self.client.v1.transfers.create(
                 params, {"idempotency_key": request.idempotency_key}
             )
-        return Transfer(transfer.id, transfer.amount, _id(transfer.destination))
+        return Transfer(transfer.id, transfer.amount, _id(transfer.destination) or "")
 
     def create_payout_account(self, request: PayoutAccountRequest) -> PayoutAccount:
-        params = {
+        params: AccountCreateParams = {
             "type": "express",
             "country": request.country,
             "email": request.email,
@@ -251,8 +253,11 @@ class StripeGateway:
         metadata or its transfer group). A transfer group alone does not say whose a
         transfer is: every installation names its groups `milestone-<id>`.
         """
-        charges, by_intent, by_charge = [], {}, {}
-        refunds, transfers = [], []
+        charges: list[tuple[int, ChargeRecord]] = []
+        refunds: list[tuple[int, RefundRecord]] = []
+        transfers: list[tuple[int | None, TransferRecord]] = []
+        by_intent: dict[str | None, tuple[int, str]] = {}
+        by_charge: dict[str | None, tuple[int, str]] = {}
         with _answer():
             for intent in self._every(self.client.v1.payment_intents):
                 if intent.status != "succeeded":
@@ -283,14 +288,14 @@ class StripeGateway:
                     )
                 else:
                     continue
-                record = TransferRecord(
+                sent = TransferRecord(
                     transfer.id,
                     transfer.amount,
                     transfer.currency.upper(),
-                    _id(transfer.destination),
+                    _id(transfer.destination) or "",
                     getattr(transfer, "amount_reversed", 0) or 0,
                 )
-                transfers.append((milestone_id, record))
+                transfers.append((milestone_id, sent))
         return group_activity(charges, refunds, transfers)
 
     def _every(self, service):
