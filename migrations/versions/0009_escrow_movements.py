@@ -202,10 +202,16 @@ def _move_escrow_records():
             freelancer_id=freelancer_id if kind == "transfer" else None)
 
     if rows:
+        # Typed as the model's columns, so values are stored as the app stores them (on
+        # SQLite, a naive UTC timestamp, not the driver's rendering of an aware one).
+        typed = {
+            "params": sa.JSON(), "context": sa.JSON(),
+            **dict.fromkeys(
+                ("created_at", "settled_at", "in_flight_until"), marketplace.database.UTCDateTime()
+            ),
+        }
         movements = sa.table(
-            "escrow_movements",
-            *(sa.column(name) for name in rows[0] if name not in ("params", "context")),
-            sa.column("params", sa.JSON()), sa.column("context", sa.JSON()),
+            "escrow_movements", *(sa.column(name, typed.get(name)) for name in rows[0])
         )
         op.bulk_insert(movements, rows)
 

@@ -1,5 +1,6 @@
 """Migrations are code: one head, and upgrade builds exactly the models' schema."""
 
+import re
 import uuid
 
 import pytest
@@ -469,6 +470,11 @@ def test_0009_moves_escrow_records_and_unsettled_calls_into_movements(
 
     flask_db(scratch_database, "upgrade")
 
+    if engine.dialect.name == "sqlite":  # stored as the app stores them: naive UTC
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT created_at FROM escrow_movements"))
+            for value in stored.scalars():
+                assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", value), value
     marketplace = _migrated_app(scratch_database, store.engine.url.database, app)
     with marketplace.app_context():
         assert verify_ledger()["ok"], verify_ledger()["problems"]
