@@ -157,11 +157,15 @@ def _movements_by_milestone() -> dict[int, tuple[int, int, int]]:
 
 
 def escrow_balance(milestone_id: int) -> int:
-    return db.session.scalars(
-        select(func.coalesce(func.sum(LedgerLine.amount), 0))
-        .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
-        .where(LedgerAccount.key == f"escrow:m{milestone_id}")
-    ).one()
+    # int(): PostgreSQL sums a bigint as a numeric (a Decimal), which a refund's amount,
+    # written into its movement's JSON parameters, must not be.
+    return int(
+        db.session.scalars(
+            select(func.coalesce(func.sum(LedgerLine.amount), 0))
+            .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
+            .where(LedgerAccount.key == f"escrow:m{milestone_id}")
+        ).one()
+    )
 
 
 def book_funding(milestone: Milestone, client_id: int) -> None:

@@ -146,11 +146,17 @@ def _move_escrow_records():
 
     unsettled = connection.execute(sa.text(
         "SELECT o.milestone_id, o.kind, o.idempotency_key, o.amount, o.detail, m.amount,"
-        " m.currency, c.freelancer_id FROM provider_operations o"
+        " m.currency, c.freelancer_id, c.id FROM provider_operations o"
         " JOIN milestones m ON m.id = o.milestone_id JOIN contracts c ON c.id = m.contract_id"
         " WHERE NOT o.settled ORDER BY o.id"
     )).all()
-    for m, kind, key, amount, detail, whole, currency, freelancer_id in unsettled:
+    # A ruling's refund left unsettled was rolled back with the ruling, so it is in no
+    # escrow record; its transfer was for the rest of the milestone.
+    unsettled_refunds = {}
+    for m, kind, _key, amount, *_ in unsettled:
+        if kind == "refund":
+            unsettled_refunds[m] = unsettled_refunds.get(m, 0) + amount
+    for m, kind, key, amount, detail, whole, currency, freelancer_id, contract in unsettled:
         p = by_milestone.get(m) or {}
         group = f"milestone-{m}"
         params = {"amount": amount, "currency": currency}
@@ -158,8 +164,11 @@ def _move_escrow_records():
         status = statuses.get(m)
         if kind == "charge":
             action = "fund"
+            # Exactly what the call sent: the provider refuses a key repeated with other
+            # parameters (and the description is one of them).
             params.update(payment_method=detail or None, transfer_group=group,
-                          installation=namespace, description=f"Escrow for milestone {m}")
+                          installation=namespace,
+                          description=f"Escrow for milestone {m} of contract {contract}")
             context["request"] = {"payment_method": detail or None}
         elif kind == "refund":
             params["intent_id"] = p.get("intent_id")
@@ -180,7 +189,8 @@ def _move_escrow_records():
                 action = "resolve"
                 context.update(dispute_id=open_disputes[m], request={
                     "dispute_id": open_disputes[m],
-                    "freelancer_amount": whole - (p.get("refunded_amount") or 0),
+                    "freelancer_amount": whole - (p.get("refunded_amount") or 0)
+                    - unsettled_refunds.get(m, 0),
                     "note": "", "actor_id": None,
                 })
             else:
@@ -192,10 +202,16 @@ def _move_escrow_records():
             freelancer_id=freelancer_id if kind == "transfer" else None)
 
     if rows:
+        # Typed as the model's columns, so values are stored as the app stores them (on
+        # SQLite, a naive UTC timestamp, not the driver's rendering of an aware one).
+        typed = {
+            "params": sa.JSON(), "context": sa.JSON(),
+            **dict.fromkeys(
+                ("created_at", "settled_at", "in_flight_until"), marketplace.database.UTCDateTime()
+            ),
+        }
         movements = sa.table(
-            "escrow_movements",
-            *(sa.column(name) for name in rows[0] if name not in ("params", "context")),
-            sa.column("params", sa.JSON()), sa.column("context", sa.JSON()),
+            "escrow_movements", *(sa.column(name, typed.get(name)) for name in rows[0])
         )
         op.bulk_insert(movements, rows)
 
@@ -224,8 +240,8 @@ def downgrade():
     sa.Column('fee_amount', sa.BIGINT(), nullable=False),
     sa.Column('freelancer_id', sa.INTEGER(), nullable=True),
     sa.Column('transfer_id', sa.VARCHAR(length=100), nullable=True),
-    sa.Column('paid_out_at', sa.DATETIME(), nullable=True),
-    sa.Column('created_at', sa.DATETIME(), nullable=False),
+    sa.Column('paid_out_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount > 0', name=op.f('ck_escrow_payments_amount_positive')),
     sa.ForeignKeyConstraint(['freelancer_id'], ['users.id'], name=op.f('fk_escrow_payments_freelancer_id_users')),
     sa.ForeignKeyConstraint(['milestone_id'], ['milestones.id'], name=op.f('fk_escrow_payments_milestone_id_milestones')),
@@ -244,7 +260,7 @@ def downgrade():
     sa.Column('amount', sa.BIGINT(), nullable=False),
     sa.Column('detail', sa.VARCHAR(length=255), nullable=False),
     sa.Column('settled', sa.BOOLEAN(), nullable=False),
-    sa.Column('created_at', sa.DATETIME(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('refusal', sa.VARCHAR(length=100), nullable=True),
     sa.ForeignKeyConstraint(['milestone_id'], ['milestones.id'], name=op.f('fk_provider_operations_milestone_id_milestones')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_operations')),

@@ -1,17 +1,28 @@
 """Migrations are code: one head, and upgrade builds exactly the models' schema."""
 
+import re
 import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
+from marketplace import create_app
 from marketplace.database import include_object
 from marketplace.extensions import db, migrate
+from marketplace.payments.gateway import (
+    ChargeRequest,
+    PayoutAccountRequest,
+    RefundRequest,
+    TransferRequest,
+)
+from marketplace.payments.ledger import verify_ledger
+from marketplace.payments.local_gateway import LocalGateway
+from marketplace.payments.models import EscrowMovement
 from tests.schema import flask_db
 
 
@@ -158,19 +169,7 @@ def test_0008_names_the_installation_once_and_keeps_the_journal(scratch_database
     now = "CURRENT_TIMESTAMP"
     old_key = "milestone-1-fund-1" + "x" * 82  # as long as 0005 allowed
     rows = [
-        "INSERT INTO users (id, email, password_hash, role, name, country, skills, bio, status,"
-        " payouts_enabled, email_notifications, created_at) VALUES"
-        f" (1, 'c@example.test', 'x', 'client', 'C', 'US', '[]', '', 'active', false, true,"
-        f" {now}), (2, 'f@example.test', 'x', 'freelancer', 'F', 'NG', '[]', '', 'active',"
-        f" false, true, {now})",
-        "INSERT INTO jobs (id, client_id, title, description, budget, currency, status,"
-        f" created_at, updated_at) VALUES (1, 1, 'Invoices', 'Type', 100, 'USD', 'in_progress',"
-        f" {now}, {now})",
-        "INSERT INTO bids (id, job_id, freelancer_id, amount, currency, delivery_days,"
-        f" cover_letter, status, created_at, updated_at) VALUES (1, 1, 2, 100, 'USD', 3, 'Hi',"
-        f" 'accepted', {now}, {now})",
-        "INSERT INTO contracts (id, job_id, bid_id, client_id, freelancer_id, currency, fee_bps,"
-        f" status, created_at) VALUES (1, 1, 1, 1, 2, 'USD', 1000, 'active', {now})",
+        *PARTIES,
         "INSERT INTO milestones (id, contract_id, title, description, amount, currency, status,"
         f" created_at) VALUES (1, 1, 'A', '', 100, 'USD', 'pending', {now})",
         "INSERT INTO provider_operations (milestone_id, kind, idempotency_key, amount, detail,"
@@ -181,7 +180,7 @@ def test_0008_names_the_installation_once_and_keeps_the_journal(scratch_database
         for row in rows:
             connection.execute(text(row))
 
-    flask_db(scratch_database, "upgrade")
+    flask_db(scratch_database, "upgrade", "0008")
 
     with engine.connect() as connection:
         (first,) = connection.execute(text("SELECT namespace FROM installation")).scalars()
@@ -210,5 +209,330 @@ def test_0008_names_the_installation_once_and_keeps_the_journal(scratch_database
     flask_db(scratch_database, "upgrade")
     with engine.connect() as connection:
         (second,) = connection.execute(text("SELECT namespace FROM installation")).scalars()
+        # The unsettled call outlives the journal: a pending movement, with its key.
+        pending = connection.execute(
+            text("SELECT kind, status, amount, idempotency_key FROM escrow_movements")
+        ).all()
     assert second != first
+    assert [tuple(row) for row in pending] == [("charge", "pending", 100, old_key)]
+    engine.dispose()
+
+
+NOW = "CURRENT_TIMESTAMP"
+
+# A client (1), a freelancer (2) with a payout account, an admin (3); a job, its
+# accepted bid and their contract (1), fee 10 %.
+PARTIES = [
+    "INSERT INTO users (id, email, password_hash, role, name, country, skills, bio, status,"
+    " payouts_enabled, email_notifications, created_at) VALUES"
+    f" (1, 'c@example.test', 'x', 'client', 'C', 'US', '[]', '', 'active', false, true, {NOW}),"
+    f" (2, 'f@example.test', 'x', 'freelancer', 'F', 'NG', '[]', '', 'active', false, true,"
+    f" {NOW}), (3, 'a@example.test', 'x', 'admin', 'A', 'US', '[]', '', 'active', false, true,"
+    f" {NOW})",
+    "INSERT INTO jobs (id, client_id, title, description, budget, currency, status,"
+    f" created_at, updated_at) VALUES (1, 1, 'Invoices', 'Type', 100, 'USD', 'in_progress',"
+    f" {NOW}, {NOW})",
+    "INSERT INTO bids (id, job_id, freelancer_id, amount, currency, delivery_days,"
+    f" cover_letter, status, created_at, updated_at) VALUES (1, 1, 2, 100, 'USD', 3, 'Hi',"
+    f" 'accepted', {NOW}, {NOW})",
+    "INSERT INTO contracts (id, job_id, bid_id, client_id, freelancer_id, currency, fee_bps,"
+    f" status, created_at) VALUES (1, 1, 1, 1, 2, 'USD', 1000, 'active', {NOW})",
+]
+
+
+def _book(connection, reference, milestone_id, *lines):
+    """A ledger transaction as the code before 0009 booked it: (account key, type, amount)."""
+    kind = reference.split(":")[0]
+    connection.execute(
+        text(
+            "INSERT INTO ledger_transactions (reference, kind, milestone_id, created_at)"
+            f" VALUES ('{reference}', '{kind}', {milestone_id}, {NOW})"
+        )
+    )
+    transaction = connection.execute(
+        text(f"SELECT id FROM ledger_transactions WHERE reference = '{reference}'")
+    ).scalar()
+    for key, line_type, amount in lines:
+        account = connection.execute(
+            text(f"SELECT id FROM ledger_accounts WHERE key = '{key}'")
+        ).scalar()
+        if account is None:
+            kind = key.split(":")[0]
+            user = key.split(":u")[1].split(":")[0] if ":u" in key else "NULL"
+            milestone = key.split(":m")[1] if kind == "escrow" else "NULL"
+            connection.execute(
+                text(
+                    "INSERT INTO ledger_accounts (key, kind, user_id, milestone_id, currency)"
+                    f" VALUES ('{key}', '{kind}', {user}, {milestone}, 'USD')"
+                )
+            )
+            account = connection.execute(
+                text(f"SELECT id FROM ledger_accounts WHERE key = '{key}'")
+            ).scalar()
+        connection.execute(
+            text(
+                "INSERT INTO ledger_lines (transaction_id, account_id, type, amount, currency,"
+                f" milestone_id, created_at) VALUES ({transaction}, {account}, '{line_type}',"
+                f" {amount}, 'USD', {milestone_id}, {NOW})"
+            )
+        )
+
+
+def _funding(connection, m, amount):
+    _book(
+        connection,
+        f"funding:m{m}",
+        m,
+        ("client_funds:u1:USD", "funding", -amount),
+        (f"escrow:m{m}", "funding", amount),
+    )
+
+
+def _release(connection, m, gross, fee):
+    _book(
+        connection,
+        f"release:m{m}",
+        m,
+        (f"escrow:m{m}", "release", -gross),
+        ("pending_payout:u2:USD", "release", gross),
+        ("pending_payout:u2:USD", "fee", -fee),
+        ("platform_fees:USD", "fee", fee),
+    )
+
+
+def _refund(connection, m, amount):
+    _book(
+        connection,
+        f"refund:m{m}",
+        m,
+        (f"escrow:m{m}", "refund", -amount),
+        ("client_funds:u1:USD", "refund", amount),
+    )
+
+
+def _payout(connection, m, net):
+    _book(
+        connection,
+        f"payout:m{m}",
+        m,
+        ("pending_payout:u2:USD", "payout", -net),
+        ("paid_out:u2:USD", "payout", net),
+    )
+
+
+def _escrow_payment(connection, m, amount, **fields):
+    row = {
+        "milestone_id": m,
+        "amount": amount,
+        "currency": "'USD'",
+        "attempt": 1,
+        "refunded_amount": 0,
+        "released_amount": 0,
+        "fee_amount": 0,
+        "created_at": NOW,
+        **{k: f"'{v}'" if isinstance(v, str) and v != NOW else v for k, v in fields.items()},
+    }
+    connection.execute(
+        text(
+            f"INSERT INTO escrow_payments ({', '.join(row)})"
+            f" VALUES ({', '.join(str(v) for v in row.values())})"
+        )
+    )
+
+
+def _migrated_app(url, store, app):
+    from tests.integration.test_installations import SHARED_SETTINGS
+
+    return create_app(
+        {
+            **{setting: app.config[setting] for setting in SHARED_SETTINGS},
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "LOCAL_GATEWAY_PATH": str(store),
+        }
+    )
+
+
+def test_0009_moves_escrow_records_and_unsettled_calls_into_movements(
+    scratch_database, app, tmp_path
+):
+    """Each kind of escrow record an earlier version left, and its unsettled calls.
+
+    Milestone 1 funded; 2 released and paid out; 3 refunded; 4 split by a dispute ruling
+    (its release waits for a payout); 5 pending, its charge made at the provider but the
+    answer lost; 6 disputed, a ruling's refund and transfer made but both answers lost
+    (the code before 0009 rolled the ruling back and kept both calls unsettled).
+    """
+    flask_db(scratch_database, "upgrade", "0008")
+    engine = create_engine(scratch_database)
+    with engine.connect() as connection:
+        namespace = connection.execute(text("SELECT namespace FROM installation")).scalar()
+    # The provider (a local gateway store) already did what the unsettled calls asked.
+    store = LocalGateway(tmp_path / "gateway.db")
+    account = store.create_payout_account(
+        PayoutAccountRequest(2, "f@example.test", "NG", f"{namespace}:account:u2:d", namespace)
+    ).account_id
+
+    def old_charge(m, amount, key):
+        return store.charge(
+            ChargeRequest(
+                amount=amount,
+                currency="USD",
+                idempotency_key=key,
+                milestone_id=m,
+                transfer_group=f"milestone-{m}",
+                payment_method="pm_card_visa",
+                description=f"Escrow for milestone {m} of contract 1",
+                installation=namespace,
+            )
+        )
+
+    lost_charge_key = f"{namespace}:charge:m5.a1:{'c' * 24}"
+    lost_charge = old_charge(5, 50_000, lost_charge_key)
+    disputed = old_charge(6, 60_000, f"{namespace}:charge:m6.a1:{'6' * 24}")
+    refund_key = f"{namespace}:refund:m6:{'r' * 24}"
+    store.refund(RefundRequest(disputed.intent_id, 20_000, refund_key))
+    transfer_key = f"{namespace}:transfer:m6:{'t' * 24}"
+    store.transfer(
+        TransferRequest(36_000, "USD", account, disputed.charge_id, "milestone-6", transfer_key)
+    )
+    with engine.begin() as connection:
+        for row in PARTIES:
+            connection.execute(text(row))
+        connection.execute(
+            text(f"UPDATE users SET payout_account_id = '{account}', payouts_enabled = true"
+                 " WHERE id = 2")
+        )  # fmt: skip
+        connection.execute(
+            text(
+                "INSERT INTO milestones (id, contract_id, title, description, amount, currency,"
+                f" status, created_at) VALUES (1, 1, 'A', '', 10000, 'USD', 'funded', {NOW}),"
+                f" (2, 1, 'B', '', 20000, 'USD', 'approved', {NOW}),"
+                f" (3, 1, 'C', '', 30000, 'USD', 'cancelled', {NOW}),"
+                f" (4, 1, 'D', '', 40000, 'USD', 'resolved', {NOW}),"
+                f" (5, 1, 'E', '', 50000, 'USD', 'pending', {NOW}),"
+                f" (6, 1, 'F', '', 60000, 'USD', 'disputed', {NOW})"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO disputes (id, milestone_id, contract_id, opened_by_id, reason,"
+                " status, freelancer_amount, client_amount, resolution_note, resolved_by_id,"
+                f" resolved_at, created_at) VALUES (1, 4, 1, 1, 'Half done', 'resolved', 25000,"
+                f" 15000, 'Split', 3, {NOW}, {NOW}), (2, 6, 1, 1, 'Late', 'open', NULL, NULL,"
+                f" NULL, NULL, NULL, {NOW})"
+            )
+        )
+        paid = {"intent_status": "succeeded", "client_secret": "secret"}
+        _escrow_payment(connection, 1, 10_000, intent_id="pi_1", charge_id="ch_1", **paid)
+        _funding(connection, 1, 10_000)
+        _escrow_payment(
+            connection, 2, 20_000, intent_id="pi_2", charge_id="ch_2", released_amount=20_000,
+            fee_amount=2_000, freelancer_id=2, transfer_id="tr_2", paid_out_at=NOW, **paid,
+        )  # fmt: skip
+        _funding(connection, 2, 20_000)
+        _release(connection, 2, 20_000, 2_000)
+        _payout(connection, 2, 18_000)
+        _escrow_payment(
+            connection, 3, 30_000, intent_id="pi_3", charge_id="ch_3", refund_id="re_3",
+            refunded_amount=30_000, **paid,
+        )  # fmt: skip
+        _funding(connection, 3, 30_000)
+        _refund(connection, 3, 30_000)
+        _escrow_payment(
+            connection, 4, 40_000, intent_id="pi_4", charge_id="ch_4", refund_id="re_4",
+            refunded_amount=15_000, released_amount=25_000, fee_amount=2_500, freelancer_id=2,
+            **paid,
+        )  # fmt: skip
+        _funding(connection, 4, 40_000)
+        _refund(connection, 4, 15_000)
+        _release(connection, 4, 25_000, 2_500)
+        _escrow_payment(connection, 5, 50_000)  # the fund request's row, rolled back to this
+        _escrow_payment(
+            connection, 6, 60_000, intent_id=disputed.intent_id, charge_id=disputed.charge_id,
+            **paid,
+        )  # fmt: skip
+        _funding(connection, 6, 60_000)
+        for m, kind, key, amount, detail, settled in [
+            (5, "charge", lost_charge_key, 50_000, "pm_card_visa", False),
+            (6, "refund", refund_key, 20_000, "", False),
+            (6, "transfer", transfer_key, 36_000, account, False),
+            (2, "transfer", f"{namespace}:transfer:m2:{'x' * 24}", 18_000, account, True),
+        ]:
+            connection.execute(
+                text(
+                    "INSERT INTO provider_operations (milestone_id, kind, idempotency_key,"
+                    " amount, detail, settled, created_at) VALUES"
+                    f" ({m}, '{kind}', '{key}', {amount}, '{detail}', {str(settled).lower()},"
+                    f" {NOW})"
+                )
+            )
+
+    flask_db(scratch_database, "upgrade")
+
+    if engine.dialect.name == "sqlite":  # stored as the app stores them: naive UTC
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT created_at FROM escrow_movements"))
+            for value in stored.scalars():
+                assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", value), value
+    marketplace = _migrated_app(scratch_database, store.engine.url.database, app)
+    with marketplace.app_context():
+        assert verify_ledger()["ok"], verify_ledger()["problems"]
+        moved = db.session.scalars(
+            select(EscrowMovement).order_by(EscrowMovement.milestone_id, EscrowMovement.id)
+        ).all()
+        rows = [
+            (m.milestone_id, m.kind, m.action, m.status, m.amount, m.fee, m.provider_id)
+            for m in moved
+        ]
+        assert rows == [
+            (1, "charge", "fund", "succeeded", 10_000, 0, "pi_1"),
+            (2, "charge", "fund", "succeeded", 20_000, 0, "pi_2"),
+            (2, "release", "release", "succeeded", 20_000, 2_000, None),
+            (2, "transfer", "payout", "succeeded", 18_000, 2_000, "tr_2"),
+            (3, "charge", "fund", "succeeded", 30_000, 0, "pi_3"),
+            (3, "refund", "refund", "succeeded", 30_000, 0, "re_3"),
+            (4, "charge", "fund", "succeeded", 40_000, 0, "pi_4"),
+            (4, "refund", "resolve", "succeeded", 15_000, 0, "re_4"),
+            (4, "release", "release", "succeeded", 25_000, 2_500, None),
+            (5, "charge", "fund", "pending", 50_000, 0, None),
+            (6, "charge", "fund", "succeeded", 60_000, 0, disputed.intent_id),
+            (6, "refund", "resolve", "pending", 20_000, 0, None),
+            (6, "transfer", "resolve", "pending", 36_000, 0, None),
+        ]
+        by_row = {(m.milestone_id, m.kind): m for m in moved}
+        assert by_row[1, "charge"].charge_id == "ch_1"
+        assert by_row[4, "refund"].context == {"dispute_id": 1}
+        assert by_row[4, "release"].freelancer_id == 2
+        assert by_row[5, "charge"].idempotency_key == lost_charge_key
+        assert by_row[6, "refund"].idempotency_key == refund_key
+        assert by_row[6, "transfer"].idempotency_key == transfer_key
+        assert {m.idempotency_key for m in moved if m.status != "pending"} == {None}
+        assert all(m.settled_at is not None for m in moved if m.status != "pending")
+        db.session.rollback()
+        tables = set(inspect(db.engine).get_table_names())
+        assert not tables & {"escrow_payments", "provider_operations"}
+
+        # A pending movement is recovered like any other: the same call, the same key and
+        # parameters, so the provider answers what it did; nothing is charged or paid twice.
+        result = marketplace.test_cli_runner().invoke(args=["marketplace", "recover-operations"])
+
+        assert result.exit_code == 0, result.output
+        assert "3 pending operation(s) looked at, 0 still unanswered" in result.output
+        statuses = dict(db.session.execute(text("SELECT id, status FROM milestones")).all())
+        assert (statuses[5], statuses[6]) == ("funded", "resolved"), result.output
+        dispute = db.session.execute(
+            text("SELECT status, freelancer_amount, client_amount FROM disputes WHERE id = 2")
+        ).one()
+        assert tuple(dispute) == ("resolved", 40_000, 20_000)
+        assert by_row[5, "charge"].provider_id is None  # read before the recovery
+        db.session.rollback()
+        charge = db.session.get(EscrowMovement, by_row[5, "charge"].id)
+        assert (charge.status, charge.provider_id) == ("succeeded", lost_charge.intent_id)
+        assert verify_ledger()["ok"], verify_ledger()["problems"]
+        db.session.rollback()
+        db.engine.dispose()
+    assert len(store.records("charge")) == 2
+    assert len(store.records("refund")) == 1
+    assert len(store.records("transfer")) == 1
     engine.dispose()

@@ -1,10 +1,13 @@
-"""The money chores of the CLI: release-due and verify-ledger."""
+"""The money chores of the CLI: release-due, recover-operations and verify-ledger."""
 
 import pytest
 from sqlalchemy import text
 
 from marketplace.extensions import db
-from tests.money import balance, contract_with, fund
+from tests.client import assert_problem
+from tests.money import assert_ledger_ok, balance, contract_with, failing_gateway, fund
+
+__all__ = ["failing_gateway"]
 
 
 def run(app, *args):
@@ -85,4 +88,68 @@ def test_verify_ledger_exits_1_on_an_unbalanced_ledger(app, api, factory):
 
     assert result.exit_code == 1
     assert "does not balance" in result.output
-    assert f"milestone {milestone_id} is funded but its escrow holds 5001" in result.output
+    assert (
+        f"milestone {milestone_id}: its escrow holds 5001, but its movements leave 5000"
+        " (charged 5000, refunded 0, released 0)" in result.output
+    )
+    assert f"milestone {milestone_id} was funded 5001 (charged 5000), not 5000" in result.output
+
+
+def test_verify_ledger_compares_each_milestones_escrow_with_its_movements(app, api, factory):
+    company, freelancer = api.as_user(factory.client()), api.as_user(factory.freelancer())
+    milestone_id = contract_with(company, freelancer, 5_000)["milestones"][0]["id"]
+    fund(company, milestone_id)
+    with app.app_context():  # the ledger stays balanced; the charge says it never happened
+        db.session.execute(
+            text(
+                "UPDATE escrow_movements SET status = 'failed' WHERE kind = 'charge'"
+                f" AND milestone_id = {milestone_id}"
+            )
+        )
+        db.session.commit()
+
+    result = run(app, "verify-ledger")
+
+    assert result.exit_code == 1
+    assert "does not balance" not in result.output
+    assert (
+        f"milestone {milestone_id}: its escrow holds 5000, but its movements leave 0"
+        " (charged 0, refunded 0, released 0)" in result.output
+    )
+    assert f"milestone {milestone_id} was funded 5000 (charged 0), not 5000" in result.output
+
+
+def test_recover_operations_books_what_the_provider_did_for_a_lost_answer(
+    app, api, factory, failing_gateway
+):
+    company, freelancer = api.as_user(factory.client()), api.as_user(factory.freelancer())
+    admin = api.as_user(factory.admin())
+    contract = contract_with(company, freelancer, 5_000, 7_000)
+    charged, unreached = (m["id"] for m in contract["milestones"])
+    failing_gateway.fail("charge", "after")  # charged, the answer lost
+    assert_problem(fund(company, charged, expect_5xx=True), 502)
+    failing_gateway.fail("charge", "before")  # never reached the provider
+    assert_problem(fund(company, unreached, expect_5xx=True), 502)
+    pending = admin.get("/admin/operations", query_string={"status": "pending"}).json["data"]
+    assert sorted(o["milestone_id"] for o in pending) == [charged, unreached]
+    assert balance(company)["in_escrow"] == 0
+    failing_gateway.fail("charge", "before")  # the first recovery is unanswered again
+
+    first = run(app, "recover-operations")
+
+    assert first.exit_code == 1, first.output
+    assert "2 pending operation(s) looked at, 1 still unanswered" in first.output
+    still = admin.get("/admin/operations", query_string={"status": "pending"}).json["data"]
+    assert len(still) == 1
+
+    second = run(app, "recover-operations")
+
+    assert second.exit_code == 0, second.output
+    assert "1 pending operation(s) looked at, 0 still unanswered" in second.output
+    assert admin.get("/admin/operations", query_string={"status": "pending"}).json["data"] == []
+    shown = company.get(f"/contracts/{contract['id']}").json["milestones"]
+    assert {m["status"] for m in shown} == {"funded"}
+    assert balance(company)["in_escrow"] == 12_000
+    assert len(failing_gateway.inner.records("charge")) == 2  # one each, none twice
+    assert "0 pending operation(s)" in run(app, "recover-operations").output
+    assert_ledger_ok(app)

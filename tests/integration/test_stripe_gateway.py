@@ -11,7 +11,7 @@ from sqlalchemy import select
 from marketplace.audit import AuditEntry
 from marketplace.extensions import db
 from marketplace.payments.keys import namespace
-from marketplace.payments.models import EscrowPayment
+from marketplace.payments.models import EscrowMovement
 from marketplace.payments.stripe_gateway import StripeGateway
 from tests.client import assert_problem
 from tests.money import assert_ledger_ok, balance, contract_with, fund, key_parts, provider_key
@@ -46,6 +46,7 @@ def deal(api, factory, stripe_mode):
     class Deal:
         company = api.as_user(factory.client())
         freelancer = api.as_user(factory.freelancer(country="NG"))
+        admin = api.as_user(factory.admin())
         fake = stripe_mode
 
     Deal.contract = contract_with(Deal.company, Deal.freelancer, 30_000, 10_000)
@@ -69,6 +70,16 @@ def intent_calls(fake):
     return fake.calls("POST", "/v1/payment_intents")
 
 
+def operations(admin, milestone_id, status=None):
+    """The provider calls written down for the milestone, oldest first (GET /admin/operations)."""
+    query = {"milestone_id": milestone_id, "limit": 100}
+    if status is not None:
+        query["status"] = status
+    response = admin.get("/admin/operations", query_string=query)
+    assert response.status_code == 200, response.json
+    return list(reversed(response.json["data"]))
+
+
 def approve(deal, milestone_id):
     deal.freelancer.post(f"/milestones/{milestone_id}/submit", json={"note": "done"})
     return deal.company.post(f"/milestones/{milestone_id}/approve")
@@ -79,12 +90,26 @@ def test_funding_with_a_card_is_a_payment_intent_confirmed_at_once(app, deal):
 
     assert response.json["status"] == "funded"
     (call,) = intent_calls(deal.fake)
-    assert key_parts(app, call.idempotency_key)[:2] == ("charge", f"m{deal.first}.a1")
-    assert call.idempotency_key == provider_key(
-        app, "charge", f"m{deal.first}.a1", amount=30_000, currency="USD", method="pm_card_visa"
-    )
     with app.app_context():
         installation = namespace()
+    assert key_parts(app, call.idempotency_key)[:2] == ("charge", f"m{deal.first}.1")
+    assert call.idempotency_key == provider_key(
+        app,
+        "charge",
+        f"m{deal.first}.1",
+        amount=30_000,
+        currency="USD",
+        payment_method="pm_card_visa",
+        transfer_group=f"milestone-{deal.first}",
+        description=f"Escrow for milestone {deal.first} of contract {deal.contract['id']}",
+        installation=installation,
+    )
+    # Written down before it was made, with the key it sent, and settled with its answer.
+    (operation,) = operations(deal.admin, deal.first)
+    assert operation["idempotency_key"] == call.idempotency_key
+    assert (operation["kind"], operation["action"]) == ("charge", "fund")
+    assert (operation["status"], operation["amount"]) == ("settled", 30_000)
+    assert operation["provider_id"].startswith("pi_")
     assert call.params["metadata"] == {
         "milestone_id": str(deal.first),
         "installation": installation,
@@ -111,9 +136,12 @@ def test_a_decline_books_nothing_and_the_next_try_is_a_new_intent(app, deal, met
 
     assert fund(deal.company, deal.first).json["status"] == "funded"
     declined, paid = (key_parts(app, c.idempotency_key) for c in intent_calls(deal.fake))
-    assert declined[1] == f"m{deal.first}.a1"
-    assert paid[1] == f"m{deal.first}.a1.r1"  # after a refusal, a new call
+    assert declined[1] == f"m{deal.first}.1"
+    assert paid[1] == f"m{deal.first}.2"  # after a refusal, a new call
     assert paid[2] != declined[2]  # another card
+    refused, settled = operations(deal.admin, deal.first)
+    assert (refused["status"], settled["status"]) == ("failed", "settled")
+    assert refused["refusal"] in ("card_declined", "insufficient_funds")
     assert_ledger_ok(app)
 
 
@@ -189,11 +217,12 @@ def test_releases_wait_for_onboarding_then_transfer_from_the_charge(app, api, de
     assert transfer_call.idempotency_key == provider_key(
         app,
         "transfer",
-        f"m{deal.first}",
+        f"m{deal.first}.1",
         amount=27_000,
         currency="USD",
         destination=account_id,
-        source=charge_id,
+        source_charge_id=charge_id,
+        transfer_group=f"milestone-{deal.first}",
     )
     assert balance(deal.freelancer)["paid_out"] == 27_000
 
@@ -205,9 +234,14 @@ def test_releases_wait_for_onboarding_then_transfer_from_the_charge(app, api, de
 
 
 def _charge_of(app, milestone_id):
+    """The charge behind the milestone's funding (what its transfer is made from)."""
     with app.app_context():
         return db.session.scalar(
-            select(EscrowPayment.charge_id).where(EscrowPayment.milestone_id == milestone_id)
+            select(EscrowMovement.charge_id).where(
+                EscrowMovement.milestone_id == milestone_id,
+                EscrowMovement.kind == "charge",
+                EscrowMovement.status == "succeeded",
+            )
         )
 
 
@@ -226,7 +260,7 @@ def test_a_refund_is_a_refund_on_the_intent(app, deal):
     assert deal.freelancer.post(f"/milestones/{deal.second}/refund").json["status"] == ("cancelled")
 
     (call,) = deal.fake.calls("POST", "/v1/refunds")
-    assert key_parts(app, call.idempotency_key)[:2] == ("refund", f"m{deal.second}")
+    assert key_parts(app, call.idempotency_key)[:2] == ("refund", f"m{deal.second}.1")
     assert call.params["amount"] == "10000"
     assert balance(deal.company)["refunded"] == 10_000
     assert_problem(deal.freelancer.post(f"/milestones/{deal.second}/refund"), 409)
@@ -244,10 +278,12 @@ def test_a_lost_funding_answer_is_retried_without_a_second_charge(app, deal, whe
 
     calls = intent_calls(deal.fake)
     (key,) = {c.idempotency_key for c in calls}
-    assert key_parts(app, key)[:2] == ("charge", f"m{deal.first}.a1")
+    assert key_parts(app, key)[:2] == ("charge", f"m{deal.first}.1")
     # After a lost answer Stripe had made the intent: the retry got it back, not a new one.
     expected = ["failed_before", "forwarded"] if when == "before" else ["failed_after", "replayed"]
     assert [c.outcome for c in calls] == expected
+    (operation,) = operations(deal.admin, deal.first)  # the retry repeated it, not a new one
+    assert (operation["idempotency_key"], operation["status"]) == (key, "settled")
     assert balance(deal.company)["in_escrow"] == 30_000
     assert_ledger_ok(app)
 
@@ -267,7 +303,10 @@ def test_a_lost_transfer_answer_is_retried_without_a_second_transfer(app, api, d
     assert_problem(response, 502)
     assert milestone_status(deal, deal.first) == "submitted"
     assert balance(deal.freelancer)["pending_payout"] == 0
+    (pending,) = operations(deal.admin, deal.first, "pending")
+    assert [pending[k] for k in ("kind", "action", "amount")] == ["transfer", "approve", 27_000]
     assert deal.company.post(f"/milestones/{deal.first}/approve").json["status"] == "approved"
+    assert operations(deal.admin, deal.first, "pending") == []
     assert len(deal.fake.transfers) == 1
     assert balance(deal.freelancer)["paid_out"] == 27_000
     assert_ledger_ok(app)
