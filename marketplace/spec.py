@@ -76,12 +76,20 @@ OPERATION_IDS = {
 }
 
 # Operations that call the payment provider: 502 when it fails, 402 when it declines.
+# Every action on a milestone may first recover a call left pending on it (a 502 if the
+# provider still does not answer).
 MONEY_STATUSES = {
     "admin.reconciliation": {502},
+    "admin.recover_operation": {409, 502},
     "payments.fund": {402, 502},
     "payments.approve": {502},
     "payments.refund": {502},
     "payments.payout_account": {502},
+    "payments.submit": {502},
+    "payments.request_changes": {502},
+    "payments.cancel_milestone": {502},
+    "contracts.cancel_contract": {502},
+    "disputes.open_dispute": {502},
     "disputes.resolve": {502},
     "webhooks.stripe_webhook": {409, 502},
 }
@@ -96,7 +104,9 @@ ERROR_DESCRIPTIONS = {
     "request without the X-CSRF-Token header.",
     404: "Not found, or not visible to the caller.",
     409: "Not possible in the resource's current state, a duplicate, an Idempotency-Key "
-    "whose first request is still running, or refused by the payment provider "
+    "whose first request is still running, a payment call on the milestone being made "
+    "right now (`/problems/payment-operation-in-progress`, with Retry-After), or refused "
+    "by the payment provider "
     "(`/problems/payment-refused`, e.g. a payout account that cannot receive transfers "
     "now); nothing changed.",
     413: "The body is larger than the limit (1 MiB).",
@@ -106,9 +116,10 @@ ERROR_DESCRIPTIONS = {
     "Idempotency-Key; field errors under `errors`. Also an amount or currency the payment "
     "provider does not take (`/problems/payment-amount-refused`); nothing changed.",
     429: "Too many requests: wait for Retry-After seconds.",
-    502: "The payment provider did not answer, so whether it acted is not known; nothing "
-    "was booked. Repeat the same request: it never charges or pays twice. Until then other "
-    "money actions on the milestone are refused (409).",
+    502: "The payment provider did not answer, so whether it acted is not known. The call "
+    "was written down before it was made: repeat the request (it never charges or pays "
+    "twice), or it is recovered by the next action on the milestone, "
+    "`recover-operations` or an admin. Nothing else was changed.",
     503: "The service cannot reach its database; retry after Retry-After seconds.",
 }
 

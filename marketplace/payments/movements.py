@@ -41,6 +41,7 @@ from marketplace.extensions import db
 from marketplace.payments import keys
 from marketplace.payments.gateway import (
     ChargeRequest,
+    KeyReused,
     PaymentGateway,
     ProviderRefused,
     ProviderUnavailable,
@@ -336,6 +337,17 @@ def _finish(movement: EscrowMovement, *, claimed: bool = False) -> tuple[Outcome
     db.session.expunge(movement)  # kept readable, with no transaction open
     db.session.commit()  # no transaction, and no lock, while the provider is asked
     outcome = call_provider(movement)
+    if not claimed and isinstance(outcome.refusal, KeyReused):
+        # A repeat refused for its key: the provider holds that key with other
+        # parameters, so what the first call did is not said. It may have moved money:
+        # the movement stays pending for an admin, never settled as failed.
+        log.error(
+            "movement %s (%s): the provider refused its own key on a repeat: %s",
+            movement.id,
+            movement.kind,
+            outcome.refusal.message,
+        )
+        outcome = Outcome()
     if not outcome.answered and outcome.refusal is None:
         # Unanswered: let the next caller (a retry, a recovery) ask again at once.
         db.session.execute(

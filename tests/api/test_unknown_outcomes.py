@@ -282,3 +282,33 @@ def test_a_contract_cannot_be_cancelled_while_its_milestone_is_being_funded(app,
     assert contract["status"] == "active"
     assert contract["milestones"][0]["status"] == "funded"
     assert_ledger_ok(app)
+
+
+def test_a_repeat_refused_for_its_own_key_stays_pending_for_an_admin(app, deal, failing_gateway):
+    """The provider holds the pending call's key with other parameters (a restored copy
+    of the database made a call under it, say): what the first call did is not said, so
+    the movement is never settled as failed, though the money may have moved."""
+    from marketplace.payments.gateway import ChargeRequest
+
+    failing_gateway.fail("charge", "before")
+    assert_problem(fund(deal.company, deal.milestone, expect_5xx=True), 502)
+    [operation] = deal.admin.get("/admin/operations", query_string={"status": "pending"}).json[
+        "data"
+    ]
+    failing_gateway.inner.charge(
+        ChargeRequest(
+            amount=999,
+            currency="USD",
+            idempotency_key=operation["idempotency_key"],
+            milestone_id=deal.milestone,
+            transfer_group="elsewhere",
+            payment_method="pm_card_visa",
+        )
+    )
+
+    recovered = deal.admin.post(f"/admin/operations/{operation['id']}/recover", expect_5xx=True)
+    assert_problem(recovered, 502)
+    assert pending_operations(deal.admin) == ["charge"]
+    assert_problem(fund(deal.company, deal.milestone, expect_5xx=True), 502)
+    assert status_of(deal) == "pending"
+    assert balance(deal.company)["in_escrow"] == 0
