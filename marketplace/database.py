@@ -4,8 +4,9 @@ import sqlite3
 import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import CursorResult, DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
@@ -37,6 +38,11 @@ class Base(DeclarativeBase):
 def in_values(column: str, values) -> str:
     """SQL for a CHECK constraint: the column holds one of these (enum) values."""
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+def rowcount(result) -> int:
+    """How many rows an INSERT, UPDATE or DELETE touched (a CursorResult's rowcount)."""
+    return cast(CursorResult, result).rowcount
 
 
 def utcnow() -> datetime:

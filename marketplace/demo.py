@@ -446,7 +446,7 @@ def seed() -> None:
 
 
 # How far the demo's contracts got, in creation order: one step list per milestone.
-MONEY_STEPS = [
+MONEY_STEPS: list[list[tuple[str, ...]]] = [
     [("fund", "submit", "approve"), ("fund", "submit")],
     [("fund",)],
 ]
@@ -459,8 +459,8 @@ def _move_money(users: dict[str, User]) -> None:
         MONEY_STEPS,
         strict=False,
     ):
-        client = db.session.get(User, contract.client_id)
-        freelancer = db.session.get(User, contract.freelancer_id)
+        client = db.session.get_one(User, contract.client_id)
+        freelancer = db.session.get_one(User, contract.freelancer_id)
         for milestone, steps in zip(list(contract.milestones), plans, strict=False):
             if "fund" in steps:
                 payments.fund_milestone(client, milestone.id, "pm_card_visa")

@@ -16,9 +16,9 @@ from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
-from marketplace.database import Base, UTCDateTime, utcnow
+from marketplace.database import Base, UTCDateTime, rowcount, utcnow
 from marketplace.errors import Conflict, ValidationFailed, log_error, safe_rollback
 from marketplace.extensions import db
 from marketplace.inputs import parsed_json
@@ -88,7 +88,7 @@ def _lease() -> timedelta:
     return timedelta(seconds=current_app.config.get("IDEMPOTENCY_LEASE_SECONDS", DEFAULT_LEASE))
 
 
-def _claim(session: Session, user_id: int, key: str, request_hash: str) -> _Claim:
+def _claim(session: Session | scoped_session, user_id: int, key: str, request_hash: str) -> _Claim:
     """Claim the key for this request, or report who holds it; commits either way."""
     now = utcnow()
     record = session.scalar(
@@ -118,15 +118,17 @@ def _claim(session: Session, user_id: int, key: str, request_hash: str) -> _Clai
         and record.created_at < now - _lease()
     ):
         ours = (
-            session.execute(
-                update(IdempotencyRecord)
-                .where(
-                    IdempotencyRecord.id == record.id,
-                    IdempotencyRecord.response_status.is_(None),
-                    IdempotencyRecord.created_at == record.created_at,
+            rowcount(
+                session.execute(
+                    update(IdempotencyRecord)
+                    .where(
+                        IdempotencyRecord.id == record.id,
+                        IdempotencyRecord.response_status.is_(None),
+                        IdempotencyRecord.created_at == record.created_at,
+                    )
+                    .values(created_at=now)
                 )
-                .values(created_at=now)
-            ).rowcount
+            )
             == 1
         )
     claim = _Claim(
@@ -207,9 +209,11 @@ def release_unfinished(_exc):
 
 def purge_expired() -> int:
     """Delete records past their 24 hours; returns how many."""
-    deleted = db.session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION)
-    ).rowcount
+    deleted = rowcount(
+        db.session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION)
+        )
+    )
     db.session.commit()
     return deleted
 

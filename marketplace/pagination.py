@@ -48,7 +48,10 @@ class SortKey:
 
     @property
     def name(self) -> str:
-        return self.attribute or self.column.key
+        name = self.attribute or self.column.key
+        if name is None:
+            raise ValueError(f"a sort key on {self.column} needs an attribute name")
+        return name
 
     @property
     def value_type(self) -> type:

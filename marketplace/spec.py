@@ -11,6 +11,7 @@ minor units of their currency. A new route gets all of it without saying anythin
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import marshmallow as ma
 from apispec import APISpec, BasePlugin
@@ -153,7 +154,7 @@ HEADERS = {
 NOT_REPLAYED = frozenset({400, 401, 413, 414, 415, 429})
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
-PARAMETERS = {
+PARAMETERS: dict[str, dict[str, Any]] = {
     "IdempotencyKey": {
         "name": "Idempotency-Key",
         "in": "header",
@@ -323,7 +324,7 @@ class ConventionsPlugin(BasePlugin):
         self.inputs: set[str] = set()
         self.added_required: dict[str, set[str]] = {}
         for plugin in spec.plugins:
-            if isinstance(plugin, MarshmallowPlugin):
+            if isinstance(plugin, MarshmallowPlugin) and plugin.converter is not None:
                 plugin.converter.add_attribute_function(describe_field)
                 spec.components.schema("Problem", schema=ProblemSchema)
         for name, header in HEADERS.items():

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 
 from marketplace.accounts.auth import TOKEN_PREFIX, hash_secret, new_secret
 from marketplace.accounts.models import ApiToken, BrowserSession, Role, User
-from marketplace.database import utcnow
+from marketplace.database import rowcount, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, Unauthorized
 from marketplace.extensions import db
 from marketplace.pagination import SortKey, paginate
@@ -93,9 +93,9 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 def purge_expired_sessions() -> int:
     """Delete browser sessions past their expiry; returns how many."""
-    deleted = db.session.execute(
-        delete(BrowserSession).where(BrowserSession.expires_at <= utcnow())
-    ).rowcount
+    deleted = rowcount(
+        db.session.execute(delete(BrowserSession).where(BrowserSession.expires_at <= utcnow()))
+    )
     db.session.commit()
     return deleted
 
@@ -149,15 +149,17 @@ def list_tokens(user: User, *, limit: int, cursor: str | None):
 
 def revoke_token(user: User, token_id: int) -> None:
     """Revoke one of the user's live tokens; anyone else's is not found."""
-    revoked = db.session.execute(
-        update(ApiToken)
-        .where(
-            ApiToken.id == token_id,
-            ApiToken.user_id == user.id,
-            ApiToken.revoked_at.is_(None),
+    revoked = rowcount(
+        db.session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+            )
+            .values(revoked_at=utcnow())
         )
-        .values(revoked_at=utcnow())
-    ).rowcount
+    )
     if revoked != 1:
         raise NotFound("No such token.")
     db.session.commit()

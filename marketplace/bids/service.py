@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 from marketplace.accounts.models import Role, User
 from marketplace.bids import policy
 from marketplace.bids.models import Bid, BidMilestone
-from marketplace.database import utcnow
+from marketplace.database import rowcount, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
@@ -88,7 +88,7 @@ def get_bid_row(bid_id: int, *, lock: bool = False) -> Bid:
 def get_bid(user: User, bid_id: int, *, lock: bool = False) -> tuple[Bid, Job]:
     """A bid and its job, if the user may see the bid; otherwise not found."""
     bid = get_bid_row(bid_id, lock=lock)
-    job = db.session.get(Job, bid.job_id)
+    job = db.session.get_one(Job, bid.job_id)
     if not policy.can_view_bid(user, bid, job):
         raise NotFound("No such bid.")
     return bid, job
@@ -172,11 +172,13 @@ def decline_pending_bids(job_id: int, *, except_bid: int | None = None) -> None:
 def withdraw_pending_bids_of(freelancer_id: int) -> int:
     """Withdraw a freelancer's pending bids (in the caller's transaction); returns how many."""
     withdrawn = next_status(BID, BidStatus.PENDING, BidAction.WITHDRAW, "bid")
-    return db.session.execute(
-        update(Bid)
-        .where(Bid.freelancer_id == freelancer_id, Bid.status == BidStatus.PENDING)
-        .values(status=withdrawn, updated_at=utcnow())
-    ).rowcount
+    return rowcount(
+        db.session.execute(
+            update(Bid)
+            .where(Bid.freelancer_id == freelancer_id, Bid.status == BidStatus.PENDING)
+            .values(status=withdrawn, updated_at=utcnow())
+        )
+    )
 
 
 @jobs.job_closing.connect

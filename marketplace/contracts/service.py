@@ -192,8 +192,8 @@ def post_message(user: User, contract_id: int, body: str) -> ContractMessage:
     message = ContractMessage(contract_id=contract.id, author_id=user.id, body=body)
     db.session.add(message)
     db.session.commit()
-    return db.session.scalar(
+    return db.session.scalars(
         select(ContractMessage)
         .options(joinedload(ContractMessage.author))
         .where(ContractMessage.id == message.id)
-    )
+    ).one()

@@ -55,7 +55,7 @@ def average_rating(total: int | None, count: int) -> float | None:
     """The mean rating to 2 places, rounded half up; None without ratings."""
     if not count:
         return None
-    mean = (Decimal(int(total)) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    mean = (Decimal(int(total or 0)) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return float(mean)
 
 

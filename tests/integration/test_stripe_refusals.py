@@ -212,7 +212,7 @@ def test_a_restricted_key_without_transfers_is_a_409_until_it_has_them(
     assert deal.company.post(f"/milestones/{deal.first}/approve").json["status"] == "approved"
     (transfer,) = deal.fake.transfers.values()
     assert transfer["destination"] == account_id
-    assert_ledger_ok(app)
+    assert_ledger_ok(app, reconciled=False)  # the restricted key may not read the lists
 
 
 def test_an_invalid_request_is_a_409_and_a_refund_still_works(app, api, deal, stripe_client):
@@ -237,7 +237,7 @@ def test_an_invalid_request_is_a_409_and_a_refund_still_works(app, api, deal, st
     assert unsettled(deal, deal.first) == []
     assert deal.freelancer.post(f"/milestones/{deal.first}/refund").json["status"] == ("cancelled")
     assert balance(deal.company)["refunded"] == 30_000
-    assert_ledger_ok(app)
+    assert_ledger_ok(app, reconciled=False)  # the transfer made outside is a difference
 
 
 @pytest.mark.parametrize(
