@@ -18,6 +18,7 @@ in one place (its own errors, or the SDK's, mapped by one function):
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 
@@ -233,6 +234,9 @@ def group_activity(
 
 class PaymentGateway(Protocol):
     name: str
+    # How long the provider remembers an idempotency key (None: for ever). A call older
+    # than that cannot be repeated safely: a repeat would be a new call.
+    key_lifetime: timedelta | None
 
     def charge(self, request: ChargeRequest) -> Charge: ...
 

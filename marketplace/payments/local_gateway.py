@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import JSON, Column, MetaData, String, Table, create_engine, insert, select
@@ -138,6 +139,7 @@ def _answer() -> Iterator[None]:
 
 class LocalGateway:
     name = "local"
+    key_lifetime: timedelta | None = None  # its store keeps every key
 
     def __init__(self, path: str | Path):
         Path(path).parent.mkdir(parents=True, exist_ok=True)

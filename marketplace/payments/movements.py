@@ -45,7 +45,9 @@ from marketplace.payments.gateway import (
     PaymentGateway,
     ProviderRefused,
     ProviderUnavailable,
+    Refund,
     RefundRequest,
+    Transfer,
     TransferRequest,
 )
 from marketplace.payments.models import (
@@ -255,9 +257,74 @@ def _write_ahead(milestone, action, request, step: Step, actor_id) -> EscrowMove
     return movement
 
 
+def _forgotten(movement: EscrowMovement, gateway: PaymentGateway) -> bool:
+    """Whether the provider may have forgotten the movement's key (Stripe: after 24 hours),
+    so that a repeat could be taken as a new call. An hour's margin."""
+    lifetime = gateway.key_lifetime
+    if lifetime is None:
+        return False
+    return movement.created_at < utcnow() - lifetime + timedelta(hours=1)
+
+
+def find_at_provider(movement: EscrowMovement, gateway: PaymentGateway) -> Outcome:
+    """What became of a call whose key the provider may have forgotten, from the
+    provider's own records of the milestone: the charge, refund or transfer of that
+    amount that no other movement of ours accounts for. None found: the call never
+    reached the provider (or did nothing), and is settled as failed."""
+    known = set(
+        db.session.scalars(
+            select(EscrowMovement.provider_id).where(
+                EscrowMovement.milestone_id == movement.milestone_id,
+                EscrowMovement.provider_id.is_not(None),
+            )
+        )
+    )
+    db.session.rollback()
+    try:
+        activity = [
+            a
+            for a in gateway.list_activity(keys.namespace())
+            if a.milestone_id == movement.milestone_id
+        ]
+    except ProviderRefused as refusal:
+        log.error("movement %s: the provider's lists were refused: %s", movement.id, refusal)
+        return Outcome()
+    except ProviderUnavailable:
+        return Outcome()
+    for record in (r for a in activity for r in _records_of(a, movement.kind)):
+        if record.id not in known and record.amount == movement.amount:
+            if movement.kind == MovementKind.CHARGE:
+                return Outcome(result=gateway.retrieve_charge(record.id))
+            if movement.kind == MovementKind.REFUND:
+                return Outcome(result=Refund(record.id, record.amount, record.status))
+            return Outcome(result=Transfer(record.id, record.amount, record.destination))
+    return Outcome(
+        refusal=ProviderRefused(
+            "not_found",
+            "The payment provider has no record of this call: it never reached the "
+            "provider, and nothing moved.",
+        )
+    )
+
+
+def _records_of(activity, kind: str) -> tuple:
+    if kind == MovementKind.CHARGE:
+        return activity.charges
+    if kind == MovementKind.REFUND:
+        return activity.refunds
+    return activity.transfers
+
+
 def call_provider(movement: EscrowMovement) -> Outcome:
-    """Make (or repeat) the movement's call; no transaction may be open."""
+    """Make (or repeat) the movement's call; no transaction may be open.
+
+    A call the provider may have forgotten the key of is not repeated but looked up."""
     gateway = get_gateway()
+    if _forgotten(movement, gateway):
+        try:
+            return find_at_provider(movement, gateway)
+        except ProviderUnavailable:
+            return Outcome()
     params, key = movement.params, movement.idempotency_key
     if key is None:
         raise ValueError(f"movement {movement.id} ({movement.kind}) has no provider call")

@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 import stripe
 from stripe.params import AccountCreateParams, PaymentIntentCreateParams, TransferCreateParams
@@ -130,6 +131,7 @@ def _id(value) -> str | None:
 
 class StripeGateway:
     name = "stripe"
+    key_lifetime: timedelta | None = timedelta(hours=24)  # Stripe prunes keys after that
     # Objects per page when reading Stripe's lists (its largest page).
     page_size = 100
 
