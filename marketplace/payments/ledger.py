@@ -118,10 +118,14 @@ def _movements_by_milestone() -> dict[int, tuple[int, int, int]]:
 
 
 def escrow_balance(milestone_id: int) -> int:
-    return db.session.scalar(
-        select(func.coalesce(func.sum(LedgerLine.amount), 0))
-        .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
-        .where(LedgerAccount.key == f"escrow:m{milestone_id}")
+    # int(): PostgreSQL sums a bigint column as numeric, which arrives as a Decimal (and a
+    # Decimal amount cannot be written into a movement's JSON parameters).
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(LedgerLine.amount), 0))
+            .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
+            .where(LedgerAccount.key == f"escrow:m{milestone_id}")
+        )
     )
 
 
