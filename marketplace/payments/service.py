@@ -473,6 +473,18 @@ def pay_out_pending(freelancer: User) -> int:
     waiting = db.session.scalars(
         waiting_releases(freelancer.id).with_only_columns(EscrowMovement.milestone_id)
     ).all()
+    # A payout made by an earlier request whose answer was never booked (a lost answer,
+    # a crash) is no longer waiting, but still pending: run() finds it out first.
+    unanswered = db.session.scalars(
+        select(EscrowMovement.milestone_id)
+        .where(
+            EscrowMovement.freelancer_id == freelancer.id,
+            EscrowMovement.action == "payout",
+            EscrowMovement.status == S.PENDING,
+        )
+        .order_by(EscrowMovement.id)
+    ).all()
+    waiting = list(dict.fromkeys([*unanswered, *waiting]))
     db.session.commit()
     failure = None
     for milestone_id in waiting:
