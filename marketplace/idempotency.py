@@ -168,11 +168,17 @@ def begin_request():
 
 
 def finish_request(response: Response) -> Response:
-    """After the work: store a 2xx or 4xx response; forget the key on a 5xx or a 429."""
+    """After the work: store a 2xx or 4xx response; forget the key on a 5xx, a 429, or
+    any answer that says to retry later (Retry-After: a payment operation in progress
+    on the milestone), which replayed would tell the client so for 24 hours."""
     record_id = g.pop("idempotency_record_id", None)
     if record_id is None:
         return response
-    keep = 200 <= response.status_code < 500 and response.status_code != 429
+    keep = (
+        200 <= response.status_code < 500
+        and response.status_code != 429
+        and "Retry-After" not in response.headers
+    )
     session = db.session
     try:
         session.rollback()  # the work has committed or failed by now: nothing of it is pending

@@ -10,6 +10,9 @@ Tests that change nothing in the database may share what they read: those marked
 `shared_data(key)` get it from the `shared_data` fixture, built by the first of them
 and kept until a test with another key (or none) runs, or one of them fails. They are
 collected one after the other; a worker that runs only some of them builds it again.
+
+tests/crash/ is left out unless pytest is given --crash (scripts/crash-tests): those tests
+run a real server, kill its worker and take its database away, one scenario at a time.
 """
 
 import os
@@ -28,7 +31,24 @@ from tests.emptying import empty_everything
 from tests.factories import Factory
 from tests.probe import probe
 
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+
 pytest_plugins = ["tests.stripe_fake.fixtures"]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--crash",
+        action="store_true",
+        help="run the crash tests of tests/crash (left out otherwise; see scripts/crash-tests)",
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    """tests/crash/ only with --crash: ./scripts/test never collects it."""
+    if str(collection_path) == os.path.join(TESTS_DIR, "crash"):
+        return not config.getoption("--crash")
+    return None
 
 
 @event.listens_for(Engine, "connect")
