@@ -96,6 +96,8 @@ class FailingGateway:
 
     def __getattr__(self, method):
         real = getattr(self.inner, method)
+        if not callable(real):
+            return real  # a setting, such as key_lifetime
 
         def call(*args, **kwargs):
             when = self.plan.pop(method, None)
