@@ -31,7 +31,7 @@ from marketplace.jobs.models import Job
 COMMON = 2000
 
 _fts = table("jobs_fts")
-_fts_rowid = literal_column("jobs_fts.rowid")
+_fts_rowid: ColumnElement[int] = literal_column("jobs_fts.rowid")
 
 
 def _words(q: str) -> list[str]:
@@ -75,11 +75,11 @@ def ranked(dialect: str, q: str, conditions: list, candidates: int) -> Subquery:
     as rows of (id, rank), rank higher for a better match."""
     words = _words(q)
     if dialect == "postgresql":
-        vector = literal_column("jobs.search_vector")
+        vector: ColumnElement = literal_column("jobs.search_vector")
         query = _pg_query(words)
         # ts_rank is a float4, which reaches Python rounded; as a float8 it round-trips
         # exactly, so a page cursor can compare ranks for equality.
-        rank = cast(func.ts_rank(vector, query), Double)
+        rank: ColumnElement[float] = cast(func.ts_rank(vector, query), Double)
         stmt = select(Job.id, rank.label("rank")).where(*conditions, vector.op("@@")(query))
         order = Job.id.desc()
     else:

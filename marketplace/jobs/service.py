@@ -102,7 +102,10 @@ def list_jobs(args: dict):
             .join(page, page.c.id == Job.id)
             .options(with_expression(Job.rank, page.c.rank))
         )
-        order = (SortKey(page.c.rank, attribute="rank", python_type=float), SortKey(Job.id))
+        order: tuple[SortKey, ...] = (
+            SortKey(page.c.rank, attribute="rank", python_type=float),
+            SortKey(Job.id),
+        )
     else:
         stmt = jobs_query().where(*conditions)
         if q:
