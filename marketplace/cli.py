@@ -75,7 +75,7 @@ def purge_expired() -> None:
 @marketplace.command("release-due")
 def release_due() -> None:
     """Approve submitted milestones past their auto-release time (safe from cron, many hosts)."""
-    from marketplace.payments.service import release_due as release
+    from marketplace.milestones.service import release_due as release
 
     lines = release()
     for line in lines:
@@ -87,7 +87,7 @@ def release_due() -> None:
 def recover_operations() -> None:
     """Find out what became of provider calls left pending (a crash, a lost answer) and book
     it; exit 1 if one is still unanswered. Safe from cron, on many hosts at once."""
-    from marketplace.payments.movements import recover_pending
+    from marketplace.milestones.engine import recover_pending
 
     lines = recover_pending()
     for line in lines:
@@ -120,10 +120,9 @@ def reconcile() -> None:
 
     Exit 2 if the provider could not be read (nothing was compared).
     """
-    from marketplace.payments.gateway import ProviderRefused, ProviderUnavailable
+    from marketplace.payments.gateway import ProviderRefused, ProviderUnavailable, get_gateway
     from marketplace.payments.reconcile import describe
     from marketplace.payments.reconcile import reconcile as compare
-    from marketplace.payments.service import get_gateway
 
     try:
         result = compare(get_gateway())

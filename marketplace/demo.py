@@ -22,7 +22,7 @@ from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.jobs.schemas import JobCreateSchema
-from marketplace.payments import service as payments
+from marketplace.milestones import service as payments
 
 DEMO_PASSWORD = "demo-password"
 

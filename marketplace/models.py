@@ -13,8 +13,8 @@ from marketplace.database import Base
 from marketplace.disputes.models import Dispute, DisputeMessage
 from marketplace.idempotency import IdempotencyRecord
 from marketplace.jobs.models import Job, JobSkill
+from marketplace.milestones.models import EscrowMovement
 from marketplace.payments.models import (
-    EscrowMovement,
     Installation,
     LedgerAccount,
     LedgerLine,

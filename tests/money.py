@@ -66,7 +66,7 @@ def key_parts(app, key: str) -> tuple[str, str, str]:
 def assert_ledger_ok(app, *, reconciled: bool = True) -> dict:
     """The ledger's own checks pass, and (unless a provider call is known to be in
     flight, or money was moved outside the marketplace) it agrees with the provider."""
-    from marketplace.payments.movements import get_gateway
+    from marketplace.payments.gateway import get_gateway
     from marketplace.payments.reconcile import reconcile
 
     with app.app_context():
@@ -113,7 +113,7 @@ class FailingGateway:
 
 @pytest.fixture
 def failing_gateway(app):
-    from marketplace.payments.service import get_gateway
+    from marketplace.payments.gateway import get_gateway
 
     with app.app_context():
         real = get_gateway()

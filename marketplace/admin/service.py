@@ -12,17 +12,12 @@ from marketplace.errors import Conflict, Forbidden, GatewayFailed, NotFound
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.lookup import one_or_404
+from marketplace.milestones import engine
+from marketplace.milestones.models import PROVIDER_KINDS, EscrowMovement, MovementStatus
 from marketplace.pagination import Page, SortKey, paginate
-from marketplace.payments import movements
-from marketplace.payments.gateway import ProviderRefused, ProviderUnavailable
+from marketplace.payments.gateway import ProviderRefused, ProviderUnavailable, get_gateway
 from marketplace.payments.ledger import verify_ledger
-from marketplace.payments.models import (
-    PROVIDER_KINDS,
-    EscrowMovement,
-    MovementStatus,
-)
 from marketplace.payments.reconcile import reconcile as compare_with_provider
-from marketplace.payments.service import get_gateway
 
 USERS_NEWEST_FIRST = (SortKey(User.created_at), SortKey(User.id))
 AUDIT_NEWEST_FIRST = (SortKey(AuditEntry.created_at), SortKey(AuditEntry.id))
@@ -163,7 +158,7 @@ def recover_operation(admin: User, operation_id: int) -> dict:
         raise NotFound("No such operation.")
     audit.record(admin.id, "operation.recover", f"operation:{operation_id}")
     db.session.commit()
-    return operation_view(movements.recover(operation_id))
+    return operation_view(engine.recover(operation_id))
 
 
 def reconcile(admin: User) -> dict:

@@ -19,14 +19,11 @@ from marketplace.states import (
     BID,
     CONTRACT,
     JOB,
-    MILESTONE,
     MONEY_HELD,
     SETTLED,
     BidAction,
     ContractAction,
     JobAction,
-    MilestoneAction,
-    MilestoneStatus,
     next_status,
 )
 
@@ -40,8 +37,9 @@ contract_cancel_requested = signals.signal(
 )
 contract_cancelling = signals.signal(
     "contract-cancelling",
-    doc="A contract's milestones (the sender: their ids) are locked to be cancelled; a "
-    "receiver refuses with an error if one may still move money.",
+    doc="A contract's milestones (the sender: the locked Milestone rows, none holding "
+    "money) are to be cancelled; the receiver cancels them, or refuses with an error if "
+    "one may still move money.",
 )
 
 NEWEST_FIRST = (SortKey(Contract.created_at), SortKey(Contract.id))
@@ -163,12 +161,7 @@ def cancel_contract(user: User, contract_id: int) -> Contract:
     ).all()
     if any(m.status in MONEY_HELD for m in milestones):
         raise Conflict("A milestone still holds money: settle it first.")
-    contract_cancelling.send([m.id for m in milestones])
-    for milestone in milestones:
-        if milestone.status == MilestoneStatus.PENDING:
-            milestone.status = next_status(
-                MILESTONE, milestone.status, MilestoneAction.CANCEL, "milestone"
-            )
+    contract_cancelling.send(milestones)  # milestones cancels the unfunded ones
     contract.status = target
     job.status = next_status(JOB, job.status, JobAction.CANCEL_CONTRACT, "job")
     db.session.commit()

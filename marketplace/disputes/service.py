@@ -14,19 +14,21 @@ from marketplace.disputes.models import Dispute, DisputeMessage, DisputeStatus
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.lookup import one_or_404
+from marketplace.milestones import engine
+from marketplace.milestones import service as payments
+from marketplace.milestones.engine import Handler
+from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
+from marketplace.milestones.states import MILESTONE, MilestoneAction
 from marketplace.money import format_amount
 from marketplace.pagination import SortKey, paginate
-from marketplace.payments import events, movements, operations
-from marketplace.payments import service as payments
-from marketplace.payments.models import EscrowMovement, MovementKind, MovementStatus
-from marketplace.payments.movements import Handler
-from marketplace.states import MILESTONE, MilestoneAction, next_status
+from marketplace.payments import events, operations
+from marketplace.states import next_status
 
 NEWEST_FIRST = (SortKey(Dispute.created_at), SortKey(Dispute.id))
 OLDEST_FIRST = (SortKey(Dispute.created_at, False), SortKey(Dispute.id, False))
 
 
-class OpenDispute(movements.Handler):
+class OpenDispute(engine.Handler):
     """Either party freezes a milestone's money for an admin to decide."""
 
     def plan(self, milestone, contract, request):
@@ -60,7 +62,7 @@ def open_dispute(user: User, milestone_id: int, reason: str) -> Dispute:
             raise Forbidden("Only the contract's parties open disputes.")
         return milestone, contract
 
-    milestone = movements.run(
+    milestone = engine.run(
         MilestoneAction.DISPUTE, {"reason": reason, "actor_id": user.id}, load, actor_id=user.id
     )
     latest = db.session.scalars(
@@ -246,14 +248,14 @@ def resolve(user: User, dispute_id: int, freelancer_amount: int, note: str) -> D
         "note": note,
         "actor_id": user.id,
     }
-    movements.run(
+    engine.run(
         MilestoneAction.RESOLVE,
         request,
-        lambda: movements.lock_milestone(milestone_id),
+        lambda: engine.lock_milestone(milestone_id),
         actor_id=user.id,
     )
     return get_dispute_row(dispute_id)
 
 
-movements.register(MilestoneAction.DISPUTE, OpenDispute())
-movements.register(MilestoneAction.RESOLVE, Resolve())
+engine.register(MilestoneAction.DISPUTE, OpenDispute())
+engine.register(MilestoneAction.RESOLVE, Resolve())

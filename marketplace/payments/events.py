@@ -18,15 +18,18 @@ from marketplace.accounts.models import User
 from marketplace.database import utcnow
 from marketplace.errors import DomainError, GatewayFailed
 from marketplace.extensions import db
-from marketplace.payments import keys, movements, operations, service
-from marketplace.payments.gateway import ProviderEvent, ProviderRefused, ProviderUnavailable
-from marketplace.payments.models import (
-    EscrowMovement,
-    MovementKind,
-    MovementStatus,
-    WebhookEvent,
+from marketplace.milestones import engine, service
+from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
+from marketplace.milestones.states import MILESTONE, MilestoneAction
+from marketplace.payments import keys, operations
+from marketplace.payments.gateway import (
+    ProviderEvent,
+    ProviderRefused,
+    ProviderUnavailable,
+    get_gateway,
 )
-from marketplace.states import MILESTONE, MilestoneAction, MilestoneStatus, next_status
+from marketplace.payments.models import WebhookEvent
+from marketplace.states import MilestoneStatus, next_status
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ def _charge_movement(intent_id: str, metadata: dict) -> EscrowMovement | None:
 
 def _locked(movement: EscrowMovement):
     """The movement's milestone, locked, and the movement re-read under that lock."""
-    milestone, contract = movements.lock_milestone(movement.milestone_id)
+    milestone, contract = engine.lock_milestone(movement.milestone_id)
     db.session.refresh(movement)
     return milestone, contract
 
@@ -83,7 +86,7 @@ def payment_succeeded(obj: dict) -> None:
     the movement was written down before the call, so the money is never charged
     without being held.
     """
-    charge = service.get_gateway().retrieve_charge(obj["id"])
+    charge = get_gateway().retrieve_charge(obj["id"])
     movement = _charge_movement(charge.intent_id, charge.metadata)
     if movement is None or not charge.succeeded:
         return
@@ -109,7 +112,7 @@ def payment_failed(obj: dict) -> None:
     Cancelling matters: a failed intent can otherwise be confirmed again later, and
     charge the client a second time once the milestone was funded another way.
     """
-    gateway = service.get_gateway()
+    gateway = get_gateway()
     charge = gateway.retrieve_charge(obj["id"])
     movement = _charge_movement(charge.intent_id, charge.metadata)
     if movement is None or charge.succeeded:
@@ -167,7 +170,7 @@ def charge_disputed(obj: dict) -> None:
     charge = _charge_of(obj.get("charge"))
     if charge is None:
         return
-    milestone, contract = movements.lock_milestone(charge.milestone_id)
+    milestone, contract = engine.lock_milestone(charge.milestone_id)
     if (milestone.status, MilestoneAction.DISPUTE) in MILESTONE:
         milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.DISPUTE)
     if milestone.status == MilestoneStatus.DISPUTED:
@@ -197,7 +200,7 @@ def account_updated(obj: dict) -> None:
     )
     if user is None or user.payouts_enabled:
         return
-    account = service.get_gateway().retrieve_payout_account(obj["id"])
+    account = get_gateway().retrieve_payout_account(obj["id"])
     if account.transfers_active:
         try:
             service.enable_payouts(user)

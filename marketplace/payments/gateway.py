@@ -274,3 +274,13 @@ def build_gateway(config) -> PaymentGateway:
     from marketplace.payments.local_gateway import LocalGateway
 
     return LocalGateway(config["LOCAL_GATEWAY_PATH"])
+
+
+def get_gateway() -> PaymentGateway:
+    """The app's payment gateway, built on first use from its settings."""
+    from flask import current_app
+
+    extensions = current_app.extensions
+    if "payment_gateway" not in extensions:
+        extensions["payment_gateway"] = build_gateway(current_app.config)
+    return extensions["payment_gateway"]

@@ -24,7 +24,8 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from marketplace.extensions import db
-from marketplace.payments.models import EscrowMovement, Installation, MovementStatus
+from marketplace.milestones.models import EscrowMovement, MovementStatus
+from marketplace.payments.models import Installation
 
 # Stripe's limit.
 MAX_LENGTH = 255

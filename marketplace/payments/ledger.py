@@ -14,15 +14,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.extensions import db
+from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
 from marketplace.payments.models import (
     AccountKind,
-    EscrowMovement,
     LedgerAccount,
     LedgerLine,
     LedgerTransaction,
     LineType,
-    MovementKind,
-    MovementStatus,
 )
 from marketplace.states import MilestoneStatus
 

@@ -4,7 +4,6 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     CheckConstraint,
     ForeignKey,
@@ -78,72 +77,6 @@ class LedgerLine(Base):
     currency: Mapped[str] = mapped_column(String(3))
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class MovementKind(enum.StrEnum):
-    CHARGE = "charge"  # the client's card to the platform: the milestone's escrow
-    REFUND = "refund"  # escrow back to the client's card
-    RELEASE = "release"  # escrow to the freelancer's pending payout (in the ledger only)
-    TRANSFER = "transfer"  # a release, less its fee, to the freelancer's payout account
-
-
-# The kinds that are calls to the payment provider.
-PROVIDER_KINDS = frozenset({MovementKind.CHARGE, MovementKind.REFUND, MovementKind.TRANSFER})
-
-
-class MovementStatus(enum.StrEnum):
-    PENDING = "pending"  # written down, the provider called or about to be: outcome unknown
-    PROCESSING = "processing"  # the provider took it; the money has not moved yet
-    SUCCEEDED = "succeeded"  # the money moved (and is booked in the ledger)
-    FAILED = "failed"  # refused or abandoned: nothing moved
-
-
-class EscrowMovement(Base):
-    """One movement of a milestone's money: a charge, refund, release or transfer.
-
-    A provider call's row is committed (pending, with the exact parameters and the
-    idempotency key) before the call is made; its outcome, the ledger transaction and
-    the status change commit together after (payments/movements.py). A row left
-    pending by a crash is recovered by asking the provider again with the same key.
-    `action` is what the movement is for (the milestone action, or `payout`), and
-    `context` what that action books once the provider has answered.
-    """
-
-    __tablename__ = "escrow_movements"
-    __table_args__ = (
-        CheckConstraint(in_values("kind", MovementKind), name="kind"),
-        CheckConstraint(in_values("status", MovementStatus), name="status"),
-        CheckConstraint("amount > 0", name="amount_positive"),
-        Index("ix_escrow_movements_milestone_id_kind", "milestone_id", "kind"),
-        Index("ix_escrow_movements_status_id", "status", "id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"))
-    kind: Mapped[str] = mapped_column(String(10))
-    action: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(12))
-    amount: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3))
-    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
-    params: Mapped[dict] = mapped_column(JSON, default=dict)
-    context: Mapped[dict] = mapped_column(JSON, default=dict)
-    # The provider's id of what it made (a PaymentIntent, refund, transfer), and for a
-    # charge the charge itself (a transfer's source) and the client's secret.
-    provider_id: Mapped[str | None] = mapped_column(String(100), index=True)
-    charge_id: Mapped[str | None] = mapped_column(String(100), index=True)
-    client_secret: Mapped[str | None] = mapped_column(String(200))
-    refusal: Mapped[str | None] = mapped_column(String(100))
-    # A release's (and its transfer's) platform fee: the transfer sends amount - fee.
-    fee: Mapped[int] = mapped_column(BigInteger, default=0)
-    freelancer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # While a request (or a recovery) is calling the provider for a pending movement,
-    # no one else may: set before the call, cleared if it went unanswered. A crashed
-    # caller's claim runs out by itself (PROVIDER_CALL_SECONDS).
-    in_flight_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Installation(Base):

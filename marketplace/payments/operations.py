@@ -1,7 +1,7 @@
 """What a user hears when the payment provider refused a call: a clear 4xx.
 
 A refusal is a definite no: the provider did not act, nothing moved, and the
-movement is settled as failed at once (payments/movements.py). The next call of its
+movement is settled as failed at once (milestones/engine.py). The next call of its
 kind on the milestone is a new movement with a new key.
 """
 

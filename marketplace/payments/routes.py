@@ -6,8 +6,9 @@ from flask_smorest import Blueprint
 from marketplace.accounts.auth import allow_suspended, roles
 from marketplace.accounts.models import Role
 from marketplace.contracts.schemas import MilestoneSchema
+from marketplace.milestones import service
 from marketplace.pagination import page_schema
-from marketplace.payments import schemas, service, statements
+from marketplace.payments import schemas, statements
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Escrow and money")
 

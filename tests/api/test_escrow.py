@@ -8,8 +8,8 @@ from sqlalchemy import select
 from marketplace.audit import AuditEntry
 from marketplace.database import utcnow
 from marketplace.extensions import db
+from marketplace.payments.gateway import get_gateway
 from marketplace.payments.models import LedgerLine
-from marketplace.payments.service import get_gateway
 from tests.client import assert_problem
 from tests.money import assert_ledger_ok, balance, contract_with, fund
 

@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
-from marketplace.payments.models import EscrowMovement
+from marketplace.milestones.models import EscrowMovement
 from tests.client import assert_problem
 from tests.money import assert_ledger_ok, balance, contract_with, failing_gateway, fund
 

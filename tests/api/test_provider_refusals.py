@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.payments.gateway import ChargeRequest, RefundRequest
-from marketplace.payments.models import PROVIDER_KINDS, EscrowMovement
-from marketplace.payments.service import get_gateway
+from marketplace.milestones.models import PROVIDER_KINDS, EscrowMovement
+from marketplace.payments.gateway import ChargeRequest, RefundRequest, get_gateway
 from tests.client import assert_problem
 from tests.money import assert_ledger_ok, balance, contract_with, fund, provider_key
 

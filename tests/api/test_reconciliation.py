@@ -5,9 +5,8 @@ import pytest
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.extensions import db
 from marketplace.payments import ledger
-from marketplace.payments.gateway import ChargeRequest, RefundRequest, TransferRequest
+from marketplace.payments.gateway import ChargeRequest, RefundRequest, TransferRequest, get_gateway
 from marketplace.payments.keys import namespace
-from marketplace.payments.service import get_gateway
 from tests.client import assert_problem
 from tests.money import contract_with, expect_ok, failing_gateway, fund, pay
 

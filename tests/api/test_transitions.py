@@ -13,6 +13,7 @@ from marketplace.bids.models import Bid
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.extensions import db
 from marketplace.jobs.models import Job
+from marketplace.milestones import states as milestone_states
 from tests.client import assert_problem
 from tests.money import pay
 from tests.work import make_contract, place_bid, post_job
@@ -123,7 +124,7 @@ def test_milestone_cancel(app, company, freelancer, status):
     response = company.post(f"/milestones/{milestone['id']}/cancel")
 
     after = company.get(f"/contracts/{contract['id']}").json["milestones"][0]
-    if (status, "cancel") in states.MILESTONE:
+    if (status, "cancel") in milestone_states.MILESTONE:
         assert response.status_code == 200
         assert after["status"] == "cancelled"
     else:
@@ -165,5 +166,7 @@ def test_a_contract_completes_only_when_every_milestone_is_settled(
 
 
 def test_the_milestone_table_holds_every_state_of_the_contract():
-    reachable = {status for (status, _action) in states.MILESTONE} | set(states.MILESTONE.values())
+    reachable = {status for (status, _action) in milestone_states.MILESTONE} | set(
+        milestone_states.MILESTONE.values()
+    )
     assert reachable == set(states.MilestoneStatus)

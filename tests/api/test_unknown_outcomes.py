@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from marketplace.payments.service import get_gateway
+from marketplace.payments.gateway import get_gateway
 from tests.client import ApiClient, assert_problem
 from tests.money import assert_ledger_ok, balance, contract_with, failing_gateway, fund
 

@@ -30,10 +30,10 @@ from sqlalchemy import func, select
 
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.extensions import db
+from marketplace.payments.gateway import get_gateway
 from marketplace.payments.ledger import escrow_balance, verify_ledger
 from marketplace.payments.local_gateway import MINIMUM_CHARGE
 from marketplace.payments.models import LedgerLine
-from marketplace.payments.movements import get_gateway
 from marketplace.payments.reconcile import reconcile
 from tests.client import ApiClient
 from tests.emptying import empty_everything

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace import create_app
 from marketplace.database import include_object
 from marketplace.extensions import db, migrate
+from marketplace.milestones.models import EscrowMovement
 from marketplace.payments.gateway import (
     ChargeRequest,
     PayoutAccountRequest,
@@ -22,7 +23,6 @@ from marketplace.payments.gateway import (
 )
 from marketplace.payments.ledger import verify_ledger
 from marketplace.payments.local_gateway import LocalGateway
-from marketplace.payments.models import EscrowMovement
 from tests.schema import flask_db
 
 

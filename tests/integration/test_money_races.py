@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 
 from marketplace.contracts.models import Milestone
 from marketplace.extensions import db
+from marketplace.milestones.service import release_due
 from marketplace.money import format_amount
+from marketplace.payments.gateway import get_gateway
 from marketplace.payments.models import LedgerTransaction
-from marketplace.payments.service import get_gateway, release_due
 from tests.client import ApiClient, assert_problem
 from tests.money import assert_ledger_ok, balance, contract_with, fund
 

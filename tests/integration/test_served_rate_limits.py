@@ -181,7 +181,10 @@ def test_an_unreachable_rate_limit_store_falls_back_to_limits_per_process(serve)
 
 @pytest.fixture
 def local_redis():
-    """The Redis at LOCAL_REDIS, its rate-limit keys cleared before and after."""
+    """The Redis at LOCAL_REDIS, its rate-limit keys cleared before and after.
+
+    Held under a lock in that Redis, so that two test runs on one machine (the suite on
+    SQLite beside the one on PostgreSQL) never count into each other's limits."""
     redis = pytest.importorskip("redis")
     client = redis.Redis.from_url(LOCAL_REDIS, socket_connect_timeout=1)
 
@@ -191,12 +194,18 @@ def local_redis():
             client.delete(*stale)
 
     try:
-        clear()
+        lock = client.lock("marketplace-tests:local-redis", timeout=120, blocking_timeout=180)
+        if not lock.acquire():
+            pytest.fail("another test run held the local Redis for 3 minutes")
     except redis.ConnectionError:
         pytest.skip(f"no Redis at {LOCAL_REDIS}")
-    yield
-    clear()
-    client.close()
+    try:
+        clear()
+        yield
+        clear()
+    finally:
+        lock.release()
+        client.close()
 
 
 @pytest.mark.usefixtures("local_redis")

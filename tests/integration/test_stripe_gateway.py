@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from marketplace.audit import AuditEntry
 from marketplace.extensions import db
+from marketplace.milestones.models import EscrowMovement
 from marketplace.payments.keys import namespace
-from marketplace.payments.models import EscrowMovement
 from marketplace.payments.stripe_gateway import StripeGateway
 from tests.client import assert_problem
 from tests.money import assert_ledger_ok, balance, contract_with, fund, key_parts, provider_key

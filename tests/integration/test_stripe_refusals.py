@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
+from marketplace.milestones.models import EscrowMovement
 from marketplace.payments.keys import namespace
-from marketplace.payments.models import EscrowMovement
 from marketplace.payments.stripe_gateway import StripeGateway
 from tests.client import assert_problem
 from tests.integration.test_stripe_gateway import (

@@ -4,6 +4,7 @@ import pytest
 
 from marketplace import states
 from marketplace.errors import InvalidTransition
+from marketplace.milestones import states as milestone_states
 from marketplace.money import OFFERED_CURRENCIES, format_amount, minor_units, platform_fee
 
 
@@ -34,20 +35,20 @@ def test_fee_refuses_what_cannot_be_a_fee(amount, bps):
         platform_fee(amount, bps)
 
 
-A = states.MilestoneAction
+A = milestone_states.MilestoneAction
 
 
 def test_a_transition_not_in_the_table_is_refused():
-    assert states.next_status(states.MILESTONE, "submitted", A.APPROVE) == "approved"
+    assert states.next_status(milestone_states.MILESTONE, "submitted", A.APPROVE) == "approved"
     with pytest.raises(InvalidTransition, match="approve a milestone whose status is funded"):
-        states.next_status(states.MILESTONE, "funded", A.APPROVE, "milestone")
+        states.next_status(milestone_states.MILESTONE, "funded", A.APPROVE, "milestone")
 
 
 @pytest.mark.parametrize(
     ("table", "status", "action", "enum"),
     [
-        (states.MILESTONE, "submitted", "aprove", "MilestoneAction"),
-        (states.MILESTONE, "submitted", "approve", "MilestoneAction"),
+        (milestone_states.MILESTONE, "submitted", "aprove", "MilestoneAction"),
+        (milestone_states.MILESTONE, "submitted", "approve", "MilestoneAction"),
         (states.BID, "pending", "fly", "BidAction"),
         (states.JOB, "open", states.BidAction.EDIT, "JobAction"),
         (states.CONTRACT, "active", "cancel", "ContractAction"),
@@ -64,14 +65,14 @@ def test_an_action_that_is_not_a_member_of_its_tables_enum_is_a_bug_not_a_409(
     ("table", "status", "action", "what", "message"),
     [
         (
-            states.MILESTONE,
+            milestone_states.MILESTONE,
             "changes_requested",
             A.APPROVE,
             "milestone",
             "Cannot approve a milestone whose status is changes_requested (only when submitted).",
         ),
         (
-            states.MILESTONE,
+            milestone_states.MILESTONE,
             "pending",
             A.DISPUTE,
             "milestone",
@@ -100,7 +101,7 @@ def test_every_table_uses_only_its_own_states():
         (states.JOB, states.JobStatus),
         (states.BID, states.BidStatus),
         (states.CONTRACT, states.ContractStatus),
-        (states.MILESTONE, states.MilestoneStatus),
+        (milestone_states.MILESTONE, states.MilestoneStatus),
     ]:
         for (status, _action), target in table.items():
             assert status in set(enum)

@@ -38,6 +38,7 @@ from marketplace.contracts.models import Contract, Milestone
 from marketplace.database import utcnow
 from marketplace.errors import DomainError, GatewayFailed, NotFound, OperationInProgress
 from marketplace.extensions import db
+from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
 from marketplace.payments import keys
 from marketplace.payments.gateway import (
     ChargeRequest,
@@ -49,11 +50,7 @@ from marketplace.payments.gateway import (
     RefundRequest,
     Transfer,
     TransferRequest,
-)
-from marketplace.payments.models import (
-    EscrowMovement,
-    MovementKind,
-    MovementStatus,
+    get_gateway,
 )
 from marketplace.payments.operations import refused_problem
 
@@ -77,16 +74,6 @@ EARLIER_UNANSWERED = (
     "provider, so this request changed nothing. Repeat it later: the earlier operation is "
     "found out first."
 )
-
-
-def get_gateway() -> PaymentGateway:
-    """The app's payment gateway, built on first use from its settings."""
-    from marketplace.payments.gateway import build_gateway
-
-    extensions = current_app.extensions
-    if "payment_gateway" not in extensions:
-        extensions["payment_gateway"] = build_gateway(current_app.config)
-    return extensions["payment_gateway"]
 
 
 @dataclass(frozen=True)

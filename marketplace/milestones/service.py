@@ -1,6 +1,6 @@
 """Use cases of escrow: fund, submit, approve, request changes, refund, auto-release, payouts.
 
-Every money action runs through payments/movements.py: the milestone is locked, the
+Every money action runs through milestones/engine.py: the milestone is locked, the
 state table asked, and each call to the payment provider is written down (with its
 idempotency key: the installation's namespace, our ids and the call's parameters,
 payments/keys.py) and committed before it is made; what the provider answered, the
@@ -29,30 +29,31 @@ from marketplace.errors import (
     ValidationFailed,
 )
 from marketplace.extensions import db
+from marketplace.milestones import engine
+from marketplace.milestones.engine import Handler, Step, register
+from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
+from marketplace.milestones.states import MILESTONE, MilestoneAction
 from marketplace.money import format_amount, platform_fee
-from marketplace.payments import keys, ledger, movements, operations
+from marketplace.payments import keys, ledger, operations
 from marketplace.payments.gateway import (
     CardDeclined,
     PayoutAccountRequest,
     ProviderRefused,
     ProviderUnavailable,
+    get_gateway,
 )
 from marketplace.payments.keys import ProviderKey
-from marketplace.payments.models import EscrowMovement, MovementKind, MovementStatus
-from marketplace.payments.movements import Handler, Step, get_gateway, register
-from marketplace.states import MILESTONE, MilestoneAction, MilestoneStatus, next_status
-
-__all__ = ["get_gateway"]
+from marketplace.states import MilestoneStatus, next_status
 
 A, K, S = MilestoneAction, MovementKind, MovementStatus
 
 
 def _party(user: User, milestone_id: int, role: str):
-    """A loader for movements.run: the milestone, locked, if the user may see it (else
+    """A loader for engine.run: the milestone, locked, if the user may see it (else
     404) and is its `role` (else 403)."""
 
     def load() -> tuple[Milestone, Contract]:
-        milestone, contract = movements.lock_milestone(milestone_id)
+        milestone, contract = engine.lock_milestone(milestone_id)
         if not contract_policy.can_view_contract(user, contract):
             raise NotFound("No such milestone.")
         if contract.party_role(user.id) != role:
@@ -138,7 +139,7 @@ class Fund(Handler):
 
 def fund_milestone(user: User, milestone_id: int, payment_method: str | None) -> Milestone:
     """Put the milestone's money in escrow: at once with a payment method, else via the app."""
-    milestone = movements.run(
+    milestone = engine.run(
         A.FUND,
         {"payment_method": payment_method},
         _party(user, milestone_id, "client"),
@@ -183,7 +184,7 @@ class Submit(Handler):
 
 def submit_milestone(user: User, milestone_id: int, note: str) -> Milestone:
     """The freelancer delivers; the client has the review period to answer."""
-    milestone = movements.run(
+    milestone = engine.run(
         A.SUBMIT,
         {"note": note, "actor_id": user.id},
         _party(user, milestone_id, "freelancer"),
@@ -213,7 +214,7 @@ class RequestChanges(Handler):
 
 def request_changes(user: User, milestone_id: int, reason: str) -> Milestone:
     """The client sends the delivery back with a reason; the review clock stops."""
-    return movements.run(
+    return engine.run(
         A.REQUEST_CHANGES,
         {"reason": reason, "actor_id": user.id},
         _party(user, milestone_id, "client"),
@@ -234,7 +235,7 @@ def cancel_milestone(user: User, milestone_id: int) -> Milestone:
 
     A charge written down and not yet answered is found out first: it may have gone
     through, and then the milestone is funded, not cancellable."""
-    return movements.run(A.CANCEL, {}, _party(user, milestone_id, "client"), actor_id=user.id)
+    return engine.run(A.CANCEL, {}, _party(user, milestone_id, "client"), actor_id=user.id)
 
 
 @contracts.contract_cancel_requested.connect
@@ -246,14 +247,19 @@ def _recover_before_cancelling(contract_id: int) -> None:
         .where(Milestone.contract_id == contract_id, EscrowMovement.status == S.PENDING)
     ).all()
     for movement_id in pending:
-        movements.recover(movement_id)
+        engine.recover(movement_id)
 
 
 @contracts.contract_cancelling.connect
-def _refuse_while_in_flight(milestone_ids: list[int]) -> None:
-    """A call written down meanwhile may still move money: the cancel waits for it."""
-    for milestone_id in milestone_ids:
-        movements.ensure_none_pending(milestone_id)
+def _cancel_with_the_contract(milestones: list[Milestone]) -> None:
+    """The contract's unfunded milestones are cancelled with it (the caller holds their
+    locks and commits). A call written down meanwhile may still move money: the cancel
+    waits for it."""
+    for milestone in milestones:
+        engine.ensure_none_pending(milestone.id)
+    for milestone in milestones:
+        if milestone.status == MilestoneStatus.PENDING:
+            milestone.status = next_status(MILESTONE, milestone.status, A.CANCEL, "milestone")
 
 
 # -- releasing and refunding --------------------------------------------------------------
@@ -396,7 +402,7 @@ class Approve(Handler):
 
 def approve_milestone(user: User, milestone_id: int) -> Milestone:
     """The client accepts the delivery: the money goes to the freelancer, less the fee."""
-    return movements.run(
+    return engine.run(
         A.APPROVE, {"actor_id": user.id}, _party(user, milestone_id, "client"), actor_id=user.id
     )
 
@@ -415,7 +421,7 @@ class Refund(Handler):
 
 def refund_milestone(user: User, milestone_id: int) -> Milestone:
     """The freelancer gives the client all its money back; the milestone is cancelled."""
-    return movements.run(A.REFUND, {}, _party(user, milestone_id, "freelancer"), actor_id=user.id)
+    return engine.run(A.REFUND, {}, _party(user, milestone_id, "freelancer"), actor_id=user.id)
 
 
 # -- payouts ----------------------------------------------------------------------------
@@ -496,7 +502,7 @@ def pay_out_pending(freelancer: User) -> int:
     failure = None
     for milestone_id in waiting:
         try:
-            movements.run("payout", {}, _locker(milestone_id), actor_id=None)
+            engine.run("payout", {}, _locker(milestone_id), actor_id=None)
         except DomainError as error:
             db.session.rollback()
             failure = failure or error
@@ -506,7 +512,7 @@ def pay_out_pending(freelancer: User) -> int:
 
 
 def _locker(milestone_id: int) -> Callable[[], tuple[Milestone, Contract]]:
-    return lambda: movements.lock_milestone(milestone_id)
+    return lambda: engine.lock_milestone(milestone_id)
 
 
 def enable_payouts(freelancer: User) -> None:
@@ -601,7 +607,7 @@ def release_due(now=None) -> list[str]:
             return milestone, db.session.get(Contract, milestone.contract_id)
 
         try:
-            milestone = movements.run(A.AUTO_RELEASE, {"actor_id": None}, load, actor_id=None)
+            milestone = engine.run(A.AUTO_RELEASE, {"actor_id": None}, load, actor_id=None)
         except _NotDue:
             db.session.rollback()
             continue
