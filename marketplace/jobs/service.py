@@ -1,6 +1,7 @@
 """Use cases of jobs: post, find, edit, close."""
 
 import json
+from functools import cache
 
 from blinker import Namespace
 from flask import current_app
@@ -96,11 +97,13 @@ def _sqlite_skills(row) -> list[str]:
     return sorted(json.loads(row.skills))
 
 
+@cache
 def _listing(dialect: str) -> Select:
     """Jobs as their list shows them: one row each, with client, skills and bid count.
 
     Plain columns, not ORM entities: a list only reads, and building a hundred
-    objects per page cost more than the query itself.
+    objects per page cost more than the query itself. Made once per dialect (a
+    statement is immutable: each request's filters make a new one from it).
     """
     return select(
         Job.id,
