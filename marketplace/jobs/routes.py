@@ -1,10 +1,10 @@
 """HTTP endpoints of jobs."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from marketplace.accounts.auth import roles
 from marketplace.accounts.models import Role
+from marketplace.extensions import Blueprint
 from marketplace.jobs import schemas, service
 from marketplace.pagination import page_response, page_schema
 

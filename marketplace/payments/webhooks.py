@@ -13,7 +13,6 @@ import logging
 import time
 
 from flask import current_app, request
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +22,7 @@ from marketplace.accounts.models import User
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.disputes.service import open_chargeback_dispute
 from marketplace.errors import DomainError, GatewayFailed
-from marketplace.extensions import db
+from marketplace.extensions import Blueprint, db
 from marketplace.idempotency import exempt
 from marketplace.inputs import raw_body
 from marketplace.payments import keys, operations, service
