@@ -6,7 +6,7 @@ from sqlalchemy import event
 
 from marketplace.extensions import db
 from marketplace.jobs import search
-from tests.work import post_job
+from tests.work import place_bid, post_job
 
 
 @contextmanager
@@ -106,3 +106,33 @@ def test_a_search_for_common_words_walks_the_list_index(api, app, factory, monke
 def app_dialect(app) -> str:
     with app.app_context():
         return db.engine.dialect.name
+
+
+def test_a_jobs_bid_count_is_read_from_an_index_alone(api, app, factory):
+    client = api.as_user(factory.client())
+    job = post_job(client, title="Invoices with bids")
+    for _ in range(3):
+        place_bid(api.as_user(factory.freelancer()), job["id"])
+    settle_visibility(app)
+
+    with statements(app) as seen:
+        page = client.get("/jobs?limit=1")
+
+    assert page.json["data"][0]["bid_count"] == 3
+    statement, parameters = next((s, p) for s, p in seen if "FROM jobs" in s and "LIMIT" in s)
+    explained = plan(app, statement, parameters)
+    if app_dialect(app) == "postgresql":
+        # Not a scan of ix_bids_job_id_created_at_id that reads each bid's row for its status.
+        assert "Index Only Scan using ix_bids_job_id_status" in explained, explained
+    else:
+        assert "COVERING INDEX ix_bids_job_id_status" in explained, explained
+
+
+def settle_visibility(app) -> None:
+    """VACUUM marks the bids' pages all-visible, as autovacuum does on a live database;
+    only then does PostgreSQL count an index-only scan cheaper than the bids' rows."""
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM ANALYZE bids"
+            )
