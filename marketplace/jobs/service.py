@@ -83,7 +83,7 @@ def _skills_column(dialect: str) -> ColumnElement:
     if dialect == "postgresql":
         skills = array_agg(aggregate_order_by(JobSkill.skill, JobSkill.skill.asc()))
     else:
-        # SQLite gives an aggregate no order of its own: json_skills sorts them (by
+        # SQLite gives an aggregate no order of its own: _sqlite_skills sorts them (by
         # code point, as SQLite's BINARY collation orders them).
         skills = func.json_group_array(JobSkill.skill)
     return select(skills).where(of_job).correlate(Job).scalar_subquery()
