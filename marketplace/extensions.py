@@ -1,12 +1,16 @@
 """Every Flask extension the marketplace uses, created here and only here."""
 
 import logging
+from functools import cache
 
+import flask_smorest
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from marshmallow import Schema
+from webargs.flaskparser import FlaskParser
 
 from marketplace.database import Base
 from marketplace.network import client_address_key
@@ -32,6 +36,32 @@ class MarketplaceApi(Api):
             self.spec._tags.remove(
                 {"name": options.get("name", blp.name), "description": blp.description}
             )
+
+
+class ArgumentsParser(FlaskParser):
+    """webargs' parser, loading every request's arguments with one instance per schema class.
+
+    webargs makes a new instance of a schema class for each request, and making one
+    deep-copies every field: a tenth of a millisecond on each request with arguments.
+    The argument schemas keep no state between loads (no context, no hooks that
+    store anything), so one instance serves every request and thread.
+    """
+
+    def _get_schema(self, argmap, req):
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            return _shared_instance(argmap)
+        return super()._get_schema(argmap, req)
+
+
+@cache
+def _shared_instance(schema: type[Schema]) -> Schema:
+    return schema()
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint with the marketplace's ArgumentsParser: every route uses it."""
+
+    ARGUMENTS_PARSER = ArgumentsParser()
 
 
 class MarketplaceLimiter(Limiter):

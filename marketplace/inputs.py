@@ -8,6 +8,7 @@ is refused, never silently ignored.
 """
 
 import json
+from functools import cache
 
 from flask import current_app, g, request
 from marshmallow import Schema
@@ -72,10 +73,21 @@ def _declared_arguments(view) -> list[dict] | None:
     return apidoc.get("arguments", {}).get("parameters", [])
 
 
-def _accepted_names(schema) -> set[str]:
-    instance = schema() if isinstance(schema, type) else schema
-    assert isinstance(instance, Schema)
-    return {field.data_key or name for name, field in instance.load_fields.items()}
+def _accepted_names(schema) -> frozenset[str]:
+    if isinstance(schema, type):
+        return _names_of_class(schema)
+    assert isinstance(schema, Schema)
+    return _names_of(schema)
+
+
+@cache
+def _names_of_class(schema: type[Schema]) -> frozenset[str]:
+    """Per schema class, once: making a schema instance deep-copies its every field."""
+    return _names_of(schema())
+
+
+def _names_of(instance: Schema) -> frozenset[str]:
+    return frozenset(field.data_key or name for name, field in instance.load_fields.items())
 
 
 def _check_query(arguments: list[dict]) -> None:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from flask import Response, current_app
 from marshmallow import Schema, fields, validate
 from sqlalchemy import ColumnElement, and_, literal, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
@@ -157,13 +158,44 @@ def paginate(session, stmt, keys: tuple[SortKey, ...], *, limit: int, cursor: st
 
     The last key must be unique (the primary key) so the order is total.
     """
+    stmt = _one_page(stmt, keys, limit=limit, cursor=cursor)
+    return _cut(list(session.scalars(stmt).unique()), keys, limit)
+
+
+def paginate_rows(
+    session, stmt, keys: tuple[SortKey, ...], item, *, limit: int, cursor: str | None
+) -> Page:
+    """`paginate` for a read-only list of plain rows (columns, not ORM entities).
+
+    `item` turns a row into its JSON, as the list's item schema would dump it: the
+    page is then served by `page_response` without marshmallow. The row must name
+    the keys' columns as the keys do.
+    """
+    stmt = _one_page(stmt, keys, limit=limit, cursor=cursor)
+    page = _cut(session.execute(stmt).all(), keys, limit)
+    page.data = [item(row) for row in page.data]
+    return page
+
+
+def _one_page(stmt, keys: tuple[SortKey, ...], *, limit: int, cursor: str | None):
     if cursor:
         stmt = stmt.where(after(keys, decode_cursor(keys, cursor)))
-    stmt = stmt.order_by(*(k.order_by for k in keys)).limit(limit + 1)
-    rows = list(session.scalars(stmt).unique())
+    return stmt.order_by(*(k.order_by for k in keys)).limit(limit + 1)
+
+
+def _cut(rows: list, keys: tuple[SortKey, ...], limit: int) -> Page:
     has_more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, encode_cursor(keys, rows[-1]) if has_more and rows else None)
+
+
+def page_response(page: Page) -> Response:
+    """The JSON response of a page whose items are JSON already (see `paginate_rows`).
+
+    The same bytes the route's `page_schema` would give (flask-smorest passes a
+    Response through as it is), without dumping each item field by field again.
+    """
+    return current_app.json.response({"data": page.data, "next_cursor": page.next_cursor})
 
 
 @cache

@@ -5,12 +5,11 @@ import functools
 from flask import current_app, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
-from flask_smorest import Blueprint
 
 from marketplace import idempotency
 from marketplace.accounts import schemas, service, throttle
 from marketplace.accounts.auth import allow_suspended, public, session_csrf_token, session_only
-from marketplace.extensions import limiter
+from marketplace.extensions import Blueprint, limiter
 from marketplace.pagination import PageArgsSchema, page_schema
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and auth")

@@ -1,11 +1,11 @@
 """HTTP endpoints of the admin tools. Everyone but an admin gets 403."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from marketplace.accounts.auth import roles
 from marketplace.accounts.models import Role
 from marketplace.admin import schemas, service
+from marketplace.extensions import Blueprint
 from marketplace.pagination import page_schema
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Admin tools")

@@ -29,6 +29,9 @@ class Bid(Base):
             sqlite_where=PENDING_ONLY,
         ),
         Index("ix_bids_job_id_created_at_id", "job_id", "created_at", "id"),
+        # A job's bid count (jobs' JSON, on every list page) reads this index alone:
+        # ix_bids_job_id_created_at_id lacks the status, so each bid's row was read.
+        Index("ix_bids_job_id_status", "job_id", "status"),
         Index("ix_bids_freelancer_id_created_at_id", "freelancer_id", "created_at", "id"),
     )
 

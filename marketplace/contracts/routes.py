@@ -1,9 +1,9 @@
 """HTTP endpoints of contracts and milestones, and accepting the bid that makes a contract."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from marketplace.contracts import schemas, service
+from marketplace.extensions import Blueprint
 from marketplace.pagination import PageArgsSchema, page_schema
 
 blp = Blueprint("contracts", __name__, url_prefix="/api/v1", description="Contracts and milestones")

@@ -47,8 +47,6 @@ class Job(Base):
     # Filled by the query that loads the job (jobs.service, with the count that bids.service
     # registers): bids not withdrawn.
     bid_count: Mapped[int] = query_expression()
-    # Filled when searching: how well the job matches the query.
-    rank: Mapped[float] = query_expression()
 
     @property
     def skills(self) -> list[str]:

@@ -1,12 +1,12 @@
 """HTTP endpoints of jobs."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from marketplace.accounts.auth import roles
 from marketplace.accounts.models import Role
+from marketplace.extensions import Blueprint
 from marketplace.jobs import schemas, service
-from marketplace.pagination import page_schema
+from marketplace.pagination import page_response, page_schema
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Jobs companies post")
 
@@ -25,7 +25,7 @@ def post_job(data):
 @blp.response(200, page_schema(schemas.JobSchema))
 def list_jobs(args):
     """Find jobs: open ones by default; full-text `q`, skills, currency, budget, client."""
-    return service.list_jobs(args)
+    return page_response(service.list_jobs(args))
 
 
 @blp.get("/jobs/<id:job_id>")

@@ -1,8 +1,12 @@
 """Use cases of jobs: post, find, edit, close."""
 
+import json
+from functools import cache
+
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, exists, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
 from sqlalchemy.orm import joinedload, with_expression
 
 from marketplace.accounts.models import Role, User
@@ -10,8 +14,9 @@ from marketplace.errors import Forbidden, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import search
 from marketplace.jobs.models import Job, JobSkill
+from marketplace.jobs.schemas import job_item
 from marketplace.lookup import one_or_404
-from marketplace.pagination import SortKey, page_of, paginate
+from marketplace.pagination import Page, SortKey, page_of, paginate_rows
 from marketplace.states import JOB, JobAction, JobStatus, next_status
 
 ORDERS = {
@@ -72,8 +77,53 @@ def post_job(user: User, data: dict) -> Job:
     return get_job(job.id)
 
 
-def list_jobs(args: dict):
-    """Jobs matching the filters, a page at a time."""
+def _skills_column(dialect: str) -> ColumnElement:
+    """A job's skills in one column of the list statement, in the order JobSchema shows them."""
+    of_job = JobSkill.job_id == Job.id
+    if dialect == "postgresql":
+        skills = array_agg(aggregate_order_by(JobSkill.skill, JobSkill.skill.asc()))
+    else:
+        # SQLite gives an aggregate no order of its own: _sqlite_skills sorts them (by
+        # code point, as SQLite's BINARY collation orders them).
+        skills = func.json_group_array(JobSkill.skill)
+    return select(skills).where(of_job).correlate(Job).scalar_subquery()
+
+
+def _pg_skills(row) -> list[str]:
+    return row.skills or []
+
+
+def _sqlite_skills(row) -> list[str]:
+    return sorted(json.loads(row.skills))
+
+
+@cache
+def _listing(dialect: str) -> Select:
+    """Jobs as their list shows them: one row each, with client, skills and bid count.
+
+    Plain columns, not ORM entities: a list only reads, and building a hundred
+    objects per page cost more than the query itself. Made once per dialect (a
+    statement is immutable: each request's filters make a new one from it).
+    """
+    return select(
+        Job.id,
+        Job.title,
+        Job.description,
+        _skills_column(dialect).label("skills"),
+        Job.budget,
+        Job.currency,
+        Job.status,
+        User.id.label("client_id"),
+        User.name.label("client_name"),
+        User.country.label("client_country"),
+        _bid_count().label("bid_count"),
+        Job.deadline,
+        Job.created_at,
+    ).join(User, User.id == Job.client_id)
+
+
+def list_jobs(args: dict) -> Page:
+    """Jobs matching the filters, a page at a time, as JSON (see schemas.job_item)."""
     conditions = [Job.status == args["status"]]
     if args.get("currency"):
         conditions.append(Job.currency == args["currency"])
@@ -90,6 +140,7 @@ def list_jobs(args: dict):
     q = args.get("q")
     sort = args.get("sort") or ("relevance" if q else "newest")
     dialect = db.session.get_bind().dialect.name
+    listing = _listing(dialect)
     if sort == "relevance":
         if not q:
             raise ValidationFailed({"sort": ["Sorting by relevance needs a search query q."]})
@@ -97,21 +148,24 @@ def list_jobs(args: dict):
         ranked = search.ranked(dialect, q, conditions, limit)
         by_rank = (SortKey(ranked.c.rank, python_type=float), SortKey(ranked.c.id))
         page = page_of(ranked, by_rank, limit=args["limit"], cursor=args.get("cursor"))
-        stmt = (
-            jobs_query()
-            .join(page, page.c.id == Job.id)
-            .options(with_expression(Job.rank, page.c.rank))
-        )
+        stmt = listing.join(page, page.c.id == Job.id).add_columns(page.c.rank.label("rank"))
         order: tuple[SortKey, ...] = (
             SortKey(page.c.rank, attribute="rank", python_type=float),
             SortKey(Job.id),
         )
     else:
-        stmt = jobs_query().where(*conditions)
+        stmt = listing.where(*conditions)
         if q:
             stmt = stmt.where(search.match(db.session, q))
         order = ORDERS[sort]
-    return paginate(db.session, stmt, order, limit=args["limit"], cursor=args.get("cursor"))
+    skills = _pg_skills if dialect == "postgresql" else _sqlite_skills
+
+    def item(row) -> dict:
+        return job_item(row, skills(row))
+
+    return paginate_rows(
+        db.session, stmt, order, item, limit=args["limit"], cursor=args.get("cursor")
+    )
 
 
 def _own_job(user: User, job_id: int) -> Job:

@@ -1,11 +1,11 @@
 """HTTP endpoints of escrow and money."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from marketplace.accounts.auth import allow_suspended, roles
 from marketplace.accounts.models import Role
 from marketplace.contracts.schemas import MilestoneSchema
+from marketplace.extensions import Blueprint
 from marketplace.milestones import service
 from marketplace.pagination import page_schema
 from marketplace.payments import schemas, statements

@@ -2,9 +2,9 @@
 parses the event (stripe_gateway.parse_event); payments/events.py acts on it once."""
 
 from flask import current_app, request
-from flask_smorest import Blueprint
 
 from marketplace.accounts.auth import public
+from marketplace.extensions import Blueprint
 from marketplace.idempotency import exempt
 from marketplace.inputs import raw_body
 from marketplace.payments import events

@@ -6,8 +6,8 @@ these blueprints without tags of their own.
 """
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from marketplace.extensions import Blueprint
 from marketplace.pagination import PageArgsSchema, page_schema
 from marketplace.profiles import schemas, service
 

@@ -326,3 +326,41 @@ def test_a_retried_post_with_the_same_key_posts_one_job(company):
     assert retry.json == first.json
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert len(company.get("/jobs").json["data"]) == 1
+
+
+def test_a_listed_job_is_the_job_as_its_own_page_shows_it(api, factory, company):
+    """Lists build their items without the job's schema: they must still agree with it."""
+    bare = post_job(company, title="Invoices without extras", skills=[], deadline=None)
+    full = post_job(
+        company,
+        title="Invoices with every extra",
+        skills=["zeta", "Ärzte", "excel", "data entry", "ocr"],
+        deadline=days_from_today(30),
+        budget=123_456,
+        currency="EUR",
+    )
+    bidders = [api.as_user(factory.freelancer()) for _ in range(2)]
+    withdrawn = place_bid(bidders[0], full["id"], currency="EUR")
+    place_bid(bidders[1], full["id"], currency="EUR")
+    bidders[0].post(f"/bids/{withdrawn['id']}/withdraw")
+    closed = post_job(company, title="Invoices closed early", skills=["typing"])
+    company.post(f"/jobs/{closed['id']}/close")
+
+    for query in (
+        {},
+        {"sort": "budget_desc"},
+        {"q": "invoices"},
+        {"q": "invoices", "sort": "newest"},
+        {"status": "closed"},
+        {"limit": 1},
+    ):
+        listed = company.get("/jobs", query_string=query).json["data"]
+        assert listed, query
+        for job in listed:
+            assert job == company.get(f"/jobs/{job['id']}").json, query
+    shown = {job["id"]: job for job in company.get("/jobs").json["data"]}
+    # In the database's collation, as the job's page shows them (compared above).
+    assert set(shown[full["id"]]["skills"]) == {"zeta", "ärzte", "excel", "data entry", "ocr"}
+    assert shown[full["id"]]["bid_count"] == 1
+    assert shown[bare["id"]]["skills"] == []
+    assert shown[bare["id"]]["deadline"] is None
