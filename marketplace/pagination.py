@@ -195,7 +195,9 @@ def page_response(page: Page) -> Response:
     The same bytes the route's `page_schema` would give (flask-smorest passes a
     Response through as it is), without dumping each item field by field again.
     """
-    return current_app.json.response({"data": page.data, "next_cursor": page.next_cursor})
+    response = current_app.json.response({"data": page.data, "next_cursor": page.next_cursor})
+    assert isinstance(response, Response)  # Flask's JSON provider makes the app's class
+    return response
 
 
 @cache
