@@ -13,7 +13,7 @@ from marketplace.database import Base
 from marketplace.disputes.models import Dispute, DisputeMessage
 from marketplace.idempotency import IdempotencyRecord
 from marketplace.jobs.models import Job, JobSkill
-from marketplace.milestones.models import EscrowMovement
+from marketplace.milestones.models import Chargeback, EscrowMovement
 from marketplace.payments.models import (
     Installation,
     LedgerAccount,
@@ -30,6 +30,7 @@ __all__ = [
     "Bid",
     "BidMilestone",
     "BrowserSession",
+    "Chargeback",
     "Contract",
     "ContractMessage",
     "Dispute",

@@ -22,7 +22,11 @@ class ResolutionSchema(Schema):
     freelancer_amount = fields.Integer()
     client_amount = fields.Integer()
     note = fields.String()
-    resolved_by = fields.Nested(PersonSchema)
+    resolved_by = fields.Nested(
+        PersonSchema,
+        allow_none=True,
+        metadata={"description": "`null` when the platform settled it (a lost chargeback)"},
+    )
     resolved_at = fields.DateTime()
 
 

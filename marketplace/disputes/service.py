@@ -17,7 +17,13 @@ from marketplace.lookup import one_or_404
 from marketplace.milestones import engine
 from marketplace.milestones import service as payments
 from marketplace.milestones.engine import Handler
-from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
+from marketplace.milestones.models import (
+    Chargeback,
+    ChargebackStatus,
+    EscrowMovement,
+    MovementKind,
+    MovementStatus,
+)
 from marketplace.milestones.states import MILESTONE, MilestoneAction
 from marketplace.money import format_amount
 from marketplace.pagination import SortKey, paginate
@@ -94,6 +100,29 @@ def open_chargeback_dispute(milestone: Milestone, contract: Contract, reason: st
         )
 
 
+@events.chargeback_lost.connect
+def _settle_after_a_lost_chargeback(milestone: Milestone, amount: int) -> None:
+    """The cardholder won the chargeback: the dispute is settled, nothing for the
+    freelancer (in the caller's transaction)."""
+    for dispute in db.session.scalars(
+        select(Dispute).where(
+            Dispute.milestone_id == milestone.id, Dispute.status == DisputeStatus.OPEN
+        )
+    ):
+        dispute.status = DisputeStatus.RESOLVED
+        dispute.freelancer_amount, dispute.client_amount = 0, amount
+        dispute.resolution_note = "The cardholder won the chargeback: the money went back."
+        dispute.resolved_at = utcnow()
+        audit.record(
+            None,
+            "dispute.resolved",
+            f"dispute:{dispute.id}",
+            milestone_id=milestone.id,
+            freelancer_amount=0,
+            client_amount=amount,
+        )
+
+
 def get_dispute_row(dispute_id: int, *, lock: bool = False) -> Dispute:
     return one_or_404(
         select(Dispute).where(Dispute.id == dispute_id), Dispute, lock=lock, what="dispute"
@@ -146,6 +175,17 @@ class Resolve(Handler):
         dispute = get_dispute_row(request["dispute_id"], lock=True)
         if dispute.status != DisputeStatus.OPEN:
             raise Conflict("This dispute is resolved already.")
+        held = db.session.scalar(
+            select(Chargeback.provider_id).where(
+                Chargeback.milestone_id == milestone.id,
+                Chargeback.status == ChargebackStatus.OPEN,
+            )
+        )
+        if held is not None:
+            raise Conflict(
+                f"The card network holds this milestone's money (chargeback {held}): no "
+                "ruling may release or refund it until the chargeback is won."
+            )
         freelancer_amount = request["freelancer_amount"]
         if freelancer_amount > milestone.amount:
             raise ValidationFailed(

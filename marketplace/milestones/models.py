@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -80,3 +81,42 @@ class EscrowMovement(Base):
     in_flight_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChargebackStatus(enum.StrEnum):
+    OPEN = "open"  # the card network is deciding
+    WON = "won"  # the money stays with the platform
+    LOST = "lost"  # the money went back to the cardholder
+
+
+class Chargeback(Base):
+    """A cardholder's dispute of a milestone's charge, from the provider's first word on
+    it to its close. While open, the milestone's money may not be released or refunded;
+    lost, it is booked (back to the client, and after a release taken back from the
+    freelancer as far as their payout account allows, the rest a platform loss)."""
+
+    __tablename__ = "chargebacks"
+    __table_args__ = (
+        CheckConstraint(in_values("status", ChargebackStatus), name="status"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[str] = mapped_column(String(100), unique=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
+    charge_id: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(10))
+    # The card network took the money from the platform's balance (until reinstated).
+    funds_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Opened after the money was released to the freelancer.
+    after_release: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Taken back from the freelancer: from what still waited to be paid out
+    # (`from_pending`), or by reversing the transfer that paid it out.
+    reversed_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    from_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    loss: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

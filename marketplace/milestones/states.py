@@ -26,6 +26,7 @@ class MilestoneAction(enum.StrEnum):
     REFUND = "refund"
     DISPUTE = "dispute"
     RESOLVE = "resolve"
+    CHARGEBACK_LOST = "chargeback_lost"
 
 
 MA = MilestoneAction
@@ -48,4 +49,6 @@ MILESTONE: Table = {
     (M.SUBMITTED, MA.DISPUTE): M.DISPUTED,
     (M.CHANGES_REQUESTED, MA.DISPUTE): M.DISPUTED,
     (M.DISPUTED, MA.RESOLVE): M.RESOLVED,
+    # The cardholder won a chargeback on money still held: nothing is left to rule on.
+    (M.DISPUTED, MA.CHARGEBACK_LOST): M.RESOLVED,
 }

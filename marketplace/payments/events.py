@@ -19,16 +19,24 @@ from marketplace.database import utcnow
 from marketplace.errors import DomainError, GatewayFailed
 from marketplace.extensions import db
 from marketplace.milestones import engine, service
-from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
+from marketplace.milestones.models import (
+    Chargeback,
+    ChargebackStatus,
+    EscrowMovement,
+    MovementKind,
+    MovementStatus,
+)
 from marketplace.milestones.states import MILESTONE, MilestoneAction
-from marketplace.payments import keys, operations
+from marketplace.payments import keys, ledger, operations
 from marketplace.payments.gateway import (
+    CardDispute,
     ProviderEvent,
     ProviderRefused,
     ProviderUnavailable,
+    ReversalRequest,
     get_gateway,
 )
-from marketplace.payments.models import WebhookEvent
+from marketplace.payments.models import AccountKind, WebhookEvent
 from marketplace.states import MilestoneStatus, next_status
 
 log = logging.getLogger(__name__)
@@ -36,6 +44,12 @@ log = logging.getLogger(__name__)
 # Disputes sit above payments: a chargeback is announced, and disputes opens the
 # platform's dispute in the same transaction.
 signals = Namespace()
+chargeback_lost = signals.signal(
+    "chargeback-lost",
+    doc="The cardholder won a chargeback on a milestone's held money (the sender: the "
+    "locked Milestone; `amount` as keyword): a receiver settles the milestone's dispute "
+    "with nothing for the freelancer.",
+)
 chargeback_opened = signals.signal(
     "chargeback-opened",
     doc="A chargeback froze a milestone (the sender: the locked Milestone; `contract` and "
@@ -165,29 +179,167 @@ def charge_refunded(obj: dict) -> None:
         )
 
 
-def charge_disputed(obj: dict) -> None:
-    """A chargeback on a funding charge freezes the milestone for an admin."""
-    charge = _charge_of(obj.get("charge"))
-    if charge is None:
-        return
+def _chargeback_of(dispute: CardDispute, charge: EscrowMovement) -> Chargeback:
+    """Our record of a chargeback, made on the first event about it (any of them: events
+    come in any order). Opened on money still held, it freezes the milestone for an
+    admin; opened after the money was released, it is told to the admins."""
+    found = db.session.scalar(select(Chargeback).where(Chargeback.provider_id == dispute.id))
+    if found is not None:
+        return found
     milestone, contract = engine.lock_milestone(charge.milestone_id)
+    released = db.session.scalar(
+        select(EscrowMovement.id).where(
+            EscrowMovement.milestone_id == milestone.id,
+            EscrowMovement.kind == MovementKind.RELEASE,
+        )
+    )
+    chargeback = Chargeback(
+        provider_id=dispute.id,
+        milestone_id=milestone.id,
+        charge_id=dispute.charge_id,
+        amount=dispute.amount,
+        currency=dispute.currency,
+        reason=dispute.reason[:100],
+        status=ChargebackStatus.OPEN,
+        funds_withdrawn=False,
+        after_release=released is not None,
+        reversed_amount=0,
+        from_pending=False,
+        loss=0,
+    )
+    db.session.add(chargeback)
     if (milestone.status, MilestoneAction.DISPUTE) in MILESTONE:
         milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.DISPUTE)
     if milestone.status == MilestoneStatus.DISPUTED:
         chargeback_opened.send(
             milestone,
             contract=contract,
-            reason=f"Chargeback {obj.get('id')}: {obj.get('reason') or 'unknown'}",
+            reason=f"Chargeback {dispute.id}: {dispute.reason or 'unknown'}",
         )
     audit.record(
         None,
         "milestone.chargeback",
         f"milestone:{milestone.id}",
-        dispute=obj.get("id"),
-        reason=obj.get("reason"),
+        dispute=dispute.id,
+        reason=dispute.reason,
+        amount=dispute.amount,
+        currency=dispute.currency,
+        after_release=chargeback.after_release,
         status=milestone.status,
     )
-    log.warning("chargeback %s on milestone %s: needs an admin", obj.get("id"), milestone.id)
+    log.warning("chargeback %s on milestone %s: needs an admin", dispute.id, milestone.id)
+    db.session.flush()
+    return chargeback
+
+
+def chargeback_event(obj: dict, *, withdrawn: bool | None = None) -> None:
+    """Any event about a chargeback: the dispute is re-read and our record brought to
+    what is true now; a close (won or lost) is final and booked once."""
+    dispute = get_gateway().retrieve_dispute(obj["id"])
+    charge = _charge_of(dispute.charge_id)
+    if charge is None:
+        return
+    milestone, contract = engine.lock_milestone(charge.milestone_id)
+    chargeback = _chargeback_of(dispute, charge)
+    if withdrawn is not None and chargeback.funds_withdrawn != withdrawn:
+        chargeback.funds_withdrawn = withdrawn
+        audit.record(
+            None,
+            "chargeback.funds_withdrawn" if withdrawn else "chargeback.funds_reinstated",
+            f"milestone:{milestone.id}",
+            dispute=dispute.id,
+            amount=dispute.amount,
+        )
+    if chargeback.status != ChargebackStatus.OPEN or not (dispute.won or dispute.lost):
+        return
+    chargeback.closed_at = utcnow()
+    if dispute.won:
+        chargeback.status = ChargebackStatus.WON
+        audit.record(None, "chargeback.won", f"milestone:{milestone.id}", dispute=dispute.id)
+        return
+    chargeback.status = ChargebackStatus.LOST
+    if chargeback.after_release:
+        _book_lost_after_release(chargeback, milestone, contract)
+    else:
+        _book_lost_while_held(chargeback, milestone, contract)
+
+
+def _book_lost_while_held(chargeback: Chargeback, milestone, contract) -> None:
+    """The cardholder has the held money back: the milestone and its dispute are settled
+    with nothing for the freelancer."""
+    ledger.book_chargeback(milestone, contract.client_id, reference=f"chargeback:{chargeback.id}")
+    milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.CHARGEBACK_LOST)
+    chargeback_lost.send(milestone, amount=chargeback.amount)
+    audit.record(
+        None,
+        "chargeback.lost",
+        f"milestone:{milestone.id}",
+        dispute=chargeback.provider_id,
+        amount=chargeback.amount,
+        currency=chargeback.currency,
+    )
+
+
+def _book_lost_after_release(chargeback: Chargeback, milestone, contract) -> None:
+    """The cardholder has the money back after it went to the freelancer: take it back
+    from the freelancer as far as their payout account allows (or from what still waits
+    to be paid out), and book the rest as the platform's loss."""
+    transfer = db.session.scalar(
+        select(EscrowMovement).where(
+            EscrowMovement.milestone_id == milestone.id,
+            EscrowMovement.kind == MovementKind.TRANSFER,
+            EscrowMovement.status == MovementStatus.SUCCEEDED,
+        )
+    )
+    from_payout = from_pending = 0
+    if transfer is not None and transfer.provider_id:
+        gateway = get_gateway()
+        wanted = min(chargeback.amount, gateway.reversible(transfer.provider_id))
+        if wanted > 0:
+            key = keys.ProviderKey("reversal", f"cb.{chargeback.provider_id}", {}).render()
+            reversal = gateway.reverse_transfer(ReversalRequest(transfer.provider_id, wanted, key))
+            from_payout = reversal.amount
+    else:
+        waiting = ledger.account_balance(
+            AccountKind.PENDING_PAYOUT, milestone.currency, contract.freelancer_id
+        )
+        from_pending = max(0, min(chargeback.amount, waiting))
+    chargeback.reversed_amount = from_payout or from_pending
+    chargeback.from_pending = from_pending > 0
+    chargeback.loss = chargeback.amount - from_payout - from_pending
+    ledger.book_chargeback_after_release(
+        milestone.id,
+        contract.client_id,
+        contract.freelancer_id,
+        milestone.currency,
+        chargeback.amount,
+        from_payout=from_payout,
+        from_pending=from_pending,
+        reference=f"chargeback:{chargeback.id}",
+    )
+    audit.record(
+        None,
+        "chargeback.lost_after_release",
+        f"milestone:{milestone.id}",
+        dispute=chargeback.provider_id,
+        amount=chargeback.amount,
+        taken_back=chargeback.reversed_amount,
+        loss=chargeback.loss,
+        currency=chargeback.currency,
+    )
+
+
+def charge_disputed(obj: dict) -> None:
+    """A chargeback on a funding charge: held money is frozen for an admin."""
+    chargeback_event(obj)
+
+
+def dispute_funds_withdrawn(obj: dict) -> None:
+    chargeback_event(obj, withdrawn=True)
+
+
+def dispute_funds_reinstated(obj: dict) -> None:
+    chargeback_event(obj, withdrawn=False)
 
 
 def account_updated(obj: dict) -> None:
@@ -230,6 +382,10 @@ HANDLERS = {
     "payment_intent.payment_failed": payment_failed,
     "charge.refunded": charge_refunded,
     "charge.dispute.created": charge_disputed,
+    "charge.dispute.updated": chargeback_event,
+    "charge.dispute.closed": chargeback_event,
+    "charge.dispute.funds_withdrawn": dispute_funds_withdrawn,
+    "charge.dispute.funds_reinstated": dispute_funds_reinstated,
     "account.updated": account_updated,
     "transfer.reversed": transfer_reversed,
 }

@@ -136,6 +136,44 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class CardDispute:
+    """A cardholder's dispute of a charge (a chargeback), as the provider tells it now.
+
+    `status` is the provider's: open while the card network decides (Stripe:
+    needs_response, under_review, warning_*...), then `won` or `lost`."""
+
+    id: str
+    charge_id: str
+    amount: int
+    currency: str
+    status: str
+    reason: str = ""
+
+    @property
+    def won(self) -> bool:
+        return self.status == "won"
+
+    @property
+    def lost(self) -> bool:
+        return self.status == "lost"
+
+
+@dataclass(frozen=True)
+class ReversalRequest:
+    """Take (part of) a transfer back from the payout account it went to."""
+
+    transfer_id: str
+    amount: int
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class Reversal:
+    reversal_id: str
+    amount: int
+
+
+@dataclass(frozen=True)
 class PayoutAccountRequest:
     user_id: int
     email: str
@@ -189,6 +227,15 @@ class TransferRecord:
 
 
 @dataclass(frozen=True)
+class ChargebackRecord:
+    """A chargeback the cardholder won: the charge's money went back to them."""
+
+    id: str
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
 class MilestoneActivity:
     """What the provider did for one milestone (`milestone_id` None: for this
     installation, but not tied to any milestone)."""
@@ -197,6 +244,7 @@ class MilestoneActivity:
     charges: tuple[ChargeRecord, ...] = ()
     refunds: tuple[RefundRecord, ...] = ()
     transfers: tuple[TransferRecord, ...] = ()
+    chargebacks: tuple[ChargebackRecord, ...] = ()
 
 
 def own_milestone(metadata: dict, installation: str) -> int | None:
@@ -219,11 +267,17 @@ def group_activity(
     charges: list[tuple[int, ChargeRecord]],
     refunds: list[tuple[int, RefundRecord]],
     transfers: list[tuple[int | None, TransferRecord]],
+    chargebacks: list[tuple[int, ChargebackRecord]] | None = None,
 ) -> list[MilestoneActivity]:
     """Records attributed to milestones, gathered per milestone (in id order, then the
     records of no milestone)."""
     found: dict[int | None, dict[str, list]] = {}
-    for name, records in (("charges", charges), ("refunds", refunds), ("transfers", transfers)):
+    for name, records in (
+        ("charges", charges),
+        ("refunds", refunds),
+        ("transfers", transfers),
+        ("chargebacks", chargebacks or []),
+    ):
         for milestone_id, record in records:
             found.setdefault(milestone_id, {}).setdefault(name, []).append(record)
     return [
@@ -253,6 +307,15 @@ class PaymentGateway(Protocol):
     def retrieve_payout_account(self, account_id: str) -> PayoutAccount: ...
 
     def onboarding_link(self, account_id: str) -> str | None: ...
+
+    def retrieve_dispute(self, dispute_id: str) -> CardDispute: ...
+
+    def reversible(self, transfer_id: str) -> int:
+        """How much of the transfer its payout account can give back now: what is left of
+        it, bounded by the account's available balance."""
+        ...
+
+    def reverse_transfer(self, request: ReversalRequest) -> Reversal: ...
 
     def list_activity(self, installation: str) -> list[MilestoneActivity]:
         """What the provider did for this installation (its namespace), per milestone:

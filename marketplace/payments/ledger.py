@@ -14,7 +14,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.extensions import db
-from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
+from marketplace.milestones.models import (
+    Chargeback,
+    ChargebackStatus,
+    EscrowMovement,
+    MovementKind,
+    MovementStatus,
+)
 from marketplace.payments.models import (
     AccountKind,
     LedgerAccount,
@@ -207,6 +213,51 @@ def book_payout(
     ])  # fmt: skip
 
 
+def book_chargeback(milestone: Milestone, client_id: int, *, reference: str) -> None:
+    """A chargeback lost on money still held: the escrow goes back to the cardholder."""
+    amount, currency = milestone.amount, milestone.currency
+    book(reference, "chargeback", milestone.id, [
+        Entry(Account(K.ESCROW, currency, milestone_id=milestone.id), T.CHARGEBACK, -amount),
+        Entry(Account(K.CLIENT_FUNDS, currency, user_id=client_id), T.CHARGEBACK, amount),
+    ])  # fmt: skip
+
+
+def book_chargeback_after_release(
+    milestone_id: int,
+    client_id: int,
+    freelancer_id: int,
+    currency: str,
+    amount: int,
+    *,
+    from_payout: int,
+    from_pending: int,
+    reference: str,
+) -> None:
+    """A chargeback lost after the money was released: the cardholder gets `amount` back;
+    `from_payout` was taken back from the freelancer's payout account (a transfer
+    reversal), `from_pending` from what still waited to be paid out, and the rest is the
+    platform's loss."""
+    loss = amount - from_payout - from_pending
+    book(reference, "chargeback", milestone_id, [
+        Entry(Account(K.CLIENT_FUNDS, currency, user_id=client_id), T.CHARGEBACK, amount),
+        Entry(Account(K.PAID_OUT, currency, user_id=freelancer_id), T.CHARGEBACK_REVERSAL,
+              -from_payout),
+        Entry(Account(K.PENDING_PAYOUT, currency, user_id=freelancer_id),
+              T.CHARGEBACK_REVERSAL, -from_pending),
+        Entry(Account(K.PLATFORM_LOSS, currency), T.CHARGEBACK, -loss),
+    ])  # fmt: skip
+
+
+def account_balance(kind: str, currency: str, user_id: int) -> int:
+    return int(
+        db.session.scalars(
+            select(func.coalesce(func.sum(LedgerLine.amount), 0))
+            .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
+            .where(LedgerAccount.key == Account(kind, currency, user_id=user_id).key)
+        ).one()
+    )
+
+
 # -- reading ---------------------------------------------------------------------------
 
 
@@ -251,7 +302,12 @@ def balances(user_id: int, role: str) -> list[dict]:
             LedgerLine.currency,
             func.sum(case((LedgerAccount.kind == K.PENDING_PAYOUT, LedgerLine.amount), else_=0)),
             func.sum(case((LedgerAccount.kind == K.PAID_OUT, LedgerLine.amount), else_=0)),
-            func.sum(case((LedgerLine.type == T.REFUND, LedgerLine.amount), else_=0)),
+            func.sum(
+                case(
+                    (LedgerLine.type.in_((T.REFUND, T.CHARGEBACK)), LedgerLine.amount),
+                    else_=0,
+                )
+            ),
             func.sum(case((LedgerLine.type == T.FEE, -LedgerLine.amount), else_=0)),
         )
         .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
@@ -320,7 +376,9 @@ def verify_ledger() -> dict:
     for key, kind, total in sums:
         if kind == K.CLIENT_FUNDS and total > 0:
             problems.append(f"{key} got back more than it paid in: {total}")
-        if kind != K.CLIENT_FUNDS and total < 0:
+        if kind == K.PLATFORM_LOSS and total > 0:
+            problems.append(f"{key} is a gain, not a loss: {total}")
+        if kind not in (K.CLIENT_FUNDS, K.PLATFORM_LOSS) and total < 0:
             problems.append(f"{key} is negative: {total}")
 
     escrow = db.session.execute(
@@ -339,9 +397,16 @@ def verify_ledger() -> dict:
         .group_by(Milestone.id, Milestone.status, Milestone.amount)
     )
     moved = _movements_by_milestone()
+    charged_back = dict(
+        db.session.execute(
+            select(Chargeback.milestone_id, Chargeback.amount).where(
+                Chargeback.status == ChargebackStatus.LOST, Chargeback.after_release.is_(False)
+            )
+        ).all()
+    )
     for milestone_id, status, amount, held, funded in escrow:
         charged, refunded, released = moved.get(milestone_id, (0, 0, 0))
-        expected = charged - refunded - released
+        expected = charged - refunded - released - charged_back.get(milestone_id, 0)
         if held != expected:
             problems.append(
                 f"milestone {milestone_id}: its escrow holds {held}, but its movements leave "
@@ -374,6 +439,20 @@ def verify_ledger() -> dict:
         .group_by(EscrowMovement.freelancer_id, EscrowMovement.currency)
     )
     pending_by_release = {(user, currency): int(total) for user, currency, total in unpaid}
+    taken_back = db.session.execute(
+        select(
+            Contract.freelancer_id,
+            Chargeback.currency,
+            func.sum(Chargeback.reversed_amount),
+        )
+        .join(Milestone, Milestone.id == Chargeback.milestone_id)
+        .join(Contract, Contract.id == Milestone.contract_id)
+        .where(Chargeback.after_release.is_(True), Chargeback.from_pending.is_(True))
+        .group_by(Contract.freelancer_id, Chargeback.currency)
+    )
+    for freelancer, currency, total in taken_back:
+        whose = (freelancer, currency)
+        pending_by_release[whose] = pending_by_release.get(whose, 0) - int(total)
     in_ledger = db.session.execute(
         select(LedgerAccount.user_id, LedgerAccount.currency, func.sum(LedgerLine.amount))
         .join(LedgerLine, LedgerLine.account_id == LedgerAccount.id)

@@ -29,6 +29,7 @@ from marketplace.money import format_amount
 from marketplace.payments.gateway import (
     AmountRefused,
     CardDeclined,
+    CardDispute,
     Charge,
     ChargeRecord,
     ChargeRequest,
@@ -42,6 +43,8 @@ from marketplace.payments.gateway import (
     Refund,
     RefundRecord,
     RefundRequest,
+    Reversal,
+    ReversalRequest,
     Transfer,
     TransferRecord,
     TransferRequest,
@@ -84,6 +87,7 @@ ID_FIELDS = {
     "refund": "refund_id",
     "transfer": "transfer_id",
     "account": "account_id",
+    "reversal": "reversal_id",
 }
 
 metadata = MetaData()
@@ -253,6 +257,38 @@ class LocalGateway:
     def onboarding_link(self, account_id: str) -> str | None:
         return None
 
+    def retrieve_dispute(self, dispute_id: str) -> CardDispute:
+        """Cards charged locally are never disputed: there is no such dispute."""
+        raise ProviderRefused("resource_missing", f"No such dispute: {dispute_id}")
+
+    def reversible(self, transfer_id: str) -> int:
+        """A local payout account keeps what it received: all that was not reversed."""
+        with _answer(), self.engine.connect() as connection:
+            transfer = self._get(transfer_id, "transfer", connection)
+            return transfer["amount"] - self._reversed(transfer_id, connection)
+
+    def reverse_transfer(self, request: ReversalRequest) -> Reversal:
+        def make(connection):
+            transfer = self._get(request.transfer_id, "transfer", connection)
+            left = transfer["amount"] - self._reversed(request.transfer_id, connection)
+            if not 0 < request.amount <= left:
+                raise Refusal(
+                    "balance_insufficient",
+                    f"The transfer has {left} left to reverse.",
+                    stored=True,
+                )
+            return "reversal", {"reversal_id": _new_id("trr"), **asdict(request)}
+
+        with _answer():
+            _kind, data = self._once(request.idempotency_key, asdict(request), make)
+        return Reversal(data["reversal_id"], data["amount"])
+
+    def _reversed(self, transfer_id: str, connection) -> int:
+        rows = connection.execute(
+            select(objects.c.data).where(objects.c.kind == "reversal")
+        ).scalars()
+        return sum(d["amount"] for d in rows if d["transfer_id"] == transfer_id)
+
     def list_activity(self, installation: str) -> list[MilestoneActivity]:
         """What this store holds for the installation, per milestone.
 
@@ -263,7 +299,7 @@ class LocalGateway:
         with _answer(), self.engine.connect() as connection:
             rows = connection.execute(
                 select(objects.c.kind, objects.c.data, objects.c.idempotency_key)
-                .where(objects.c.kind.in_(("charge", "refund", "transfer")))
+                .where(objects.c.kind.in_(("charge", "refund", "transfer", "reversal")))
                 .order_by(objects.c.created_at, objects.c.id)
             ).all()
         charges: list[tuple[int, ChargeRecord]] = []
@@ -283,6 +319,13 @@ class LocalGateway:
             by_intent[data["intent_id"]] = by_charge[data["charge_id"]] = (milestone_id, currency)
         refunds: list[tuple[int, RefundRecord]] = []
         transfers: list[tuple[int | None, TransferRecord]] = []
+        reversed_by_transfer: dict[str, int] = {}
+        for row in rows:
+            if row.kind == "reversal":
+                transfer_id = row.data["transfer_id"]
+                reversed_by_transfer[transfer_id] = (
+                    reversed_by_transfer.get(transfer_id, 0) + row.data["amount"]
+                )
         for row in rows:
             data = row.data
             if row.kind == "refund" and data["intent_id"] in by_intent:
@@ -301,6 +344,7 @@ class LocalGateway:
                     data["amount"],
                     data["currency"].upper(),
                     data["destination"],
+                    reversed_by_transfer.get(data["transfer_id"], 0),
                 )
                 transfers.append((milestone_id, sent))
         return group_activity(charges, refunds, transfers)

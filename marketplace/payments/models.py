@@ -22,6 +22,9 @@ class AccountKind(enum.StrEnum):
     PENDING_PAYOUT = "pending_payout"  # per freelancer: released, not yet paid out
     PAID_OUT = "paid_out"  # per freelancer: sent to its payout account
     PLATFORM_FEES = "platform_fees"  # the platform's revenue
+    # What the platform lost (a chargeback it could not take back from the freelancer):
+    # its balance only falls, and minus it is the loss.
+    PLATFORM_LOSS = "platform_loss"
 
 
 class LineType(enum.StrEnum):
@@ -30,6 +33,8 @@ class LineType(enum.StrEnum):
     FEE = "fee"
     REFUND = "refund"
     PAYOUT = "payout"
+    CHARGEBACK = "chargeback"  # the cardholder's bank took the money back
+    CHARGEBACK_REVERSAL = "chargeback_reversal"  # taken back from the freelancer's payout
 
 
 class LedgerAccount(Base):
@@ -72,7 +77,7 @@ class LedgerLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
-    type: Mapped[str] = mapped_column(String(10))
+    type: Mapped[str] = mapped_column(String(20))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"))

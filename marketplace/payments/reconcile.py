@@ -36,7 +36,7 @@ from marketplace.payments.models import (
 
 K, T = AccountKind, LineType
 
-WHAT = ("funding", "refund", "payout")
+WHAT = ("funding", "refund", "payout", "chargeback")
 
 # The ledger lines that stand for money the provider moved: (account kind, line type)
 # -> (what, sign that makes the sum the amount moved).
@@ -44,12 +44,15 @@ PROVIDER_LINES = {
     (K.ESCROW, T.FUNDING): ("funding", 1),
     (K.ESCROW, T.REFUND): ("refund", -1),
     (K.PAID_OUT, T.PAYOUT): ("payout", 1),
+    # Taken back from a payout by a transfer reversal (the line is negative).
+    (K.PAID_OUT, T.CHARGEBACK_REVERSAL): ("payout", 1),
+    # A chargeback the cardholder won, back on the client's side.
+    (K.CLIENT_FUNDS, T.CHARGEBACK): ("chargeback", 1),
 }
 
-# Kinds of account holding what the platform lost (positive balance: lost). None yet:
-# chargebacks will add a `platform_loss` kind to AccountKind and to this tuple, and
-# `losses()` reports it per currency with no other change.
-LOSS_KINDS: tuple[str, ...] = ()
+# Kinds of account holding what the platform lost: their balance only falls, and minus
+# it is the loss.
+LOSS_KINDS: tuple[str, ...] = (K.PLATFORM_LOSS,)
 
 Sums = dict[tuple[int | None, str, str], int]
 
@@ -97,11 +100,13 @@ def provider_sums(activity: list[MilestoneActivity]) -> Sums:
                 sums[(milestone_id, "refund", refund.currency)] += refund.amount
         for transfer in found.transfers:
             sums[(milestone_id, "payout", transfer.currency)] += transfer.amount - transfer.reversed
+        for chargeback in found.chargebacks:
+            sums[(milestone_id, "chargeback", chargeback.currency)] += chargeback.amount
     return sums
 
 
 def losses() -> list[dict]:
-    """The platform's booked losses per currency: [{currency, amount}] (none yet)."""
+    """The platform's booked losses per currency: [{currency, amount}]."""
     rows = db.session.execute(
         select(LedgerLine.currency, func.sum(LedgerLine.amount))
         .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
@@ -109,7 +114,7 @@ def losses() -> list[dict]:
         .group_by(LedgerLine.currency)
         .order_by(LedgerLine.currency)
     )
-    return [{"currency": currency, "amount": int(total)} for currency, total in rows if total]
+    return [{"currency": currency, "amount": -int(total)} for currency, total in rows if total]
 
 
 def _order(key: tuple[int | None, str, str]):

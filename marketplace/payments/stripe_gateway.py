@@ -24,7 +24,9 @@ from marketplace.errors import DomainError
 from marketplace.payments.gateway import (
     AmountRefused,
     CardDeclined,
+    CardDispute,
     Charge,
+    ChargebackRecord,
     ChargeRecord,
     ChargeRequest,
     DestinationRefused,
@@ -38,6 +40,8 @@ from marketplace.payments.gateway import (
     Refund,
     RefundRecord,
     RefundRequest,
+    Reversal,
+    ReversalRequest,
     Transfer,
     TransferRecord,
     TransferRequest,
@@ -245,6 +249,40 @@ class StripeGateway:
             )
         return link.url
 
+    def retrieve_dispute(self, dispute_id: str) -> CardDispute:
+        with _answer():
+            dispute = self.client.v1.disputes.retrieve(dispute_id)
+        return CardDispute(
+            dispute.id,
+            _id(dispute.charge) or "",
+            dispute.amount,
+            dispute.currency.upper(),
+            dispute.status,
+            getattr(dispute, "reason", "") or "",
+        )
+
+    def reversible(self, transfer_id: str) -> int:
+        """What is left of the transfer, bounded by its account's available balance in
+        the transfer's currency (a reversal beyond it is refused)."""
+        with _answer():
+            transfer = self.client.v1.transfers.retrieve(transfer_id)
+            account = _id(transfer.destination)
+            balance = self.client.v1.balance.retrieve(options={"stripe_account": account})
+        left = transfer.amount - (getattr(transfer, "amount_reversed", 0) or 0)
+        available = sum(
+            entry.amount for entry in balance.available if entry.currency == transfer.currency
+        )
+        return max(0, min(left, available))
+
+    def reverse_transfer(self, request: ReversalRequest) -> Reversal:
+        with _answer():
+            reversal = self.client.v1.transfers.reversals.create(
+                request.transfer_id,
+                {"amount": request.amount},
+                {"idempotency_key": request.idempotency_key},
+            )
+        return Reversal(reversal.id, reversal.amount)
+
     def list_activity(self, installation: str) -> list[MilestoneActivity]:
         """What Stripe holds for this installation, read from its lists (every page).
 
@@ -298,7 +336,13 @@ class StripeGateway:
                     getattr(transfer, "amount_reversed", 0) or 0,
                 )
                 transfers.append((milestone_id, sent))
-        return group_activity(charges, refunds, transfers)
+            chargebacks: list[tuple[int, ChargebackRecord]] = []
+            for dispute in self._every(self.client.v1.disputes):
+                owner = by_charge.get(_id(getattr(dispute, "charge", None)))
+                if owner is not None and dispute.status == "lost":
+                    lost = ChargebackRecord(dispute.id, dispute.amount, owner[1])
+                    chargebacks.append((owner[0], lost))
+        return group_activity(charges, refunds, transfers, chargebacks)
 
     def _every(self, service):
         """Every object of one of Stripe's lists, page after page."""

@@ -316,11 +316,8 @@ def test_a_chargeback_freezes_the_milestone(app, api, deal):
     fund(deal.company, deal.first)
     charge_id = _charge_of(app, deal.first)
 
-    dispute = make_event(
-        "charge.dispute.created",
-        {"id": "dp_1", "object": "dispute", "charge": charge_id, "reason": "fraudulent"},
-    )
-    assert deliver(api, dispute).status_code == 200
+    dispute = deal.fake.open_dispute(charge_id, 30_000, reason="fraudulent")
+    assert deliver(api, make_event("charge.dispute.created", dispute)).status_code == 200
 
     assert milestone_status(deal, deal.first) == "disputed"
     assert_problem(deal.freelancer.post(f"/milestones/{deal.first}/refund"), 409)
@@ -328,10 +325,8 @@ def test_a_chargeback_freezes_the_milestone(app, api, deal):
     assert dispute["opened_by"] is None
     assert dispute["milestone_id"] == deal.first
     assert "fraudulent" in dispute["reason"]
-    again = make_event(
-        "charge.dispute.created", {"id": "dp_2", "object": "dispute", "charge": charge_id}
-    )
-    assert deliver(api, again).status_code == 200
+    again = deal.fake.open_dispute(charge_id, 30_000)
+    assert deliver(api, make_event("charge.dispute.created", again)).status_code == 200
     assert len(deal.company.get("/disputes").json["data"]) == 1
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action)).all()

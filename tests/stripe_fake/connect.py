@@ -209,6 +209,8 @@ _EURO = frozenset(
 
 _ACCOUNT_PATH = re.compile(r"^/v1/accounts/(?P<id>[^/]+)$")
 _TRANSFER_PATH = re.compile(r"^/v1/transfers/(?P<id>[^/]+)$")
+_REVERSALS_PATH = re.compile(r"^/v1/transfers/(?P<id>[^/]+)/reversals$")
+_DISPUTE_PATH = re.compile(r"^/v1/disputes/(?P<id>[^/]+)$")
 _PI_PATH = re.compile(r"^/v1/payment_intents/(?P<id>[^/]+)(?P<action>/[a-z_]+)?$")
 _REFUND_PATH = re.compile(r"^/v1/refunds/(?P<id>[^/]+)$")
 
@@ -383,6 +385,9 @@ class FakeConnectClient(stripe.RequestsClient):
             self._grants: dict[str, tuple[str, ...]] = {}
             self._pi_side: dict[str, _Side] = {}
             self._refund_side: dict[str, dict[str, Any]] = {}
+            self.disputes: dict[str, dict[str, Any]] = {}
+            # What each connected account spent of what it received (paid out to its bank).
+            self.spent: dict[str, int] = {}
 
     def calls(
         self, method: str | None = None, path: str | None = None, *, path_prefix: str | None = None
@@ -496,6 +501,50 @@ class FakeConnectClient(stripe.RequestsClient):
             transfer["amount_reversed"] += amount
             transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
             return deepcopy(transfer)
+
+    def open_dispute(
+        self, charge_id: str, amount: int, currency: str = "usd", reason: str = "fraudulent"
+    ) -> dict:
+        """A cardholder disputes a charge (a chargeback); returns the dispute, e.g. for a
+        ``charge.dispute.created`` event."""
+        with self._lock:
+            dispute = {
+                "id": _random_id("dp_"),
+                "object": "dispute",
+                "amount": amount,
+                "currency": currency,
+                "charge": charge_id,
+                "reason": reason,
+                "status": "needs_response",
+                "created": int(time.time()),
+            }
+            self.disputes[dispute["id"]] = dispute
+            return deepcopy(dispute)
+
+    def close_dispute(self, dispute_id: str, status: str) -> dict:
+        """The card network decides: ``won`` or ``lost``; returns the dispute."""
+        if status not in ("won", "lost"):
+            raise ValueError("a dispute closes won or lost")
+        with self._lock:
+            self.disputes[dispute_id]["status"] = status
+            return deepcopy(self.disputes[dispute_id])
+
+    def spend(self, account_id: str, amount: int) -> None:
+        """A connected account pays `amount` of what it received out to its bank, so a
+        reversal can no longer take it back."""
+        with self._lock:
+            self.spent[account_id] = self.spent.get(account_id, 0) + amount
+
+    def available(self, account_id: str, currency: str) -> int:
+        """A connected account's available balance: what it received, less reversals and
+        what it spent."""
+        with self._lock:
+            received = sum(
+                t["amount"] - t["amount_reversed"]
+                for t in self.transfers.values()
+                if t["destination"] == account_id and t["currency"] == currency
+            )
+            return received - self.spent.get(account_id, 0)
 
     def payment_intent_extras(self, payment_intent_id: str) -> dict[str, Any]:
         """What the layer stripped from a PaymentIntent (e.g. ``transfer_group``)."""
@@ -742,6 +791,17 @@ class FakeConnectClient(stripe.RequestsClient):
                 return self._serve(call, lambda: deepcopy(self._transfer(transfer_id)))
             if method == "POST":
                 return self._serve(call, lambda: self._update_transfer(transfer_id, params))
+        if (m := _REVERSALS_PATH.match(path)) and method == "POST":
+            transfer_id = m["id"]
+            return self._serve(call, lambda: self._create_reversal(transfer_id, params))
+        if path == "/v1/disputes" and method == "GET":
+            return self._serve(call, lambda: self._list(self.disputes, path, params))
+        if (m := _DISPUTE_PATH.match(path)) and method == "GET":
+            dispute_id = m["id"]
+            return self._serve(call, lambda: self._dispute(dispute_id))
+        if path == "/v1/balance" and method == "GET":
+            account = _header(call.headers, "Stripe-Account")
+            return self._serve(call, lambda: self._balance(account))
         if path.startswith("/v1/transfers/") or path.startswith("/v1/account_links"):
             return self._serve(call, lambda: self._unrecognized(method, path))
 
@@ -1106,6 +1166,47 @@ class FakeConnectClient(stripe.RequestsClient):
                 param="amount",
                 stored=True,
             )
+
+    def _create_reversal(self, transfer_id: str, params: Mapping[str, Any]) -> dict:
+        transfer = self._transfer(transfer_id)
+        left = transfer["amount"] - transfer["amount_reversed"]
+        amount = _int_param(params, "amount") if "amount" in params else left
+        if not 0 < amount <= left:
+            raise FakeStripeError(
+                400,
+                f"You can only reverse up to {left} of this transfer.",
+                code="parameter_invalid_integer",
+                param="amount",
+            )
+        if amount > self.available(transfer["destination"], transfer["currency"]):
+            raise FakeStripeError(
+                400,
+                "The connected account's balance is too low for this reversal.",
+                code="balance_insufficient",
+                stored=True,
+            )
+        reversed_transfer = self.reverse_transfer(transfer_id, amount)
+        return deepcopy(reversed_transfer["reversals"]["data"][0])
+
+    def _dispute(self, dispute_id: str) -> dict:
+        if dispute_id not in self.disputes:
+            raise FakeStripeError(
+                404, f"No such dispute: '{dispute_id}'", code="resource_missing", param="id"
+            )
+        return deepcopy(self.disputes[dispute_id])
+
+    def _balance(self, account: str | None) -> dict:
+        if account is None or account not in self.accounts:
+            raise FakeStripeError(403, "The platform's own balance is not modelled.")
+        currencies = {t["currency"] for t in self.transfers.values()} or {"usd"}
+        return {
+            "object": "balance",
+            "livemode": False,
+            "available": [
+                {"amount": self.available(account, c), "currency": c} for c in sorted(currencies)
+            ],
+            "pending": [],
+        }
 
     def _list_transfers(self, url: str, params: Mapping[str, Any]) -> dict:
         selected = {

@@ -601,3 +601,53 @@ def test_unflatten():
         "capabilities": {"transfers": {"requested": "true"}},
         "expand": ["a", "b"],
     }
+
+
+def test_disputes_are_read_one_by_one_and_listed(stripe_client, fake_stripe):
+    intent = fund(stripe_client, amount=10000)
+    opened = fake_stripe.open_dispute(intent.latest_charge, 10000, reason="fraudulent")
+
+    dispute = stripe_client.v1.disputes.retrieve(opened["id"])
+    assert (dispute.status, dispute.charge, dispute.amount) == (
+        "needs_response",
+        intent.latest_charge,
+        10000,
+    )
+    fake_stripe.close_dispute(opened["id"], "lost")
+    assert stripe_client.v1.disputes.retrieve(opened["id"]).status == "lost"
+    listed = list(stripe_client.v1.disputes.list().auto_paging_iter())
+    assert [d.id for d in listed] == [opened["id"]]
+    with pytest.raises(stripe.InvalidRequestError) as missing:
+        stripe_client.v1.disputes.retrieve("dp_nobody")
+    assert missing.value.code == "resource_missing"
+
+
+def test_a_reversal_is_bounded_by_what_the_connected_account_holds(stripe_client, fake_stripe):
+    intent = fund(stripe_client, amount=10000)
+    account = recipient_account(stripe_client)
+    fake_stripe.activate_account(account.id)
+    transfer = stripe_client.v1.transfers.create(
+        params={
+            "amount": 9000,
+            "currency": "usd",
+            "destination": account.id,
+            "source_transaction": intent.latest_charge,
+        }
+    )
+    fake_stripe.spend(account.id, 6000)
+
+    balance = stripe_client.v1.balance.retrieve(options={"stripe_account": account.id})
+    assert [(b.amount, b.currency) for b in balance.available] == [(3000, "usd")]
+    options = {"idempotency_key": "reverse-too-much"}
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client.v1.transfers.reversals.create(transfer.id, {"amount": 4000}, options)
+    assert refused.value.code == "balance_insufficient"
+
+    reversal = stripe_client.v1.transfers.reversals.create(
+        transfer.id, {"amount": 3000}, {"idempotency_key": "reverse-what-is-left"}
+    )
+    again = stripe_client.v1.transfers.reversals.create(
+        transfer.id, {"amount": 3000}, {"idempotency_key": "reverse-what-is-left"}
+    )
+    assert again.id == reversal.id
+    assert stripe_client.v1.transfers.retrieve(transfer.id).amount_reversed == 3000

@@ -1,8 +1,10 @@
 from typing import Literal
 
-ListTransactionsType = Literal["fee", "funding", "payout", "refund", "release"]
+ListTransactionsType = Literal["chargeback", "chargeback_reversal", "fee", "funding", "payout", "refund", "release"]
 
 LIST_TRANSACTIONS_TYPE_VALUES: set[ListTransactionsType] = {
+    "chargeback",
+    "chargeback_reversal",
     "fee",
     "funding",
     "payout",

@@ -1,8 +1,9 @@
 from typing import Literal
 
-ReconciliationDifferenceWhat = Literal["funding", "payout", "refund"]
+ReconciliationDifferenceWhat = Literal["chargeback", "funding", "payout", "refund"]
 
 RECONCILIATION_DIFFERENCE_WHAT_VALUES: set[ReconciliationDifferenceWhat] = {
+    "chargeback",
     "funding",
     "payout",
     "refund",

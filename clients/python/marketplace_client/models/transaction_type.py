@@ -1,8 +1,10 @@
 from typing import Literal
 
-TransactionType = Literal["fee", "funding", "payout", "refund", "release"]
+TransactionType = Literal["chargeback", "chargeback_reversal", "fee", "funding", "payout", "refund", "release"]
 
 TRANSACTION_TYPE_VALUES: set[TransactionType] = {
+    "chargeback",
+    "chargeback_reversal",
     "fee",
     "funding",
     "payout",
