@@ -679,7 +679,7 @@ def refresh_onboarding(token: str) -> str:
         user_id, account_id = int(data["user"]), str(data["account"])
     except (BadData, KeyError, TypeError, ValueError):
         raise stale from None
-    user = _lock_user(user_id)
+    user = db.session.get(User, user_id)
     if user is None or user.payout_account_id != account_id or user.role != Role.FREELANCER:
         raise stale
     _check_country(user)
@@ -694,11 +694,13 @@ def refresh_onboarding(token: str) -> str:
         raise operations.refused_problem(refusal, "payout_account") from None
     except ProviderUnavailable:
         raise GatewayFailed("The payment provider did not answer; try the link again.") from None
+    db.session.commit()  # no lock was held while the provider answered
     if not account.connected:
-        disconnect_payout_account(user, "onboarding link refreshed")
+        user = _lock_user(user_id)
+        if user is not None and user.payout_account_id == account_id:
+            disconnect_payout_account(user, "onboarding link refreshed")
         db.session.commit()
         raise stale
-    db.session.commit()
     return url or return_url
 
 

@@ -12,6 +12,7 @@ from marketplace.extensions import Blueprint
 from marketplace.milestones import service
 from marketplace.pagination import page_schema
 from marketplace.payments import schemas, statements
+from marketplace.transactions import writes
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Escrow and money")
 
@@ -99,6 +100,7 @@ def payout_account():
     }
 )
 @public
+@writes  # it may find the account disconnected, and say so
 def refresh_onboarding(args):
     """Where the provider sends a freelancer whose onboarding link expired (its
     refresh_url): mint a fresh link and redirect to it."""

@@ -221,8 +221,13 @@ def test_a_refresh_link_is_good_only_for_its_account(app, api, deal):
     assert missing.status_code == 422
     deal.fake.deauthorize(link["account"])
     assert_problem(follow(app, link["refresh_url"]), 404)
+    # Found disconnected: recorded, and the next setup makes a new account.
+    (entry,) = audit(deal, "payout_account.disconnected")
+    assert entry["data"]["account"] == link["account"]
     assert deal.freelancer.get("/me").json["payouts_enabled"] is False
     assert len(deal.fake.account_links) == 1
+    assert deal.freelancer.post("/me/payout-account").status_code == 200
+    assert len(deal.fake.accounts) == 2
 
 
 def test_a_country_stripe_does_not_pay_out_to_is_a_422_without_asking_stripe(
