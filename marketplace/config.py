@@ -5,6 +5,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from marketplace import payout_countries
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = PROJECT_ROOT / "instance"
 
@@ -89,6 +91,10 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         raise ConfigError(
             "LOGIN_FAILURES_BEFORE_EMAIL_DELAY must be more than LOGIN_FAILURES_BEFORE_DELAY"
         )
+    try:
+        countries = payout_countries.parse(env.get("PAYOUT_COUNTRIES"))
+    except ValueError as bad:
+        raise ConfigError(f"PAYOUT_COUNTRIES has codes that are not countries: {bad}") from None
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
         # Without SECRET_KEY every start signs sessions with a new key: fine for the
@@ -98,6 +104,21 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "PAYMENT_GATEWAY": gateway,
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", ""),
+        # One secret per webhook endpoint (the platform's and the Connect one), and the
+        # old and new secret while one is rolled; STRIPE_WEBHOOK_SECRET counts as one more.
+        "STRIPE_WEBHOOK_SECRETS": [
+            item.strip()
+            for item in env.get("STRIPE_WEBHOOK_SECRETS", "").split(",")
+            if item.strip()
+        ],
+        # Each try at Stripe gives up after this (connecting and waiting for the answer
+        # together), and is tried at most 1 + STRIPE_MAX_NETWORK_RETRIES times: with the
+        # SDK's backoff, 3 x 8 s + 1.5 s, inside gunicorn's 30 s worker timeout.
+        "STRIPE_TIMEOUT_SECONDS": _positive(env, "STRIPE_TIMEOUT_SECONDS", 8),
+        "STRIPE_MAX_NETWORK_RETRIES": _number(env, "STRIPE_MAX_NETWORK_RETRIES", 2),
+        # Where freelancers can be paid out (None: the gateway's default, see
+        # payout_countries.py).
+        "PAYOUT_COUNTRIES": countries,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE", ""),
         # The local gateway's own records (it stands for an outside provider).
         "LOCAL_GATEWAY_PATH": env.get(

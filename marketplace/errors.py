@@ -82,6 +82,12 @@ class PaymentAmountRefused(DomainError):
     status, slug, title = 422, "payment-amount-refused", "Amount refused by the payment provider"
 
 
+class PayoutCountryUnsupported(DomainError):
+    """The configured gateway cannot pay out to freelancers in the user's country."""
+
+    status, slug, title = 422, "payout-country-unsupported", "Payouts do not reach this country"
+
+
 class OperationInProgress(Conflict):
     slug, title = "payment-operation-in-progress", "A payment operation is in progress"
 

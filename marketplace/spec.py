@@ -86,6 +86,8 @@ MONEY_STATUSES = {
     "payments.approve": {502},
     "payments.refund": {502},
     "payments.payout_account": {502},
+    # A stale or tampered token (404), the provider refusing (409) or not answering (502).
+    "payments.refresh_onboarding": {404, 409, 502},
     "payments.submit": {502},
     "payments.request_changes": {502},
     "payments.cancel_milestone": {502},

@@ -11,12 +11,16 @@ whose answer was lost is recovered by the next money action on the milestone, th
 
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from flask import current_app
-from sqlalchemy import exists, select
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import exists, func, select
 
 from marketplace import audit
+from marketplace.accounts.eligibility import pays_out_to
 from marketplace.accounts.models import Role, User
+from marketplace.audit import AuditEntry
 from marketplace.contracts import policy as contract_policy
 from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract, Milestone, MilestoneSubmission
@@ -26,6 +30,7 @@ from marketplace.errors import (
     Forbidden,
     GatewayFailed,
     NotFound,
+    PayoutCountryUnsupported,
     ValidationFailed,
 )
 from marketplace.extensions import db
@@ -37,6 +42,7 @@ from marketplace.money import format_amount, platform_fee
 from marketplace.payments import keys, ledger, operations
 from marketplace.payments.gateway import (
     CardDeclined,
+    PayoutAccount,
     PayoutAccountRequest,
     ProviderRefused,
     ProviderUnavailable,
@@ -530,45 +536,175 @@ PAYOUT_ACCOUNT_UNANSWERED = (
 )
 
 
+def disable_payouts(freelancer: User, reason: str) -> None:
+    """Payouts are off (the account cannot receive transfers now): from now releases
+    wait as pending_payout, until payouts are on again."""
+    freelancer.payouts_enabled = False
+    audit.record(None, "payouts.disabled", f"user:{freelancer.id}", reason=reason)
+
+
+def disconnect_payout_account(freelancer: User, reason: str) -> None:
+    """The account holder disconnected the payout account from the platform (or it is
+    gone): it is never paid again; the freelancer sets up a new one."""
+    account_id, freelancer.payout_account_id = freelancer.payout_account_id, None
+    freelancer.payouts_enabled = False
+    audit.record(
+        None,
+        "payout_account.disconnected",
+        f"user:{freelancer.id}",
+        account=account_id,
+        reason=reason,
+    )
+
+
+def sync_payouts(freelancer: User, account: PayoutAccount, reason: str) -> None:
+    """Payouts follow what the provider says of the (locked) freelancer's account now:
+    off while it cannot receive transfers, on (and what waited paid out) when it can."""
+    if freelancer.payout_account_id != account.account_id:
+        return  # an account the freelancer no longer uses
+    if not account.connected:
+        disconnect_payout_account(freelancer, reason)
+    elif account.transfers_active and not freelancer.payouts_enabled:
+        enable_payouts(freelancer)
+    elif not account.transfers_active and freelancer.payouts_enabled:
+        disable_payouts(freelancer, reason)
+
+
+def _account_key(user: User) -> str:
+    """The idempotency key of the user's payout account: a new one after each account
+    that was disconnected (the provider would answer the old key with the old account)."""
+    params: dict = {"email": user.email, "country": user.country}
+    disconnected = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.action == "payout_account.disconnected",
+            AuditEntry.target == f"user:{user.id}",
+        )
+    )
+    if disconnected:
+        params["setup"] = disconnected + 1
+    return ProviderKey("account", f"u{user.id}", params).render()
+
+
+# How long the refresh link given to the provider with an onboarding link stays good.
+ONBOARDING_REFRESH_MAX_AGE = timedelta(days=30)
+
+
+def _onboarding_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="payout-onboarding")
+
+
+def _onboarding_urls(user: User) -> tuple[str, str]:
+    """Where the provider sends the freelancer when the onboarding link expired (a
+    signed link of ours that mints a fresh one) and when onboarding is done."""
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    token = _onboarding_serializer().dumps({"user": user.id, "account": user.payout_account_id})
+    return (
+        f"{base}/api/v1/payout-account/onboarding?{urlencode({'token': token})}",
+        f"{base}/payouts/onboarding/done",
+    )
+
+
+def _check_country(user: User) -> None:
+    if not pays_out_to(user.country):
+        raise PayoutCountryUnsupported(
+            f"Payouts do not reach {user.country}: the marketplace cannot pay freelancers "
+            "there (see GET /payout-countries)."
+        )
+
+
+def _lock_user(user_id: int) -> User | None:
+    return db.session.scalars(
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
 def set_up_payout_account(user: User) -> dict:
     """Create (once) the freelancer's payout account and return where to finish onboarding."""
     if user.role != Role.FREELANCER:
         raise Forbidden("Only freelancers receive payouts.")
-    user = db.session.scalars(
-        select(User)
-        .where(User.id == user.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    _check_country(user)  # before any call: the provider would refuse the account
+    locked = _lock_user(user.id)
+    if locked is None:
+        raise NotFound("No such user.")
+    user = locked
     gateway = get_gateway()
     try:
-        if user.payout_account_id is None:
-            params = {"email": user.email, "country": user.country}
-            key = ProviderKey("account", f"u{user.id}", params)
+        account = None
+        if user.payout_account_id is not None:
+            account = gateway.retrieve_payout_account(user.payout_account_id)
+            if not account.connected:
+                disconnect_payout_account(user, "setting up payouts")
+                account = None
+        if account is None:
             account = gateway.create_payout_account(
                 PayoutAccountRequest(
-                    user.id, user.email, user.country, key.render(), keys.namespace()
+                    user.id, user.email, user.country, _account_key(user), keys.namespace()
                 )
             )
             user.payout_account_id = account.account_id
-        else:
-            account = gateway.retrieve_payout_account(user.payout_account_id)
         url = None
         if not account.transfers_active:
-            url = gateway.onboarding_link(user.payout_account_id)
+            url = gateway.onboarding_link(account.account_id, *_onboarding_urls(user))
     except ProviderRefused as refusal:
         raise operations.refused_problem(refusal, "payout_account") from None
     except ProviderUnavailable:
         # Creating an account moves no money, and its idempotency key makes a retry safe.
         raise GatewayFailed(PAYOUT_ACCOUNT_UNANSWERED) from None
-    enabled = bool(account.transfers_active or user.payouts_enabled)
     if account.transfers_active and not user.payouts_enabled:
         enable_payouts(user)
     else:
+        if not account.transfers_active and user.payouts_enabled:
+            disable_payouts(user, "account cannot receive transfers")
         db.session.commit()
         if user.payouts_enabled:
             pay_out_pending(user)  # what a refusal or a lost answer left waiting
-    return {"onboarding_url": url, "payouts_enabled": enabled}
+    return {"onboarding_url": url, "payouts_enabled": account.transfers_active}
+
+
+def refresh_onboarding(token: str) -> str:
+    """The URL to send a freelancer to whose onboarding link expired: a fresh link for
+    the same account, or the return page if there is nothing left to do there.
+
+    The token is the one signed into the link's refresh_url; it names the user and the
+    account, and is refused once the freelancer uses another account."""
+    stale = NotFound(
+        "This onboarding link is no longer valid: set up payouts again from the marketplace."
+    )
+    try:
+        data = _onboarding_serializer().loads(
+            token, max_age=int(ONBOARDING_REFRESH_MAX_AGE.total_seconds())
+        )
+        user_id, account_id = int(data["user"]), str(data["account"])
+    except (BadData, KeyError, TypeError, ValueError):
+        raise stale from None
+    user = db.session.get(User, user_id)
+    if user is None or user.payout_account_id != account_id or user.role != Role.FREELANCER:
+        raise stale
+    _check_country(user)
+    refresh_url, return_url = _onboarding_urls(user)
+    gateway = get_gateway()
+    try:
+        account = gateway.retrieve_payout_account(account_id)
+        url = None
+        if account.connected and not account.transfers_active:
+            url = gateway.onboarding_link(account_id, refresh_url, return_url)
+    except ProviderRefused as refusal:
+        raise operations.refused_problem(refusal, "payout_account") from None
+    except ProviderUnavailable:
+        raise GatewayFailed("The payment provider did not answer; try the link again.") from None
+    db.session.commit()  # no lock was held while the provider answered
+    if not account.connected:
+        user = _lock_user(user_id)
+        if user is not None and user.payout_account_id == account_id:
+            disconnect_payout_account(user, "onboarding link refreshed")
+        db.session.commit()
+        raise stale
+    return url or return_url
 
 
 class _NotDue(Exception):

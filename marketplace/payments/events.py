@@ -342,23 +342,84 @@ def dispute_funds_reinstated(obj: dict) -> None:
     chargeback_event(obj, withdrawn=False)
 
 
-def account_updated(obj: dict) -> None:
-    """A freelancer's payout account can now receive transfers: pay out what waits.
-
-    Each payout is its own written-ahead step; one that is refused or unanswered stays
-    for `recover-operations` or the freelancer's next POST /me/payout-account."""
-    user = db.session.scalar(
-        select(User).where(User.payout_account_id == obj.get("id")).with_for_update()
+def _lock_payee(account_id) -> User | None:
+    """The freelancer whose payout account this is, locked (None: no one's now)."""
+    if not account_id:
+        return None
+    return db.session.scalar(
+        select(User)
+        .where(User.payout_account_id == account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    if user is None or user.payouts_enabled:
+
+
+def _sync_payouts(account_id, reason: str) -> None:
+    """Payouts follow the account as the provider has it now (re-read: events come out of
+    order): off while it cannot receive transfers, releases meanwhile waiting as
+    pending_payout; on again, what waited is paid out. Each payout is its own
+    written-ahead step; one that is refused or unanswered stays for
+    `recover-operations` or the freelancer's next POST /me/payout-account."""
+    user = _lock_payee(account_id)
+    if user is None:
         return
-    account = get_gateway().retrieve_payout_account(obj["id"])
-    if account.transfers_active:
-        try:
-            service.enable_payouts(user)
-        except DomainError as failure:
-            db.session.rollback()
-            log.warning("paying out to user %s after enabling: %s", user.id, failure.detail)
+    account = get_gateway().retrieve_payout_account(account_id)
+    try:
+        service.sync_payouts(user, account, reason)
+    except DomainError as failure:
+        db.session.rollback()
+        log.warning("paying out to user %s after enabling: %s", user.id, failure.detail)
+
+
+def account_updated(obj: dict) -> None:
+    """A freelancer's payout account changed: payouts on or off to match it."""
+    _sync_payouts(obj.get("id"), "account.updated")
+
+
+def capability_updated(obj: dict) -> None:
+    """A capability of a connected account changed; only `transfers` matters here."""
+    if obj.get("id") == "transfers":
+        _sync_payouts(obj.get("account"), "capability.updated")
+
+
+def connect_event(handler):
+    """A handler of a connected account's event: it is given the account's id too."""
+    handler.connect = True
+    return handler
+
+
+@connect_event
+def account_deauthorized(_obj: dict, account: str | None) -> None:
+    """The freelancer disconnected their payout account from the platform: payouts off,
+    and the account is never used again (they set up a new one). Re-read, so a late
+    delivery after they reconnected does not undo it."""
+    user = _lock_payee(account)
+    if user is None or account is None:
+        return
+    payout_account = get_gateway().retrieve_payout_account(account)
+    if not payout_account.connected:
+        service.disconnect_payout_account(user, "account.application.deauthorized")
+
+
+@connect_event
+def payout_failed(obj: dict, account: str | None) -> None:
+    """A payout from a freelancer's connected account to their bank failed: the money
+    is back in their Stripe balance, which no milestone holds; recorded for the admins
+    (and Stripe asks the freelancer for a working bank account)."""
+    if account is None:
+        return  # the platform's own payout
+    user = _lock_payee(account)
+    audit.record(
+        None,
+        "payout.failed",
+        f"user:{user.id}" if user is not None else f"account:{account}",
+        payout=obj.get("id"),
+        amount=obj.get("amount"),
+        currency=str(obj.get("currency") or "").upper(),
+        failure_code=obj.get("failure_code"),
+        failure_message=obj.get("failure_message"),
+    )
+    log.warning("payout %s of %s failed: %s", obj.get("id"), account, obj.get("failure_code"))
 
 
 def transfer_reversed(obj: dict) -> None:
@@ -388,6 +449,9 @@ HANDLERS = {
     "charge.dispute.funds_reinstated": dispute_funds_reinstated,
     "account.updated": account_updated,
     "transfer.reversed": transfer_reversed,
+    "capability.updated": capability_updated,
+    "account.application.deauthorized": account_deauthorized,
+    "payout.failed": payout_failed,
 }
 
 
@@ -397,7 +461,9 @@ def handle(event: ProviderEvent) -> dict:
         return {"received": True, "duplicate": True}
     handler = HANDLERS.get(event.type)
     try:
-        if handler is not None:
+        if handler is not None and getattr(handler, "connect", False):
+            handler(event.object, event.account)
+        elif handler is not None:
             handler(event.object)
         db.session.add(WebhookEvent(id=event.id, type=event.type))
         db.session.commit()

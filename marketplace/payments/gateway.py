@@ -73,6 +73,8 @@ class ProviderEvent:
     id: str
     type: str
     object: dict
+    # The connected account it happened on (Stripe's Connect events), if any.
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,9 @@ class PayoutAccountRequest:
 class PayoutAccount:
     account_id: str
     transfers_active: bool
+    # False once the account holder disconnected it from the platform (or it is gone):
+    # it can never be paid again, and the freelancer sets up a new one.
+    connected: bool = True
 
 
 # -- what the provider did, for reconciliation ------------------------------------------
@@ -306,7 +311,12 @@ class PaymentGateway(Protocol):
 
     def retrieve_payout_account(self, account_id: str) -> PayoutAccount: ...
 
-    def onboarding_link(self, account_id: str) -> str | None: ...
+    def onboarding_link(self, account_id: str, refresh_url: str, return_url: str) -> str | None:
+        """Where the account holder finishes onboarding (None: nothing to do there).
+
+        `refresh_url`: where the provider sends them when that link expired or was used,
+        to be given a fresh one; `return_url`: where it sends them when done."""
+        ...
 
     def retrieve_dispute(self, dispute_id: str) -> CardDispute: ...
 

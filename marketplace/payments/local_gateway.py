@@ -254,7 +254,7 @@ class LocalGateway:
             data = self._get(account_id, "account")
         return PayoutAccount(data["account_id"], data["transfers_active"])
 
-    def onboarding_link(self, account_id: str) -> str | None:
+    def onboarding_link(self, account_id: str, refresh_url: str, return_url: str) -> str | None:
         return None
 
     def retrieve_dispute(self, dispute_id: str) -> CardDispute:

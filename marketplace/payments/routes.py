@@ -1,14 +1,18 @@
 """HTTP endpoints of escrow and money."""
 
+import pycountry
+from flask import current_app, redirect
 from flask_login import current_user
 
-from marketplace.accounts.auth import allow_suspended, roles
+from marketplace import payout_countries
+from marketplace.accounts.auth import allow_suspended, public, roles
 from marketplace.accounts.models import Role
 from marketplace.contracts.schemas import MilestoneSchema
 from marketplace.extensions import Blueprint
 from marketplace.milestones import service
 from marketplace.pagination import page_schema
 from marketplace.payments import schemas, statements
+from marketplace.transactions import writes
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Escrow and money")
 
@@ -82,3 +86,40 @@ def transactions(args):
 def payout_account():
     """Set up where the freelancer's money goes (Stripe: a Connect account and its link)."""
     return service.set_up_payout_account(current_user)
+
+
+@blp.get("/payout-account/onboarding")
+@blp.arguments(schemas.OnboardingRefreshArgsSchema, location="query")
+@blp.doc(
+    responses={
+        "303": {
+            "description": "To a fresh onboarding link at the provider (or, when nothing is "
+            "left to do there, to the marketplace's return page).",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        }
+    }
+)
+@public
+@writes  # it may find the account disconnected, and say so
+def refresh_onboarding(args):
+    """Where the provider sends a freelancer whose onboarding link expired (its
+    refresh_url): mint a fresh link and redirect to it."""
+    return redirect(service.refresh_onboarding(args["token"]), 303)
+
+
+@blp.get("/payout-countries")
+@blp.response(200, schemas.PayoutCountriesSchema)
+@public
+def list_payout_countries():
+    """Where freelancers can be paid out with the configured gateway (PAYOUT_COUNTRIES)."""
+    config = current_app.config
+    countries = payout_countries.payout_countries(config)
+    if countries is None:  # the gateway pays everywhere
+        countries = frozenset(country.alpha_2 for country in pycountry.countries)
+    return {
+        "platform_country": config["PLATFORM_COUNTRY"],
+        "countries": [
+            {"country": code, "currencies": list(payout_countries.currencies(code))}
+            for code in sorted(countries)
+        ],
+    }

@@ -58,6 +58,32 @@ class PayoutAccountSchema(Schema):
     payouts_enabled = fields.Boolean()
 
 
+class PayoutCountrySchema(Schema):
+    country = fields.String(metadata={"description": "ISO 3166-1 alpha-2."})
+    currencies = fields.List(
+        fields.String(),
+        metadata={
+            "description": "The currencies payouts there arrive in (the provider converts); "
+            "empty when not known."
+        },
+    )
+
+
+class PayoutCountriesSchema(Schema):
+    platform_country = fields.String()
+    countries = fields.List(
+        fields.Nested(PayoutCountrySchema),
+        metadata={"description": "Where freelancers can be paid out, by country code."},
+    )
+
+
+class OnboardingRefreshArgsSchema(Schema):
+    token = fields.String(
+        required=True,
+        metadata={"description": "The signed token of the refresh link given to the provider."},
+    )
+
+
 class WebhookReceiptSchema(Schema):
     received = fields.Boolean()
     handled = fields.Boolean(

@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -56,6 +57,8 @@ log = logging.getLogger(__name__)
 # Stripe's error codes for an amount it does not take (a currency it does not take is
 # an invalid request on the `currency` parameter).
 AMOUNT_CODES = frozenset({"amount_too_small", "amount_too_large", "invalid_charge_amount"})
+# ...for a connected account that is gone (deleted, or never ours).
+GONE_CODES = frozenset({"account_invalid", "resource_missing"})
 # ...and for a destination account that cannot receive a transfer now.
 DESTINATION_CODES = frozenset(
     {
@@ -133,6 +136,32 @@ def _id(value) -> str | None:
     return value.id
 
 
+# Of a try's time, what connecting may take; the rest is the wait for Stripe's answer.
+CONNECT_SECONDS = 2.0
+
+
+def try_timeout(seconds: float) -> tuple[float, float]:
+    """requests' (connect, read) timeouts for one try of at most `seconds`.
+
+    A single number would bound connecting and the wait for the answer each on its
+    own, so a try could last twice as long (3 tries of 8 s: up to 48 s, past gunicorn's
+    30 s). Stripe sends its answer at once when it has it, so the read timeout bounds
+    the wait for it.
+    """
+    connect = min(CONNECT_SECONDS, seconds / 4)
+    return connect, seconds - connect
+
+
+def worst_case_seconds(timeout: tuple[float, float], retries: int) -> float:
+    """The longest a call can take: every try timing out, with the SDK's backoff between."""
+    backoff = stripe.HTTPClient
+    sleeps = sum(
+        max(backoff.INITIAL_DELAY, min(backoff.INITIAL_DELAY * 2 ** (n - 1), backoff.MAX_DELAY))
+        for n in range(1, retries + 1)
+    )
+    return (retries + 1) * sum(timeout) + sleeps
+
+
 class StripeGateway:
     name = "stripe"
     key_lifetime: timedelta | None = timedelta(hours=24)  # Stripe prunes keys after that
@@ -154,9 +183,9 @@ class StripeGateway:
             base_addresses={"api": base, "connect": base, "files": base} if base else None,
             # Only tests set STRIPE_HTTP_CLIENT: a fake Connect layer in front of a fake
             # Stripe. Otherwise each try gives up after STRIPE_TIMEOUT_SECONDS, so a call
-            # and its retries end well inside gunicorn's 30 s and PROVIDER_CALL_SECONDS.
+            # and its retries end inside gunicorn's 30 s and PROVIDER_CALL_SECONDS.
             http_client=config.get("STRIPE_HTTP_CLIENT")
-            or stripe.RequestsClient(timeout=config.get("STRIPE_TIMEOUT_SECONDS", 8)),
+            or stripe.RequestsClient(timeout=try_timeout(config.get("STRIPE_TIMEOUT_SECONDS", 8))),
             max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 2),
         )
         return cls(
@@ -234,17 +263,26 @@ class StripeGateway:
         return self._account(account)
 
     def retrieve_payout_account(self, account_id: str) -> PayoutAccount:
-        with _answer():
-            return self._account(self.client.v1.accounts.retrieve(account_id))
+        try:
+            account = self.client.v1.accounts.retrieve(account_id)
+        except (stripe.PermissionError, stripe.InvalidRequestError) as error:
+            # The freelancer disconnected the account from the platform (Stripe answers
+            # 403: "Application access may have been revoked"), or it is gone.
+            if isinstance(error, stripe.PermissionError) or error.code in GONE_CODES:
+                return PayoutAccount(account_id, False, connected=False)
+            raise classify(error) from error
+        except stripe.StripeError as error:
+            raise classify(error) from error
+        return self._account(account)
 
-    def onboarding_link(self, account_id: str) -> str | None:
+    def onboarding_link(self, account_id: str, refresh_url: str, return_url: str) -> str | None:
         with _answer():
             link = self.client.v1.account_links.create(
                 {
                     "account": account_id,
                     "type": "account_onboarding",
-                    "refresh_url": f"{self.public_url}/payouts/onboarding/refresh",
-                    "return_url": f"{self.public_url}/payouts/onboarding/done",
+                    "refresh_url": refresh_url,
+                    "return_url": return_url,
                 }
             )
         return link.url
@@ -362,9 +400,19 @@ class StripeGateway:
 
     @staticmethod
     def _account(account) -> PayoutAccount:
+        """Transfers can reach the account: its transfers capability is active, and it is
+        not disabled nor has requirements past due (Stripe stops it for those)."""
         capabilities = getattr(account, "capabilities", None)
         transfers = getattr(capabilities, "transfers", None) if capabilities else None
-        return PayoutAccount(account.id, transfers == "active")
+        requirements = getattr(account, "requirements", None)
+        held = bool(
+            requirements
+            and (
+                getattr(requirements, "disabled_reason", None)
+                or getattr(requirements, "past_due", None)
+            )
+        )
+        return PayoutAccount(account.id, transfers == "active" and not held)
 
 
 # -- webhooks ---------------------------------------------------------------------------
@@ -376,9 +424,16 @@ class BadSignature(DomainError):
     status, slug, title = 400, "bad-signature", "Webhook signature invalid"
 
 
-def verify_signature(payload: bytes, header: str, secret: str, now: float | None = None):
-    """Stripe's scheme: t=<unix time>,v1=<HMAC-SHA256 of "t.payload">, fresh within 5 minutes."""
-    if not secret:
+def verify_signature(
+    payload: bytes, header: str, secret: str | Sequence[str], now: float | None = None
+):
+    """Stripe's scheme: t=<unix time>,v1=<HMAC-SHA256 of "t.payload">, fresh within 5 minutes.
+
+    Any of several secrets may have signed it: each webhook endpoint at Stripe (the
+    platform's, the Connect one) has its own, and a rolled secret has two for a while."""
+    secrets = [secret] if isinstance(secret, str) else list(secret)
+    secrets = [item for item in secrets if item]
+    if not secrets:
         raise BadSignature("No webhook secret is configured, so no event can be trusted.")
     parts = [item.split("=", 1) for item in header.split(",") if "=" in item]
     timestamps = [value for key, value in parts if key == "t"]
@@ -386,15 +441,18 @@ def verify_signature(payload: bytes, header: str, secret: str, now: float | None
     if len(timestamps) != 1 or not timestamps[0].isdigit() or not signatures:
         raise BadSignature("The Stripe-Signature header is missing or malformed.")
     signed = f"{timestamps[0]}.".encode() + payload
-    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    if not any(hmac.compare_digest(expected, s) for s in signatures):
+    expected = [hmac.new(key.encode(), signed, hashlib.sha256).hexdigest() for key in secrets]
+    if not any(hmac.compare_digest(e, s) for e in expected for s in signatures):
         raise BadSignature("The signature does not match the payload.")
     if abs((now or time.time()) - int(timestamps[0])) > TOLERANCE_SECONDS:
         raise BadSignature("The event is older than 5 minutes.")
 
 
-def parse_event(payload: bytes, header: str, secret: str, now: float | None = None):
-    """A signed Stripe event, checked (BadSignature, a 400, otherwise) and parsed."""
+def parse_event(payload: bytes, header: str, secret: str | Sequence[str], now: float | None = None):
+    """A signed Stripe event, checked (BadSignature, a 400, otherwise) and parsed.
+
+    `secret`: the webhook secret, or several (any of them may have signed it). An event
+    from a connected account (the Connect endpoint) names it in `account`."""
     verify_signature(payload, header, secret, now)
     try:
         event = json.loads(payload)
@@ -402,6 +460,9 @@ def parse_event(payload: bytes, header: str, secret: str, now: float | None = No
         obj = event["data"]["object"]
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
             raise TypeError("an event's object has an id")
+        account = event.get("account")
+        if account is not None and not isinstance(account, str):
+            raise TypeError("an event's account is an id")
     except (ValueError, KeyError, TypeError):
         raise BadSignature("The event is not a Stripe event.") from None
-    return ProviderEvent(event_id, event_type, obj)
+    return ProviderEvent(event_id, event_type, obj, account)

@@ -52,10 +52,14 @@ blp = Blueprint("webhooks", __name__, url_prefix="/api/v1", description="Provide
 @exempt
 @raw_body
 def stripe_webhook():
-    """Receive a signed Stripe event (each event id is handled once)."""
+    """Receive a signed Stripe event (each event id is handled once).
+
+    The platform's endpoint and the Connect one (events of connected accounts) may both
+    point here: each signs with its own secret (STRIPE_WEBHOOK_SECRETS)."""
+    config = current_app.config
     event = parse_event(
         request.get_data(cache=True),
         request.headers.get("Stripe-Signature", ""),
-        current_app.config["STRIPE_WEBHOOK_SECRET"],
+        [*config.get("STRIPE_WEBHOOK_SECRETS", ()), config["STRIPE_WEBHOOK_SECRET"]],
     )
     return events.handle(event)

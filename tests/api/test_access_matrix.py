@@ -131,6 +131,7 @@ MATRIX = [
     ("GET",    "/me/balance",                              401, 200, 200, 200, 200, 200, 200),
     ("GET",    "/me/transactions",                         401, 200, 200, 200, 200, 200, 200),
     ("POST",   "/me/payout-account",                       401, 403, 403, 200, 200, 403, 403),
+    ("GET",    "/payout-countries",                        200, 200, 200, 200, 200, 200, 403),
     # disputes
     ("POST",   "/milestones/{funded}/disputes",            401, 201, 404, 201, 404, 403, 403),
     ("GET",    "/disputes",                                401, 200, 200, 200, 200, 200, 403),
@@ -438,6 +439,8 @@ NOT_IN_MATRIX = {
     "/openapi.json",  # public documentation
     "/",  # says where the documentation is
     "/webhooks/stripe",  # Stripe authenticates by signature, not as a user
+    # The provider's browser redirect: authenticated by its signed token (test_payouts.py)
+    "/payout-account/onboarding",
 }
 
 

@@ -94,3 +94,25 @@ def test_a_signed_event_whose_object_has_no_id_is_400(app, api):
         payload = json.dumps(event).encode()
         assert_problem(post(api, payload, sign_payload(payload, SECRET)), 400)
     assert stored_events(app) == []
+
+
+def test_each_endpoint_signs_with_its_own_secret(app, api):
+    # Stripe's platform endpoint and its Connect endpoint have a secret each.
+    platform, connect = event_bytes(event_id="evt_platform"), event_bytes(event_id="evt_connect")
+    stranger = event_bytes(event_id="evt_stranger")
+    before = app.config["STRIPE_WEBHOOK_SECRETS"]
+    app.config.update(STRIPE_WEBHOOK_SECRET="", STRIPE_WEBHOOK_SECRETS=["whsec_pl", "whsec_co"])
+    try:
+        from_platform = post(api, platform, sign_payload(platform, "whsec_pl"))
+        from_connect = post(api, connect, sign_payload(connect, "whsec_co"))
+        unknown = post(api, stranger, sign_payload(stranger, "whsec_other"))
+        app.config["STRIPE_WEBHOOK_SECRET"] = SECRET
+        # STRIPE_WEBHOOK_SECRET keeps working beside them.
+        legacy = post(api, stranger, sign_payload(stranger, SECRET))
+    finally:
+        app.config.update(STRIPE_WEBHOOK_SECRET=SECRET, STRIPE_WEBHOOK_SECRETS=before)
+
+    assert from_platform.status_code == from_connect.status_code == 200
+    assert_problem(unknown, 400)
+    assert legacy.status_code == 200
+    assert sorted(stored_events(app)) == ["evt_connect", "evt_platform", "evt_stranger"]

@@ -51,6 +51,14 @@ still builds, encodes, retries and parses every request; only the transport chan
   requests to localstripe (which knows no restricted keys) go with a secret key.
 * ``POST /v1/payment_intents`` refuses an amount under Stripe's minimum charge for its
   currency (``amount_too_small``, 400, param ``amount``), before anything is charged.
+* Connect's life after onboarding: :meth:`FakeConnectClient.require` (requirements past
+  due: the account is disabled and its ``transfers`` capability inactive),
+  :meth:`FakeConnectClient.deauthorize` (the holder disconnects the account: every
+  request about it is then a 403, ``stripe.PermissionError``, and a transfer to it is
+  refused), :meth:`FakeConnectClient.capability` and
+  :meth:`FakeConnectClient.failed_payout` (the objects of ``capability.updated`` and
+  ``payout.failed``). ``payout_countries`` limits where a cross-border recipient
+  account may be created, as Stripe does per platform (400 on ``country``).
 * Every request the SDK made is recorded (:attr:`FakeConnectClient.recorded`,
   :meth:`FakeConnectClient.calls`), and failures can be injected
   (:meth:`FakeConnectClient.fail_next`): ``"before"`` (the request never reaches Stripe)
@@ -362,9 +370,20 @@ class FakeConnectClient(stripe.RequestsClient):
 
     name = "fake-connect"
 
-    def __init__(self, *, platform_country: str | None = "US", timeout: float = 10) -> None:
+    def __init__(
+        self,
+        *,
+        platform_country: str | None = "US",
+        timeout: float = 10,
+        payout_countries: Iterable[str] | None = None,
+    ) -> None:
         super().__init__(timeout=timeout)
         self.platform_country = platform_country
+        # Where Stripe enabled cross-border payouts for this platform (None: anywhere):
+        # a recipient account in another country is refused, as Stripe refuses it.
+        self.payout_countries = (
+            None if payout_countries is None else frozenset(c.upper() for c in payout_countries)
+        )
         self._lock = threading.RLock()
         self._sessions: list[requests.Session] = []
         self.reset()
@@ -388,6 +407,8 @@ class FakeConnectClient(stripe.RequestsClient):
             self.disputes: dict[str, dict[str, Any]] = {}
             # What each connected account spent of what it received (paid out to its bank).
             self.spent: dict[str, int] = {}
+            # Accounts whose holder disconnected them from the platform.
+            self.deauthorized: set[str] = set()
 
     def calls(
         self, method: str | None = None, path: str | None = None, *, path_prefix: str | None = None
@@ -476,6 +497,69 @@ class FakeConnectClient(stripe.RequestsClient):
             account = self._account(account_id)
             account["capabilities"][name] = status
             return deepcopy(account)
+
+    def capability(self, account_id: str, name: str = "transfers") -> dict:
+        """The account's capability as Stripe sends it in ``capability.updated``."""
+        with self._lock:
+            account = self._account(account_id)
+            status = account["capabilities"].get(name, "unrequested")
+            return {
+                "id": name,
+                "object": "capability",
+                "account": account_id,
+                "requested": status != "unrequested",
+                "status": status,
+                "requirements": deepcopy(account["requirements"]),
+            }
+
+    def require(self, account_id: str, *fields: str) -> dict:
+        """Stripe needs more from the account holder and the deadline passed: the fields
+        are past due, the account is disabled for them, and its transfers capability is
+        inactive until they are given. Returns the account (for ``account.updated``)."""
+        with self._lock:
+            account = self._account(account_id)
+            items = list(fields or ("individual.verification.document",))
+            account["requirements"].update(
+                currently_due=items,
+                past_due=items,
+                eventually_due=items,
+                disabled_reason="requirements.past_due",
+            )
+            if "transfers" in account["capabilities"]:
+                account["capabilities"]["transfers"] = "inactive"
+            account["payouts_enabled"] = False
+            return deepcopy(account)
+
+    def deauthorize(self, account_id: str) -> dict:
+        """The holder disconnects the account from the platform: from now on every request
+        about it is Stripe's 403 (the platform no longer has access). Returns the
+        application, the object of ``account.application.deauthorized``."""
+        with self._lock:
+            self._account(account_id)
+            self.deauthorized.add(account_id)
+            return {"id": "ca_platform", "object": "application", "name": "Marketplace"}
+
+    def failed_payout(
+        self, account_id: str, amount: int, currency: str, failure_code: str = "account_closed"
+    ) -> dict:
+        """A payout of the connected account to its bank that failed (the object of
+        ``payout.failed``, sent with the event's ``account``)."""
+        with self._lock:
+            currency = currency.lower()
+            self._account(account_id)
+            return {
+                "id": _random_id("po_"),
+                "object": "payout",
+                "amount": amount,
+                "currency": currency,
+                "status": "failed",
+                "failure_code": failure_code,
+                "failure_message": "The bank account has been closed.",
+                "arrival_date": int(time.time()),
+                "created": int(time.time()),
+                "method": "standard",
+                "type": "bank_account",
+            }
 
     def reverse_transfer(self, transfer_id: str, amount: int | None = None) -> dict:
         """Reverse (part of) a transfer; returns it, e.g. for a ``transfer.reversed`` event."""
@@ -898,6 +982,14 @@ class FakeConnectClient(stripe.RequestsClient):
 
     def _account(self, account_id: str) -> dict:
         account = self.accounts.get(account_id)
+        if account_id in self.deauthorized:
+            raise FakeStripeError(
+                403,
+                f"The provided key 'sk_test_********' does not have access to account "
+                f"'{account_id}' (or that account does not exist). Application access may "
+                "have been revoked.",
+                code="account_invalid",
+            )
         if account is None:
             raise FakeStripeError(
                 404,
@@ -962,6 +1054,17 @@ class FakeConnectClient(stripe.RequestsClient):
                 f"{country} under the `full` service agreement; use "
                 "tos_acceptance[service_agreement]=recipient for cross-border payouts.",
                 param="tos_acceptance[service_agreement]",
+            )
+        if (
+            self.payout_countries is not None
+            and country != (self.platform_country or "US").upper()
+            and country not in self.payout_countries
+        ):
+            raise FakeStripeError(
+                400,
+                f"Cross-border payouts to {country} are not enabled for your platform; "
+                f"connected accounts in {country} cannot be created.",
+                param="country",
             )
         account_id = _random_id("acct_")
         account = {
@@ -1048,7 +1151,13 @@ class FakeConnectClient(stripe.RequestsClient):
             "url": f"https://connect.stripe.com/setup/e/{account_id}/{secrets.token_urlsafe(12)}",
         }
         self.account_links.append(
-            {**link, "account": account_id, "type": link_type, "return_url": return_url}
+            {
+                **link,
+                "account": account_id,
+                "type": link_type,
+                "return_url": return_url,
+                "refresh_url": refresh_url,
+            }
         )
         return link
 
@@ -1069,6 +1178,14 @@ class FakeConnectClient(stripe.RequestsClient):
         amount = _int_param(params, "amount")
         currency = _str_param(params, "currency").lower()
         destination = _str_param(params, "destination")
+        if destination in self.deauthorized:
+            raise FakeStripeError(
+                400,
+                f"No such destination: '{destination}' (the account's access to your "
+                "platform was revoked)",
+                code="account_invalid",
+                param="destination",
+            )
         if destination not in self.accounts:
             raise FakeStripeError(
                 400,

@@ -651,3 +651,97 @@ def test_a_reversal_is_bounded_by_what_the_connected_account_holds(stripe_client
     )
     assert again.id == reversal.id
     assert stripe_client.v1.transfers.retrieve(transfer.id).amount_reversed == 3000
+
+
+def test_requirements_past_due_switch_transfers_off(stripe_client, fake_stripe):
+    account = recipient_account(stripe_client)
+    fake_stripe.activate_account(account.id)
+
+    updated = fake_stripe.require(account.id, "individual.id_number")
+
+    assert updated["capabilities"]["transfers"] == "inactive"
+    assert updated["requirements"]["past_due"] == ["individual.id_number"]
+    assert updated["requirements"]["disabled_reason"] == "requirements.past_due"
+    fetched = stripe_client.v1.accounts.retrieve(account.id)
+    assert fetched.capabilities.transfers == "inactive"
+    assert fetched.payouts_enabled is False
+    capability = fake_stripe.capability(account.id)
+    assert (capability["id"], capability["account"], capability["status"]) == (
+        "transfers",
+        account.id,
+        "inactive",
+    )
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client.v1.transfers.create(
+            params={"amount": 100, "currency": "usd", "destination": account.id}
+        )
+    assert refused.value.code == "insufficient_capabilities_for_transfer"
+
+
+def test_a_deauthorized_account_is_out_of_reach(stripe_client, fake_stripe):
+    account = recipient_account(stripe_client)
+    fake_stripe.activate_account(account.id)
+
+    application = fake_stripe.deauthorize(account.id)
+
+    assert application["object"] == "application"
+    with pytest.raises(stripe.PermissionError, match="revoked") as denied:
+        stripe_client.v1.accounts.retrieve(account.id)
+    assert denied.value.http_status == 403
+    with pytest.raises(stripe.PermissionError):
+        stripe_client.v1.account_links.create(
+            params={"account": account.id, "refresh_url": "https://x",
+                    "return_url": "https://x", "type": "account_onboarding"}
+        )  # fmt: skip
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client.v1.transfers.create(
+            params={"amount": 100, "currency": "usd", "destination": account.id}
+        )
+    assert refused.value.param == "destination"
+    assert fake_stripe.transfers == {}
+
+
+def test_cross_border_accounts_only_where_the_platform_may_pay_out(
+    localstripe_server, stripe_client, fake_stripe
+):
+    fake_stripe.payout_countries = frozenset({"FR", "PH"})
+    params = {
+        "type": "express",
+        "capabilities": {"transfers": {"requested": True}},
+        "tos_acceptance": {"service_agreement": "recipient"},
+    }
+
+    with pytest.raises(stripe.InvalidRequestError, match="XK") as refused:
+        stripe_client.v1.accounts.create(params={**params, "country": "XK"})
+
+    assert refused.value.param == "country"
+    assert fake_stripe.accounts == {}
+    assert stripe_client.v1.accounts.create(params={**params, "country": "PH"}).country == "PH"
+    domestic = {"type": "express", "country": "US", "capabilities": params["capabilities"]}
+    assert stripe_client.v1.accounts.create(params=domestic).country == "US"
+
+
+def test_a_failed_payout_of_a_connected_account(stripe_client, fake_stripe):
+    account = recipient_account(stripe_client)
+
+    payout = fake_stripe.failed_payout(account.id, 2500, "EUR")
+
+    assert payout["id"].startswith("po_")
+    assert (payout["status"], payout["currency"], payout["amount"]) == ("failed", "eur", 2500)
+    assert payout["failure_code"] == "account_closed"
+    event = make_event("payout.failed", payout, account=account.id)
+    assert event["account"] == account.id
+
+
+def test_account_links_remember_where_stripe_sends_the_holder(stripe_client, fake_stripe):
+    account = recipient_account(stripe_client)
+    stripe_client.v1.account_links.create(
+        params={"account": account.id, "refresh_url": "https://app.example/again",
+                "return_url": "https://app.example/done", "type": "account_onboarding"}
+    )  # fmt: skip
+
+    (link,) = fake_stripe.account_links
+    assert (link["refresh_url"], link["return_url"]) == (
+        "https://app.example/again",
+        "https://app.example/done",
+    )

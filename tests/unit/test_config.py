@@ -97,3 +97,24 @@ def test_public_url_follows_the_port_unless_set():
     assert from_env({"PORT": "8080"})["PUBLIC_URL"] == "http://127.0.0.1:8080"
     given = {"PORT": "8080", "PUBLIC_URL": "https://market.example"}
     assert from_env(given)["PUBLIC_URL"] == "https://market.example"
+
+
+def test_payout_countries_and_webhook_secrets():
+    config = from_env(
+        {
+            "PAYOUT_COUNTRIES": " ph, in ,NG,",
+            "STRIPE_WEBHOOK_SECRETS": "whsec_platform, whsec_connect,",
+        }
+    )
+    assert config["PAYOUT_COUNTRIES"] == {"PH", "IN", "NG"}
+    assert config["STRIPE_WEBHOOK_SECRETS"] == ["whsec_platform", "whsec_connect"]
+    unset = from_env({})
+    assert unset["PAYOUT_COUNTRIES"] is None  # the gateway's default
+    assert unset["STRIPE_WEBHOOK_SECRETS"] == []
+    assert (unset["STRIPE_TIMEOUT_SECONDS"], unset["STRIPE_MAX_NETWORK_RETRIES"]) == (8, 2)
+
+
+@pytest.mark.parametrize("value", ["PHL", "P1", "PH,Philippines"])
+def test_payout_countries_must_be_country_codes(value):
+    with pytest.raises(ConfigError, match="PAYOUT_COUNTRIES"):
+        from_env({"PAYOUT_COUNTRIES": value})

@@ -56,6 +56,8 @@ from .operation_status import OperationStatus
 from .pagination_metadata import PaginationMetadata
 from .payment_status import PaymentStatus
 from .payout_account import PayoutAccount
+from .payout_countries import PayoutCountries
+from .payout_country import PayoutCountry
 from .person import Person
 from .platform_loss import PlatformLoss
 from .problem import Problem
@@ -149,6 +151,8 @@ __all__ = (
     "PaginationMetadata",
     "PaymentStatus",
     "PayoutAccount",
+    "PayoutCountries",
+    "PayoutCountry",
     "Person",
     "PlatformLoss",
     "Problem",

@@ -115,6 +115,9 @@ def sync_detailed(
 ) -> Response[Problem | WebhookReceipt]:
     """Receive a signed Stripe event (each event id is handled once).
 
+     The platform's endpoint and the Connect one (events of connected accounts) may both
+    point here: each signs with its own secret (STRIPE_WEBHOOK_SECRETS).
+
     Args:
         stripe_signature (str):
         body (ReceiveStripeWebhookBody): A Stripe event, exactly as Stripe signed it.
@@ -147,6 +150,9 @@ def sync(
 ) -> Problem | WebhookReceipt | None:
     """Receive a signed Stripe event (each event id is handled once).
 
+     The platform's endpoint and the Connect one (events of connected accounts) may both
+    point here: each signs with its own secret (STRIPE_WEBHOOK_SECRETS).
+
     Args:
         stripe_signature (str):
         body (ReceiveStripeWebhookBody): A Stripe event, exactly as Stripe signed it.
@@ -173,6 +179,9 @@ async def asyncio_detailed(
     stripe_signature: str,
 ) -> Response[Problem | WebhookReceipt]:
     """Receive a signed Stripe event (each event id is handled once).
+
+     The platform's endpoint and the Connect one (events of connected accounts) may both
+    point here: each signs with its own secret (STRIPE_WEBHOOK_SECRETS).
 
     Args:
         stripe_signature (str):
@@ -203,6 +212,9 @@ async def asyncio(
     stripe_signature: str,
 ) -> Problem | WebhookReceipt | None:
     """Receive a signed Stripe event (each event id is handled once).
+
+     The platform's endpoint and the Connect one (events of connected accounts) may both
+    point here: each signs with its own secret (STRIPE_WEBHOOK_SECRETS).
 
     Args:
         stripe_signature (str):
