@@ -210,6 +210,9 @@ def leave_funding(
     if earlier is not None:  # a fund call unanswered: found out first
         engine.recover(earlier.id)
         milestone, _contract = load()
+        if earlier.kind == K.CHARGE and milestone.status == MilestoneStatus.FUNDED:
+            db.session.commit()  # it was paid: funded, which is what a cancel answers then
+            return milestone
     next_status(MILESTONE, milestone.status, action, "milestone")
     charge = current_charge(milestone.id)
     charge_id = charge.id if charge is not None else None

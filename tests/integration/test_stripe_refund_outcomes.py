@@ -377,6 +377,25 @@ def test_a_lost_answer_to_the_cancel_changes_nothing_and_a_repeat_ends_it(app, d
     assert_ledger_ok(app)
 
 
+def test_a_funding_call_whose_answer_was_lost_is_found_out_then_cancelled(app, deal, stripe_client):
+    deal.fake.fail_next("/v1/payment_intents", "after", error="timeout")
+    lost = deal.company.post(f"/milestones/{deal.first}/fund", json={}, expect_5xx=True)
+    assert_problem(lost, 502)
+    assert milestone_status(deal, deal.first) == "pending"
+    ((status, *_rest),) = movements(app, deal.first, "charge")
+    assert status == "pending"
+
+    response = deal.company.post(f"/milestones/{deal.first}/cancel-funding")
+
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "pending"
+    ((status, _amount, _action, intent_id),) = movements(app, deal.first, "charge")
+    assert status == "failed"
+    assert stripe_client.v1.payment_intents.retrieve(intent_id).status == "canceled"
+    assert len(deal.fake.calls("POST", "/v1/payment_intents")) == 2  # the same key, repeated
+    assert_ledger_ok(app)
+
+
 def backdate_charges(app, milestone_id, hours):
     with app.app_context():
         for movement in db.session.scalars(
