@@ -175,12 +175,7 @@ def refund_updated(obj: dict) -> None:
     goes on; failed: the money stays in escrow and the milestone is frozen for an admin);
     one made outside the marketplace is booked as it happened."""
     refund = get_gateway().retrieve_refund(obj["id"])
-    movement = db.session.scalar(
-        select(EscrowMovement).where(
-            EscrowMovement.kind == MovementKind.REFUND,
-            EscrowMovement.provider_id == refund.refund_id,
-        )
-    )
+    movement = _refund_movement(refund.refund_id)
     if movement is None:
         charge = db.session.scalar(
             select(EscrowMovement).where(
@@ -188,13 +183,24 @@ def refund_updated(obj: dict) -> None:
                 EscrowMovement.provider_id == refund.intent_id,
             )
         )
-        if charge is not None:
-            _outside_refunds(charge)
-        return
+        if charge is None:
+            return
+        _outside_refunds(charge)  # finds out our unanswered refunds first
+        movement = _refund_movement(refund.refund_id)
+        if movement is None or movement.action == service.OUTSIDE_REFUND:
+            return
     movement_id = movement.id
     if engine.settle_processing(movement_id, refund):
         db.session.commit()
         engine.continue_action(movement_id)
+
+
+def _refund_movement(refund_id: str) -> EscrowMovement | None:
+    return db.session.scalar(
+        select(EscrowMovement).where(
+            EscrowMovement.kind == MovementKind.REFUND, EscrowMovement.provider_id == refund_id
+        )
+    )
 
 
 def payment_canceled(obj: dict) -> None:

@@ -149,6 +149,30 @@ def test_a_refund_that_fails_at_once_freezes_the_milestone(app, deal, gateway):
     assert_ledger_ok(app)
 
 
+def test_a_rulings_refund_that_fails_leaves_the_dispute_open(app, deal, gateway):
+    fund(deal.company, deal.milestone)
+    opened = deal.freelancer.post(f"/milestones/{deal.milestone}/disputes", json={"reason": "x"})
+    dispute_id = opened.json["id"]
+    gateway.refund_status = "failed"
+    ruling = {"freelancer_amount": 5_000, "note": "split"}
+
+    failed = deal.admin.post(f"/disputes/{dispute_id}/resolve", json=ruling)
+
+    assert failed.status_code == 200, failed.json
+    assert failed.json["status"] == "open"
+    assert status_of(deal) == "disputed"
+    assert balance(deal.company)["in_escrow"] == 25_000
+    assert len(deal.company.get("/disputes").json["data"]) == 1  # no second dispute
+    assert "milestone.refund_failed" in audit_actions(app)
+    assert_ledger_ok(app)
+
+    gateway.refund_status = "succeeded"
+    ruled = deal.admin.post(f"/disputes/{dispute_id}/resolve", json=ruling)
+    assert ruled.json["status"] == "resolved"
+    assert balance(deal.company)["refunded"] == 20_000
+    assert_ledger_ok(app)
+
+
 def test_recover_operations_asks_about_pending_refunds(app, deal, gateway):
     refund_id = refund_pending(app, deal, gateway)
     runner = app.test_cli_runner()

@@ -292,6 +292,30 @@ def test_our_own_refund_is_not_taken_for_an_outside_one(app, api, deal, stripe_c
     assert_ledger_ok(app)
 
 
+def test_an_event_for_a_refund_whose_answer_was_lost_books_it_as_ours(
+    app, api, deal, stripe_client
+):
+    fund(deal.company, deal.second)
+    deal.fake.hold_refunds("pending")
+    deal.fake.fail_next("/v1/refunds", "after", error="timeout")
+    lost = deal.freelancer.post(f"/milestones/{deal.second}/refund", expect_5xx=True)
+    assert_problem(lost, 502)
+    deal.fake.hold_refunds(None)
+    ((status, _amount, _action, provider_id),) = movements(app, deal.second, "refund")
+    assert (status, provider_id) == ("pending", None)
+    (refund,) = stripe_client.v1.refunds.list({"payment_intent": intent_of(app, deal.second)})
+    event = refund_event(deal.fake.settle_refund(refund.id, "succeeded"))
+
+    assert deliver(api, event).status_code == 200
+    assert deliver(api, event).json["duplicate"] is True
+
+    assert movements(app, deal.second, "refund") == [("succeeded", 10_000, "refund", refund.id)]
+    assert milestone_status(deal, deal.second) == "cancelled"
+    assert platform_disputes(deal.company, deal.second) == []
+    assert len(deal.fake.calls("POST", "/v1/refunds")) == 2  # the lost call, repeated
+    assert_ledger_ok(app)
+
+
 # -- leaving `funding` --------------------------------------------------------------------------
 
 
@@ -360,6 +384,32 @@ def test_cancelling_a_funding_attempt_that_was_paid_meanwhile_funds_it(
     assert balance(deal.company)["in_escrow"] == 30_000
     succeeded = make_event("payment_intent.succeeded", {"id": intent_id})
     assert deliver(api, succeeded).status_code == 200  # the late webhook books nothing more
+    assert balance(deal.company)["in_escrow"] == 30_000
+    assert_ledger_ok(app)
+
+
+def test_a_payment_made_between_reading_and_cancelling_is_booked(
+    app, deal, stripe_client, monkeypatch
+):
+    """The client app confirms after the adapter read the intent and before it cancels:
+    Stripe refuses the cancel (`payment_intent_unexpected_state`), and the intent read
+    again says it was paid."""
+    intent_id = start_funding(deal, deal.first)
+    stale = stripe_client.v1.payment_intents.retrieve(intent_id)
+    stripe_client.v1.payment_intents.confirm(intent_id, {"payment_method": "pm_card_visa"})
+    intents = app.extensions["payment_gateway"].client.v1.payment_intents
+    reads = iter([stale])
+    real_retrieve = intents.retrieve
+    monkeypatch.setattr(
+        intents, "retrieve", lambda *a, **k: next(reads, None) or real_retrieve(*a, **k)
+    )
+
+    response = deal.company.post(f"/milestones/{deal.first}/cancel-funding")
+
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "funded"
+    (cancel,) = deal.fake.calls("POST", f"/v1/payment_intents/{intent_id}/cancel")
+    assert cancel.status == 400
     assert balance(deal.company)["in_escrow"] == 30_000
     assert_ledger_ok(app)
 
