@@ -585,7 +585,7 @@ def poll_processing(limit: int = 1000) -> list[str]:
     done = []
     for movement_id, refund_id in waiting:
         try:
-            refund = get_gateway().retrieve_refund(refund_id)
+            refund = get_gateway().retrieve_refund(str(refund_id))
         except (ProviderRefused, ProviderUnavailable) as error:
             done.append(f"operation {movement_id}: refund {refund_id} not read: {error}")
             continue
