@@ -79,6 +79,9 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
     if not 0 <= fee_bps <= 10000:
         raise ConfigError("PLATFORM_FEE_BPS must be between 0 and 10000")
     review_days = _number(env, "REVIEW_PERIOD_DAYS", 14.0, float)
+    funding_timeout = _number(env, "FUNDING_TIMEOUT_HOURS", 24.0, float)
+    if funding_timeout <= 0:
+        raise ConfigError("FUNDING_TIMEOUT_HOURS must be more than 0")
     if review_days < 0:
         raise ConfigError("REVIEW_PERIOD_DAYS must not be negative")
     secret_key = env.get("SECRET_KEY") or None
@@ -136,6 +139,9 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         # Relevance ranks at most this many of a search's most recent matches.
         "SEARCH_RANK_CANDIDATES": _positive(env, "SEARCH_RANK_CANDIDATES", 1000),
         "REVIEW_PERIOD_DAYS": review_days,
+        # A funding attempt (a PaymentIntent the client app has not completed) older than
+        # this ends with release-due, as the client's cancel-funding does.
+        "FUNDING_TIMEOUT_HOURS": funding_timeout,
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": storage_uri,
         "RATELIMIT_STORAGE_OPTIONS": storage_options,

@@ -83,6 +83,7 @@ MONEY_STATUSES = {
     "admin.reconciliation": {502},
     "admin.recover_operation": {409, 502},
     "payments.fund": {402, 502},
+    "payments.cancel_funding": {502},
     "payments.approve": {502},
     "payments.refund": {502},
     "payments.payout_account": {502},

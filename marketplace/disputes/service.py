@@ -123,6 +123,10 @@ def _settle_after_a_lost_chargeback(milestone: Milestone, amount: int) -> None:
         )
 
 
+# A refund that failed, or one made outside the marketplace, opens it the same way.
+payments.money_frozen.connect(open_chargeback_dispute)
+
+
 def get_dispute_row(dispute_id: int, *, lock: bool = False) -> Dispute:
     return one_or_404(
         select(Dispute).where(Dispute.id == dispute_id), Dispute, lock=lock, what="dispute"
@@ -187,24 +191,26 @@ class Resolve(Handler):
                 "ruling may release or refund it until the chargeback is won."
             )
         freelancer_amount = request["freelancer_amount"]
-        if freelancer_amount > milestone.amount:
+        available = _available(milestone)
+        if freelancer_amount > available:
             raise ValidationFailed(
                 {
                     "freelancer_amount": [
-                        f"At most the milestone's amount, {milestone.amount} "
-                        f"({format_amount(milestone.amount, milestone.currency)})."
+                        f"At most the milestone's amount less what was refunded outside "
+                        f"the marketplace, {available} "
+                        f"({format_amount(available, milestone.currency)})."
                     ]
                 }
             )
         next_status(MILESTONE, milestone.status, MilestoneAction.RESOLVE, "milestone")
-        client_amount = milestone.amount - freelancer_amount
+        client_amount = available - freelancer_amount
         refunded = _refunded_under(dispute.id)
         if refunded and refunded != client_amount:
             raise Conflict(
                 f"{format_amount(refunded, milestone.currency)} was refunded to the client "
                 "under an earlier ruling on this dispute, whose transfer to the freelancer "
                 f"did not go through: rule again with freelancer_amount "
-                f"{milestone.amount - refunded}."
+                f"{available - refunded}."
             )
         context = {"dispute_id": dispute.id}
         transfer = None
@@ -224,7 +230,8 @@ class Resolve(Handler):
     def book(self, movement, milestone, contract, result):
         request = movement.context["request"]
         if movement.kind == MovementKind.REFUND:
-            payments.book_refund(movement, milestone, contract, result)
+            if not payments.refund_answered(movement, milestone, contract, result):
+                return  # pending at the provider, or failed: the ruling waits
             if movement.context.get("final"):
                 self._complete(milestone, contract, request, transfer=None)
             return
@@ -238,7 +245,7 @@ class Resolve(Handler):
     def _complete(self, milestone, contract, request, *, transfer):
         dispute = get_dispute_row(request["dispute_id"], lock=True)
         freelancer_amount = request["freelancer_amount"]
-        client_amount = milestone.amount - freelancer_amount
+        client_amount = _available(milestone) - freelancer_amount
         milestone.status = next_status(
             MILESTONE, milestone.status, MilestoneAction.RESOLVE, "milestone"
         )
@@ -262,6 +269,12 @@ class Resolve(Handler):
             freelancer_amount=freelancer_amount,
             client_amount=client_amount,
         )
+
+
+def _available(milestone: Milestone) -> int:
+    """What a ruling splits: the milestone's amount less refunds made outside the
+    marketplace (booked already)."""
+    return milestone.amount - payments.outside_refunded(milestone.id)
 
 
 def _refunded_under(dispute_id: int) -> int:

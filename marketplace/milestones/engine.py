@@ -36,7 +36,13 @@ from sqlalchemy.orm import lazyload
 
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.database import utcnow
-from marketplace.errors import DomainError, GatewayFailed, NotFound, OperationInProgress
+from marketplace.errors import (
+    Conflict,
+    DomainError,
+    GatewayFailed,
+    NotFound,
+    OperationInProgress,
+)
 from marketplace.extensions import db
 from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
 from marketplace.payments import keys
@@ -73,6 +79,10 @@ EARLIER_UNANSWERED = (
     "An earlier payment operation on this milestone is still unanswered by the payment "
     "provider, so this request changed nothing. Repeat it later: the earlier operation is "
     "found out first."
+)
+REFUND_WAITING = (
+    "A refund of this milestone's money is pending at the payment provider; until it "
+    "succeeds or fails the milestone stays as it is and no other action may start."
 )
 
 
@@ -185,9 +195,12 @@ def run(
                 raise _refusal_problem(movement, outcome.refusal)
             if not outcome.answered and outcome.refusal is None:
                 raise GatewayFailed(UNANSWERED if mine else EARLIER_UNANSWERED)
-            if mine and movement.context.get("final"):
+            if mine and (movement.context.get("final") or not _succeeded(movement.id)):
                 return load_milestone(milestone_id)
             continue
+        if processing_refund(milestone.id) is not None:
+            db.session.rollback()
+            raise Conflict(REFUND_WAITING)
         step = handler.plan(milestone, contract, request)
         if step is None:
             db.session.commit()
@@ -198,9 +211,30 @@ def run(
             raise _refusal_problem(movement, outcome.refusal)
         if not outcome.answered:
             raise GatewayFailed(UNANSWERED)
-        if step.final:
+        if step.final or not _succeeded(movement.id):
+            # Done, or waiting for the provider (a pending refund) or for an admin.
             return load_milestone(milestone.id)
     raise RuntimeError(f"{action} on milestone {milestone.id} took more than {MAX_STEPS} steps")
+
+
+def processing_refund(milestone_id: int) -> EscrowMovement | None:
+    """A refund the provider took and has not done yet: the milestone waits for it."""
+    return db.session.scalar(
+        select(EscrowMovement)
+        .where(
+            EscrowMovement.milestone_id == milestone_id,
+            EscrowMovement.kind == MovementKind.REFUND,
+            EscrowMovement.status == MovementStatus.PROCESSING,
+        )
+        .limit(1)
+    )
+
+
+def _succeeded(movement_id: int) -> bool:
+    status = db.session.scalar(
+        select(EscrowMovement.status).where(EscrowMovement.id == movement_id)
+    )
+    return status == MovementStatus.SUCCEEDED
 
 
 def load_milestone(milestone_id: int) -> Milestone:
@@ -500,6 +534,72 @@ def recover_pending(limit: int = 1000) -> list[str]:
             f"{movement.currency} on milestone {movement.milestone_id}): {movement.status}"
             + (f" ({movement.refusal})" if movement.refusal else "")
         )
+    return done + poll_processing(limit)
+
+
+def settle_processing(movement_id: int, refund: Refund) -> bool:
+    """A processing refund's answer from the provider (a webhook, a poll), booked once
+    under the milestone's lock by the action it was for: succeeded, the action goes on;
+    failed, its handler records that. Does not commit. Returns whether the action has
+    a further step to make (`continue_action`, after a commit)."""
+    movement = db.session.get(EscrowMovement, movement_id)
+    if movement is None:
+        raise NotFound("No such operation.")
+    milestone, contract = lock_milestone(movement.milestone_id)
+    db.session.refresh(movement)
+    if movement.status != MovementStatus.PROCESSING or refund.waiting:
+        return False
+    movement.settled_at = utcnow()
+    HANDLERS[movement.action].book(movement, milestone, contract, refund)
+    return movement.status == MovementStatus.SUCCEEDED and not movement.context.get("final")
+
+
+def continue_action(movement_id: int) -> None:
+    """Run the rest of the action a movement was a step of (a ruling's transfer after its
+    refund succeeded). A refusal or a lost answer is logged and left as `run` leaves it."""
+    movement = db.session.get(EscrowMovement, movement_id)
+    assert movement is not None
+    action, request = movement.action, movement.context["request"]
+    milestone_id, actor_id = movement.milestone_id, movement.actor_id
+    db.session.rollback()
+    try:
+        run(action, request, lambda: lock_milestone(milestone_id), actor_id=actor_id)
+    except DomainError as failure:
+        db.session.rollback()
+        log.warning("%s on milestone %s did not go on: %s", action, milestone_id, failure.detail)
+
+
+def poll_processing(limit: int = 1000) -> list[str]:
+    """Ask the provider about refunds it took and has not done yet, and book those done."""
+    waiting = db.session.execute(
+        select(EscrowMovement.id, EscrowMovement.provider_id)
+        .where(
+            EscrowMovement.kind == MovementKind.REFUND,
+            EscrowMovement.status == MovementStatus.PROCESSING,
+            EscrowMovement.provider_id.is_not(None),
+        )
+        .order_by(EscrowMovement.id)
+        .limit(limit)
+    ).all()
+    db.session.rollback()
+    done = []
+    for movement_id, refund_id in waiting:
+        try:
+            refund = get_gateway().retrieve_refund(str(refund_id))
+        except (ProviderRefused, ProviderUnavailable) as error:
+            done.append(f"operation {movement_id}: refund {refund_id} not read: {error}")
+            continue
+        if refund.waiting:
+            done.append(
+                f"operation {movement_id}: refund {refund_id} is {refund.status} at the "
+                "provider; booked when it ends"
+            )
+            continue
+        go_on = settle_processing(movement_id, refund)
+        db.session.commit()
+        if go_on:
+            continue_action(movement_id)
+        done.append(f"operation {movement_id}: refund {refund_id} {refund.status}")
     return done
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from blinker import Namespace
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import exists, func, select
@@ -26,6 +27,7 @@ from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract, Milestone, MilestoneSubmission
 from marketplace.database import utcnow
 from marketplace.errors import (
+    Conflict,
     DomainError,
     Forbidden,
     GatewayFailed,
@@ -48,10 +50,24 @@ from marketplace.payments.gateway import (
     ProviderUnavailable,
     get_gateway,
 )
+from marketplace.payments.gateway import Refund as ProviderRefund
 from marketplace.payments.keys import ProviderKey
 from marketplace.states import MilestoneStatus, next_status
 
 A, K, S = MilestoneAction, MovementKind, MovementStatus
+
+# The action of a refund made outside the marketplace (Stripe's Dashboard, Radar).
+OUTSIDE_REFUND = "outside_refund"
+
+# Disputes sit above milestones: a milestone frozen for an admin is announced, and
+# disputes opens the platform's dispute in the same transaction.
+signals = Namespace()
+money_frozen = signals.signal(
+    "money-frozen",
+    doc="A refund failed, or one was made outside the marketplace, and the milestone is "
+    "disputed (the sender: the locked Milestone; `contract` and `reason` as keywords): a "
+    "receiver opens the platform's dispute.",
+)
 
 
 def _party(user: User, milestone_id: int, role: str):
@@ -174,6 +190,132 @@ def book_funding(milestone, contract, movement, actor_id, *, action) -> None:
         currency=milestone.currency,
         intent=movement.provider_id,
     )
+
+
+FUNDING_UNANSWERED = (
+    "The payment provider did not answer, so whether the payment was cancelled is not "
+    "known; the milestone stays `funding`. Repeat the request."
+)
+FUNDING_PROCESSING = (
+    "The payment is being processed by the payment provider and cannot be cancelled now; "
+    "the milestone stays `funding` until it succeeds or fails."
+)
+
+
+def leave_funding(
+    load: Callable[[], tuple[Milestone, Contract]], action: MilestoneAction, actor_id
+) -> Milestone:
+    """A `funding` milestone back to `pending`: its PaymentIntent is cancelled first, so
+    it can never charge later; one that succeeded meanwhile is booked (funded) instead.
+
+    Like a written-ahead step: checked under the lock, the provider called with no
+    transaction open, the answer booked under the lock again (unless a webhook booked
+    it meanwhile)."""
+    milestone, _contract = load()
+    earlier = engine.pending_movement(milestone.id)
+    if earlier is not None:  # a fund call unanswered: found out first
+        engine.recover(earlier.id)
+        milestone, _contract = load()
+        if earlier.kind == K.CHARGE and milestone.status == MilestoneStatus.FUNDED:
+            db.session.commit()  # it was paid: funded, which is what a cancel answers then
+            return milestone
+    next_status(MILESTONE, milestone.status, action, "milestone")
+    charge = current_charge(milestone.id)
+    charge_id = charge.id if charge is not None else None
+    intent_id = charge.provider_id if charge is not None else None
+    db.session.commit()
+    answer = None
+    if intent_id is not None:
+        try:
+            answer = get_gateway().cancel_charge(intent_id)
+        except ProviderUnavailable:
+            raise GatewayFailed(FUNDING_UNANSWERED) from None
+        except ProviderRefused as refusal:
+            raise operations.refused_problem(refusal, "charge") from None
+    milestone, contract = engine.lock_milestone(milestone.id)
+    movement = db.session.get(EscrowMovement, charge_id) if charge_id is not None else None
+    if movement is not None:
+        db.session.refresh(movement)
+    if movement is not None and movement.status not in (S.PENDING, S.PROCESSING):
+        db.session.commit()  # booked meanwhile (a webhook): the milestone says how
+        return milestone
+    if answer is not None and answer.succeeded:
+        assert movement is not None
+        if answer.amount != movement.amount or answer.currency.upper() != movement.currency:
+            raise ValueError(f"intent {answer.intent_id} does not match movement {movement.id}")
+        movement.charge_id, movement.settled_at = answer.charge_id, utcnow()
+        book_funding(milestone, contract, movement, None, action=A.FUNDING_SUCCEEDED)
+    elif answer is None or answer.status == "canceled":
+        if movement is not None:
+            movement.status, movement.settled_at = S.FAILED, utcnow()
+            movement.refusal = "expired" if action == A.EXPIRE_FUNDING else "canceled"
+        milestone.status = next_status(MILESTONE, milestone.status, action, "milestone")
+        audit.record(
+            actor_id,
+            "milestone.funding_expired"
+            if action == A.EXPIRE_FUNDING
+            else "milestone.funding_cancelled",
+            f"milestone:{milestone.id}",
+            intent=intent_id,
+        )
+    else:
+        db.session.rollback()
+        raise Conflict(FUNDING_PROCESSING)
+    db.session.commit()
+    return engine.load_milestone(milestone.id)
+
+
+def cancel_funding(user: User, milestone_id: int) -> Milestone:
+    """The client gives up a funding attempt: the milestone is pending again (or funded,
+    if the payment succeeded meanwhile)."""
+    return leave_funding(_party(user, milestone_id, "client"), A.CANCEL_FUNDING, user.id)
+
+
+def expire_funding(now=None) -> list[str]:
+    """Funding attempts older than FUNDING_TIMEOUT_HOURS end as the client's cancel does."""
+    now = now or utcnow()
+    cutoff = now - timedelta(hours=current_app.config["FUNDING_TIMEOUT_HOURS"])
+    stale = db.session.scalars(
+        select(Milestone.id)
+        .join(EscrowMovement, EscrowMovement.milestone_id == Milestone.id)
+        .where(
+            Milestone.status == MilestoneStatus.FUNDING,
+            EscrowMovement.kind == K.CHARGE,
+            EscrowMovement.status == S.PROCESSING,
+            EscrowMovement.created_at <= cutoff,
+        )
+        .distinct()
+        .order_by(Milestone.id)
+    ).all()
+    db.session.rollback()
+    done = []
+    for milestone_id in stale:
+
+        def load(milestone_id=milestone_id):
+            milestone = db.session.scalar(
+                select(Milestone)
+                .where(Milestone.id == milestone_id)
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            )
+            if milestone is None or milestone.status != MilestoneStatus.FUNDING:
+                raise _NotDue()
+            return milestone, db.session.get_one(Contract, milestone.contract_id)
+
+        try:
+            milestone = leave_funding(load, A.EXPIRE_FUNDING, None)
+        except _NotDue:
+            db.session.rollback()
+            continue
+        except DomainError as failure:
+            db.session.rollback()
+            done.append(f"milestone {milestone_id}: funding not ended ({failure.detail})")
+            continue
+        if milestone.status == MilestoneStatus.FUNDED:
+            done.append(f"milestone {milestone_id}: funded (paid before it expired)")
+        else:
+            done.append(f"milestone {milestone_id}: funding expired; pending again")
+    return done
 
 
 class Submit(Handler):
@@ -368,6 +510,135 @@ def refund_step(milestone, amount: int, context: dict | None = None) -> Step:
     return Step(K.REFUND, amount, {"intent_id": charge.provider_id}, context=context or {})
 
 
+def refund_answered(movement: EscrowMovement, milestone, contract, refund) -> bool:
+    """Book what the provider answered to a refund: True once it succeeded (booked).
+
+    Pending at the provider, the movement is processing and the money stays in escrow;
+    failed, the money stays there too and the milestone is frozen for an admin."""
+    movement.provider_id = refund.refund_id
+    if refund.waiting:
+        movement.status = S.PROCESSING
+        audit.record(
+            movement.actor_id,
+            "milestone.refund_pending",
+            f"milestone:{milestone.id}",
+            amount=movement.amount,
+            currency=milestone.currency,
+            refund=refund.refund_id,
+        )
+        return False
+    if refund.failed:
+        movement.status, movement.refusal = S.FAILED, f"refund_{refund.status}"
+        movement.settled_at = movement.settled_at or utcnow()
+        amount = format_amount(movement.amount, milestone.currency)
+        freeze(
+            milestone,
+            contract,
+            f"The refund of {amount} ({refund.refund_id}) {refund.status} at the payment "
+            "provider: the money is still in escrow, for an admin to decide.",
+        )
+        audit.record(
+            None,
+            "milestone.refund_failed",
+            f"milestone:{milestone.id}",
+            amount=movement.amount,
+            currency=milestone.currency,
+            refund=refund.refund_id,
+            status=refund.status,
+        )
+        return False
+    book_refund(movement, milestone, contract, refund)
+    return True
+
+
+def freeze(milestone, contract, reason: str) -> None:
+    """Put the milestone in `disputed` (unless it is already, or its money is gone) and
+    have the platform's dispute opened, so an admin decides."""
+    if (milestone.status, A.DISPUTE) in MILESTONE:
+        milestone.status = next_status(MILESTONE, milestone.status, A.DISPUTE, "milestone")
+    if milestone.status == MilestoneStatus.DISPUTED:
+        money_frozen.send(milestone, contract=contract, reason=reason)
+
+
+def outside_refunded(milestone_id: int) -> int:
+    """What refunds made outside the marketplace took from the milestone's escrow."""
+    return sum(
+        db.session.scalars(
+            select(EscrowMovement.amount).where(
+                EscrowMovement.milestone_id == milestone_id,
+                EscrowMovement.kind == K.REFUND,
+                EscrowMovement.action == OUTSIDE_REFUND,
+                EscrowMovement.status == S.SUCCEEDED,
+            )
+        )
+    )
+
+
+def book_outside_refunds(charge: EscrowMovement, refunds: list[ProviderRefund]) -> None:
+    """Refunds of the milestone's charge that none of our movements made: each that
+    succeeded is booked as it happened (a refund movement and its ledger lines), and the
+    milestone is frozen for an admin. Does not commit; books each refund once."""
+    milestone, contract = engine.lock_milestone(charge.milestone_id)
+    known = set(
+        db.session.scalars(
+            select(EscrowMovement.provider_id).where(
+                EscrowMovement.milestone_id == milestone.id,
+                EscrowMovement.kind == K.REFUND,
+                EscrowMovement.provider_id.is_not(None),
+            )
+        )
+    )
+    unknown = [r for r in refunds if r.refund_id not in known and not r.failed]
+    if not unknown:
+        return
+    for refund in unknown:
+        if not refund.succeeded:
+            continue  # booked when it succeeds (refund.updated, charge.refunded)
+        amount = min(refund.amount, ledger.escrow_balance(milestone.id))
+        if amount < refund.amount:
+            audit.record(
+                None,
+                "milestone.refund_beyond_escrow",
+                f"milestone:{milestone.id}",
+                refund=refund.refund_id,
+                amount=refund.amount,
+                escrow=amount,
+                currency=milestone.currency,
+            )
+        if amount <= 0:
+            continue
+        movement = EscrowMovement(
+            milestone_id=milestone.id,
+            kind=K.REFUND,
+            action=OUTSIDE_REFUND,
+            status=S.SUCCEEDED,
+            amount=amount,
+            currency=milestone.currency,
+            provider_id=refund.refund_id,
+            settled_at=utcnow(),
+        )
+        db.session.add(movement)
+        db.session.flush()
+        ledger.book_refund(
+            milestone, contract.client_id, amount, reference=f"refund:mv{movement.id}"
+        )
+        audit.record(
+            None,
+            "milestone.refunded_outside",
+            f"milestone:{milestone.id}",
+            amount=amount,
+            currency=milestone.currency,
+            refund=refund.refund_id,
+        )
+    ids = ", ".join(r.refund_id for r in unknown)
+    freeze(
+        milestone,
+        contract,
+        f"Refunded outside the marketplace ({ids}): booked as it happened; an admin "
+        "decides what becomes of the rest.",
+    )
+
+
 def book_refund(movement: EscrowMovement, milestone, contract, refund) -> None:
     movement.provider_id, movement.status = refund.refund_id, S.SUCCEEDED
     ledger.book_refund(
@@ -421,8 +692,10 @@ class Refund(Handler):
         return refund_step(milestone, ledger.escrow_balance(milestone.id))
 
     def book(self, movement, milestone, contract, refund):
-        milestone.status = next_status(MILESTONE, milestone.status, A.REFUND, "milestone")
-        book_refund(movement, milestone, contract, refund)
+        if not refund_answered(movement, milestone, contract, refund):
+            return  # pending at the provider, or failed: the milestone waits
+        if (milestone.status, A.REFUND) in MILESTONE:  # not frozen meanwhile
+            milestone.status = next_status(MILESTONE, milestone.status, A.REFUND, "milestone")
 
 
 def refund_milestone(user: User, milestone_id: int) -> Milestone:
@@ -712,12 +985,14 @@ class _NotDue(Exception):
 
 
 def release_due(now=None) -> list[str]:
-    """Approve every submitted milestone past its auto_release_at; each its own action.
+    """Approve every submitted milestone past its auto_release_at, each its own action
+    (and first end funding attempts past FUNDING_TIMEOUT_HOURS).
 
     Safe on several hosts at once: each milestone is claimed with FOR UPDATE SKIP LOCKED
     on PostgreSQL (SQLite runs one writer at a time anyway), and re-checked once held.
     """
     now = now or utcnow()
+    expired = expire_funding(now)
     due = db.session.scalars(
         select(Milestone.id)
         .where(Milestone.status == MilestoneStatus.SUBMITTED, Milestone.auto_release_at <= now)
@@ -755,7 +1030,7 @@ def release_due(now=None) -> list[str]:
             continue
         released = format_amount(milestone.amount, milestone.currency)
         done.append(f"milestone {milestone_id}: released {released}")
-    return done
+    return expired + done
 
 
 register(A.FUND, Fund())

@@ -18,6 +18,8 @@ class MilestoneAction(enum.StrEnum):
     START_FUNDING = "start_funding"
     FUNDING_SUCCEEDED = "funding_succeeded"
     FUNDING_FAILED = "funding_failed"
+    CANCEL_FUNDING = "cancel_funding"
+    EXPIRE_FUNDING = "expire_funding"
     CANCEL = "cancel"
     SUBMIT = "submit"
     APPROVE = "approve"
@@ -36,6 +38,8 @@ MILESTONE: Table = {
     (M.PENDING, MA.START_FUNDING): M.FUNDING,
     (M.FUNDING, MA.FUNDING_SUCCEEDED): M.FUNDED,
     (M.FUNDING, MA.FUNDING_FAILED): M.PENDING,
+    (M.FUNDING, MA.CANCEL_FUNDING): M.PENDING,
+    (M.FUNDING, MA.EXPIRE_FUNDING): M.PENDING,
     (M.PENDING, MA.CANCEL): M.CANCELLED,
     (M.FUNDED, MA.SUBMIT): M.SUBMITTED,
     (M.CHANGES_REQUESTED, MA.SUBMIT): M.SUBMITTED,

@@ -155,28 +155,85 @@ def _charge_of(charge_id) -> EscrowMovement | None:
 
 
 def charge_refunded(obj: dict) -> None:
-    """A refund seen at the provider: ours are booked already; anything else is flagged."""
+    """Refunds seen at the provider: ours are booked as they end (refund.updated); one
+    made outside the marketplace (the Dashboard) is booked as it happened and freezes the
+    milestone. The charge's refunds are re-read, never taken from the event."""
     charge = _charge_of(obj.get("id"))
-    if charge is None:
+    if charge is not None:
+        _outside_refunds(charge)
+
+
+def _outside_refunds(charge: EscrowMovement) -> None:
+    """Book the charge's refunds that none of our movements made."""
+    if charge.provider_id is None:
         return
-    booked = sum(
-        db.session.scalars(
-            select(EscrowMovement.amount).where(
-                EscrowMovement.milestone_id == charge.milestone_id,
-                EscrowMovement.kind == MovementKind.REFUND,
-                EscrowMovement.status == MovementStatus.SUCCEEDED,
+    # A refund of ours whose answer was lost is one the provider has and we do not know:
+    # found out first, so it is not taken for an outside one.
+    unanswered = db.session.scalars(
+        select(EscrowMovement.id).where(
+            EscrowMovement.milestone_id == charge.milestone_id,
+            EscrowMovement.kind == MovementKind.REFUND,
+            EscrowMovement.status == MovementStatus.PENDING,
+        )
+    ).all()
+    intent_id, charge_id = charge.provider_id, charge.id
+    for movement_id in unanswered:
+        engine.recover(movement_id)
+    refunds = get_gateway().list_refunds(intent_id)
+    charge = db.session.get_one(EscrowMovement, charge_id)
+    service.book_outside_refunds(charge, refunds)
+
+
+def refund_updated(obj: dict) -> None:
+    """A refund ended at the provider: ours is booked (succeeded: the action it was for
+    goes on; failed: the money stays in escrow and the milestone is frozen for an admin);
+    one made outside the marketplace is booked as it happened."""
+    refund = get_gateway().retrieve_refund(obj["id"])
+    movement = _refund_movement(refund.refund_id)
+    if movement is None:
+        charge = db.session.scalar(
+            select(EscrowMovement).where(
+                EscrowMovement.kind == MovementKind.CHARGE,
+                EscrowMovement.provider_id == refund.intent_id,
             )
         )
-    )
-    refunded = int(obj.get("amount_refunded") or 0)
-    if refunded != booked:
-        audit.record(
-            None,
-            "charge.refund_mismatch",
-            f"milestone:{charge.milestone_id}",
-            provider_refunded=refunded,
-            booked=booked,
+        if charge is None:
+            return
+        _outside_refunds(charge)  # finds out our unanswered refunds first
+        movement = _refund_movement(refund.refund_id)
+        if movement is None or movement.action == service.OUTSIDE_REFUND:
+            return
+    movement_id = movement.id
+    if engine.settle_processing(movement_id, refund):
+        db.session.commit()
+        engine.continue_action(movement_id)
+
+
+def _refund_movement(refund_id: str) -> EscrowMovement | None:
+    return db.session.scalar(
+        select(EscrowMovement).where(
+            EscrowMovement.kind == MovementKind.REFUND, EscrowMovement.provider_id == refund_id
         )
+    )
+
+
+def payment_canceled(obj: dict) -> None:
+    """A PaymentIntent was cancelled (by us, the Dashboard, or Stripe after a failed
+    attempt): a milestone still waiting for it is pending again."""
+    charge = get_gateway().retrieve_charge(obj["id"])
+    movement = _charge_movement(charge.intent_id, charge.metadata)
+    if movement is None or charge.status != "canceled":
+        return
+    milestone, _contract = _locked(movement)
+    if movement.status not in (MovementStatus.PENDING, MovementStatus.PROCESSING):
+        return  # booked or ended already
+    movement.status, movement.refusal = MovementStatus.FAILED, "canceled"
+    movement.provider_id, movement.settled_at = charge.intent_id, utcnow()
+    if milestone.status == MilestoneStatus.FUNDING:
+        milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.FUNDING_FAILED)
+    audit.record(
+        None, "milestone.funding_cancelled", f"milestone:{milestone.id}", intent=charge.intent_id
+    )
 
 
 def _chargeback_of(dispute: CardDispute, charge: EscrowMovement) -> Chargeback:
@@ -452,6 +509,10 @@ HANDLERS = {
     "capability.updated": capability_updated,
     "account.application.deauthorized": account_deauthorized,
     "payout.failed": payout_failed,
+    "payment_intent.canceled": payment_canceled,
+    "refund.updated": refund_updated,
+    "refund.failed": refund_updated,
+    "charge.refund.updated": refund_updated,
 }
 
 

@@ -113,11 +113,32 @@ class RefundRequest:
     idempotency_key: str
 
 
+# A refund's statuses at the provider (Stripe's): still to happen, and never to happen.
+REFUND_WAITING = frozenset({"pending", "requires_action"})
+REFUND_FAILED = frozenset({"failed", "canceled"})
+
+
 @dataclass(frozen=True)
 class Refund:
+    """A refund: `status` is the provider's. Only a succeeded one has moved money; a
+    pending one may still fail, and then the money stays with the platform."""
+
     refund_id: str
     amount: int
     status: str
+    intent_id: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "succeeded"
+
+    @property
+    def waiting(self) -> bool:
+        return self.status in REFUND_WAITING
+
+    @property
+    def failed(self) -> bool:
+        return self.status in REFUND_FAILED
 
 
 @dataclass(frozen=True)
@@ -301,9 +322,19 @@ class PaymentGateway(Protocol):
 
     def retrieve_charge(self, intent_id: str) -> Charge: ...
 
-    def cancel_charge(self, intent_id: str) -> None: ...
+    def cancel_charge(self, intent_id: str) -> Charge:
+        """Cancel an intent that is not paid, so it can never charge later; returns it as
+        it ends (`succeeded` if it was paid meanwhile, `processing` if it cannot be
+        cancelled now)."""
+        ...
 
     def refund(self, request: RefundRequest) -> Refund: ...
+
+    def retrieve_refund(self, refund_id: str) -> Refund: ...
+
+    def list_refunds(self, intent_id: str) -> list[Refund]:
+        """Every refund of the intent's charge, whoever made it (ours, the Dashboard's)."""
+        ...
 
     def transfer(self, request: TransferRequest) -> Transfer: ...
 

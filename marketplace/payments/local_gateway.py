@@ -146,6 +146,9 @@ class LocalGateway:
     key_lifetime: timedelta | None = None  # its store keeps every key
 
     def __init__(self, path: str | Path):
+        # What a new refund is at first: `succeeded` at once, or (tests, the demo)
+        # `pending` or `failed`, as Stripe's refunds of some cards and banks are.
+        self.refund_status = "succeeded"
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(f"sqlite:///{path}")
         metadata.create_all(self.engine)
@@ -189,10 +192,9 @@ class LocalGateway:
         with _answer():
             return _charge(self._get(intent_id, "charge"))
 
-    def cancel_charge(self, intent_id: str) -> None:
+    def cancel_charge(self, intent_id: str) -> Charge:
         # Local charges are confirmed at once: none is ever left open to cancel.
-        with _answer():
-            self._get(intent_id, "charge")
+        return self.retrieve_charge(intent_id)
 
     def refund(self, request: RefundRequest) -> Refund:
         def make(connection):
@@ -203,20 +205,28 @@ class LocalGateway:
                     "The refund exceeds what is left of the charge.",
                     stored=True,
                 )
-            charge["refunded"] += request.amount
+            if self.refund_status not in ("failed", "canceled"):
+                charge["refunded"] += request.amount
             connection.execute(
                 objects.update().where(objects.c.id == request.intent_id).values(data=charge)
             )
             return "refund", {
                 "refund_id": _new_id("re"),
                 "amount": request.amount,
-                "status": "succeeded",
+                "status": self.refund_status,
                 "intent_id": request.intent_id,
             }
 
         with _answer():
             _kind, data = self._once(request.idempotency_key, asdict(request), make)
-        return Refund(data["refund_id"], data["amount"], data["status"])
+        return _refund(data)
+
+    def retrieve_refund(self, refund_id: str) -> Refund:
+        with _answer():
+            return _refund(self._get(refund_id, "refund"))
+
+    def list_refunds(self, intent_id: str) -> list[Refund]:
+        return [_refund(r) for r in self.records("refund") if r["intent_id"] == intent_id]
 
     def transfer(self, request: TransferRequest) -> Transfer:
         def make(connection):
@@ -367,8 +377,47 @@ class LocalGateway:
             data["transfers_active"] = active
             connection.execute(objects.update().where(objects.c.id == account_id).values(data=data))
 
+    def settle_refund(self, refund_id: str, status: str) -> Refund:
+        """A pending refund ends (`succeeded`, `failed` or `canceled`), as Stripe's do days
+        later; a refund that did not happen gives its amount back to the charge."""
+        with self.engine.begin() as connection:
+            data = self._get(refund_id, "refund", connection)
+            if data["status"] not in ("pending", "requires_action"):
+                raise ValueError(f"refund {refund_id} is {data['status']}, not pending")
+            data["status"] = status
+            if status in ("failed", "canceled"):
+                charge = self._get(data["intent_id"], "charge", connection)
+                charge["refunded"] -= data["amount"]
+                connection.execute(
+                    objects.update().where(objects.c.id == charge["intent_id"]).values(data=charge)
+                )
+            connection.execute(objects.update().where(objects.c.id == refund_id).values(data=data))
+        return _refund(data)
+
+    def refund_outside(self, intent_id: str, amount: int, status: str = "succeeded") -> Refund:
+        """A refund made outside the marketplace (Stripe's Dashboard, Radar): no key."""
+        with self.engine.begin() as connection:
+            charge = self._get(intent_id, "charge", connection)
+            if charge["refunded"] + amount > charge["amount"]:
+                raise ValueError("the refund exceeds what is left of the charge")
+            charge["refunded"] += amount
+            connection.execute(
+                objects.update().where(objects.c.id == intent_id).values(data=charge)
+            )
+            data = {
+                "refund_id": _new_id("re"),
+                "amount": amount,
+                "status": status,
+                "intent_id": intent_id,
+            }
+            connection.execute(
+                insert(objects).values(id=data["refund_id"], kind="refund", request={}, data=data)
+            )
+        return _refund(data)
+
     def forget_everything(self) -> None:
         """Start from nothing (tests empty the marketplace's database too)."""
+        self.refund_status = "succeeded"
         with self.engine.begin() as connection:
             connection.execute(objects.delete())
 
@@ -428,6 +477,10 @@ class LocalGateway:
 
 def _new_id(prefix: str) -> str:
     return f"{prefix}_local_{secrets.token_hex(10)}"
+
+
+def _refund(data: dict) -> Refund:
+    return Refund(data["refund_id"], data["amount"], data["status"], data["intent_id"])
 
 
 def _charge(data: dict) -> Charge:

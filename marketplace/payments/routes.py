@@ -25,6 +25,13 @@ def fund(data, milestone_id):
     return service.fund_milestone(current_user, milestone_id, data["payment_method"])
 
 
+@blp.post("/milestones/<id:milestone_id>/cancel-funding")
+@blp.response(200, MilestoneSchema)
+def cancel_funding(milestone_id):
+    """Give up a funding attempt: its payment is cancelled, the milestone pending (the client)."""
+    return service.cancel_funding(current_user, milestone_id)
+
+
 @blp.post("/milestones/<id:milestone_id>/cancel")
 @blp.response(200, MilestoneSchema)
 @blp.doc(tags=["contracts"])

@@ -215,12 +215,22 @@ class StripeGateway:
         with _answer():
             return self._charge(self.client.v1.payment_intents.retrieve(intent_id))
 
-    def cancel_charge(self, intent_id: str) -> None:
-        """Cancel an intent that failed, so it can never be confirmed (and charge) later."""
+    def cancel_charge(self, intent_id: str) -> Charge:
+        """Cancel an intent not paid, so it can never be confirmed (and charge) later.
+
+        The client may confirm it between our read and the cancel: Stripe then refuses
+        the cancel (`payment_intent_unexpected_state`), and the intent read again says
+        what happened."""
         with _answer():
             intent = self.client.v1.payment_intents.retrieve(intent_id)
-            if intent.status not in ("succeeded", "canceled", "processing"):
-                self.client.v1.payment_intents.cancel(intent_id)
+            if intent.status in ("succeeded", "canceled", "processing"):
+                return self._charge(intent)
+            try:
+                return self._charge(self.client.v1.payment_intents.cancel(intent_id))
+            except stripe.InvalidRequestError as error:
+                if error.code != "payment_intent_unexpected_state":
+                    raise
+            return self._charge(self.client.v1.payment_intents.retrieve(intent_id))
 
     def refund(self, request: RefundRequest) -> Refund:
         with _answer():
@@ -228,7 +238,18 @@ class StripeGateway:
                 {"payment_intent": request.intent_id, "amount": request.amount},
                 {"idempotency_key": request.idempotency_key},
             )
-        return Refund(refund.id, refund.amount, refund.status or "pending")
+        return self._refund(refund)
+
+    def retrieve_refund(self, refund_id: str) -> Refund:
+        with _answer():
+            return self._refund(self.client.v1.refunds.retrieve(refund_id))
+
+    def list_refunds(self, intent_id: str) -> list[Refund]:
+        with _answer():
+            found = self.client.v1.refunds.list(
+                {"payment_intent": intent_id, "limit": self.page_size}
+            ).auto_paging_iter()
+            return [self._refund(refund) for refund in found]
 
     def transfer(self, request: TransferRequest) -> Transfer:
         params: TransferCreateParams = {
@@ -396,6 +417,15 @@ class StripeGateway:
             charge_id=_id(getattr(intent, "latest_charge", None)),
             client_secret=getattr(intent, "client_secret", None),
             metadata=(intent.metadata.to_dict() if getattr(intent, "metadata", None) else {}),
+        )
+
+    @staticmethod
+    def _refund(refund) -> Refund:
+        return Refund(
+            refund.id,
+            refund.amount,
+            refund.status or "pending",
+            _id(getattr(refund, "payment_intent", None)),
         )
 
     @staticmethod

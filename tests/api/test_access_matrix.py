@@ -124,6 +124,7 @@ MATRIX = [
     # milestones and escrow
     ("POST",   "/milestones/{pending}/fund",               401, 200, 404, 403, 404, 403, 403),
     ("POST",   "/milestones/{pending}/cancel",             401, 200, 404, 403, 404, 403, 403),
+    ("POST",   "/milestones/{pending}/cancel-funding",     401, 409, 404, 403, 404, 403, 403),
     ("POST",   "/milestones/{funded}/submit",              401, 403, 404, 200, 404, 403, 403),
     ("POST",   "/milestones/{submitted}/approve",          401, 200, 404, 403, 404, 403, 403),
     ("POST",   "/milestones/{submitted}/request-changes",  401, 200, 404, 403, 404, 403, 403),

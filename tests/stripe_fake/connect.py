@@ -32,7 +32,13 @@ still builds, encodes, retries and parses every request; only the transport chan
   - A payment method nobody knows is Stripe's 400 ``resource_missing`` on
     ``payment_method`` (localstripe answers a bare 404).
   - ``POST /v1/refunds``: ``reason`` and other parameters localstripe rejects are
-    stripped and echoed back.
+    stripped and echoed back. Refunds may be held (:meth:`FakeConnectClient.hold_refunds`:
+    they start ``pending``, ``requires_action`` or ``failed``, as Stripe's do for some
+    cards and banks) and ended later (:meth:`FakeConnectClient.settle_refund`); the
+    status shows on every read and list of the refund.
+  - ``POST /v1/payment_intents/{id}/cancel`` of an intent that succeeded (or was
+    cancelled) is Stripe's 400 ``payment_intent_unexpected_state`` with the intent
+    (localstripe: a bare 400).
 
 * ``Idempotency-Key`` (which localstripe ignores) is honoured for every POST, forwarded
   or served, the way Stripe does: scoped by ``Stripe-Account``, the first response of a
@@ -409,6 +415,8 @@ class FakeConnectClient(stripe.RequestsClient):
             self.spent: dict[str, int] = {}
             # Accounts whose holder disconnected them from the platform.
             self.deauthorized: set[str] = set()
+            self._refunds: dict[str, dict[str, Any]] = {}
+            self._next_refund_status: str | None = None
 
     def calls(
         self, method: str | None = None, path: str | None = None, *, path_prefix: str | None = None
@@ -629,6 +637,30 @@ class FakeConnectClient(stripe.RequestsClient):
                 if t["destination"] == account_id and t["currency"] == currency
             )
             return received - self.spent.get(account_id, 0)
+
+    def hold_refunds(self, status: str | None = "pending") -> None:
+        """Make refunds created from now on start as ``status`` (``pending``,
+        ``requires_action``, ``failed``), as Stripe's refunds to some cards and banks do;
+        ``None``: succeeded at once again (localstripe's only behaviour)."""
+        if status not in (None, "pending", "requires_action", "failed"):
+            raise ValueError("a refund starts pending, requires_action, failed or succeeded")
+        with self._lock:
+            self._next_refund_status = status
+
+    def settle_refund(self, refund_id: str, status: str) -> dict:
+        """End a refund that was held: ``succeeded``, ``failed`` or ``canceled`` (with a
+        ``failure_reason`` when it failed). Returns the refund, e.g. for a
+        ``refund.updated`` / ``refund.failed`` event."""
+        if status not in ("succeeded", "failed", "canceled"):
+            raise ValueError("a refund ends succeeded, failed or canceled")
+        with self._lock:
+            side = self._refund_side.get(refund_id)
+            if side is None or side.get("status") not in ("pending", "requires_action"):
+                raise ValueError(f"refund {refund_id} is not pending")
+            side["status"] = status
+            if status == "failed":
+                side["failure_reason"] = "expired_or_canceled_card"
+            return {**deepcopy(self._refunds[refund_id]), **deepcopy(side)}
 
     def payment_intent_extras(self, payment_intent_id: str) -> dict[str, Any]:
         """What the layer stripped from a PaymentIntent (e.g. ``transfer_group``)."""
@@ -896,6 +928,8 @@ class FakeConnectClient(stripe.RequestsClient):
                 return self._update_payment_intent(call, m["id"])
             if m["action"] == "/confirm":
                 return self._confirm_payment_intent(call, m["id"])
+            if m["action"] == "/cancel":
+                return self._cancel_payment_intent(call, m["id"])
         if path.startswith("/v1/payment_intents") or path.startswith("/v1/charges"):
             return self._present(call, call.forward())
         if path == "/v1/refunds" and method == "POST":
@@ -1535,12 +1569,47 @@ class FakeConnectClient(stripe.RequestsClient):
 
     def _create_refund(self, call: _Call) -> Response:
         forward = [(k, v) for k, v in call.pairs if k.partition("[")[0] not in REFUND_SIDE_PARAMS]
-        side = {name: call.params[name] for name in REFUND_SIDE_PARAMS if name in call.params}
+        side: dict[str, Any] = {
+            name: call.params[name] for name in REFUND_SIDE_PARAMS if name in call.params
+        }
         response = call.forward(forward)
         if 200 <= response[1] < 300:
+            refund = json.loads(response[0])
             with self._lock:
-                self._refund_side[json.loads(response[0])["id"]] = side
+                if self._next_refund_status is not None:
+                    side["status"] = self._next_refund_status
+                    if side["status"] == "failed":
+                        side["failure_reason"] = "expired_or_canceled_card"
+                self._refund_side[refund["id"]] = side
+                self._refunds[refund["id"]] = refund
         return self._present(call, response)
+
+    # ------------------------------------------------------------------ cancelling
+
+    def _cancel_payment_intent(self, call: _Call, payment_intent_id: str) -> Response:
+        """localstripe refuses to cancel a PaymentIntent that succeeded with a bare 400;
+        Stripe says why (``payment_intent_unexpected_state``) and includes the intent."""
+        response = call.forward()
+        if response[1] != 400:
+            return self._present(call, response)
+        current = call.internal("GET", f"/v1/payment_intents/{payment_intent_id}")
+        if current[1] != 200:
+            return response
+        intent = self._present_object(json.loads(current[0]), [])
+        if intent.get("status") not in ("succeeded", "canceled", "processing"):
+            return response
+        return _error_response(
+            400,
+            {
+                "type": "invalid_request_error",
+                "code": "payment_intent_unexpected_state",
+                "message": "You cannot cancel this PaymentIntent because it has a status of "
+                f"{intent['status']}. Only a PaymentIntent with one of the following statuses "
+                "may be canceled: requires_payment_method, requires_capture, "
+                "requires_confirmation, requires_action, processing.",
+                "payment_intent": intent,
+            },
+        )
 
     # ------------------------------------------------------------------ presentation
 

@@ -186,6 +186,67 @@ def test_refunds_partial_then_rest_and_full(stripe_client):
     assert full.amount == 4200
 
 
+@pytest.mark.parametrize("start", ["pending", "requires_action"])
+@pytest.mark.parametrize("end", ["succeeded", "failed", "canceled"])
+def test_a_held_refund_stays_pending_until_it_ends(stripe_client, fake_stripe, start, end):
+    intent = fund(stripe_client, amount=1000)
+    fake_stripe.hold_refunds(start)
+    refund = stripe_client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 400})
+    fake_stripe.hold_refunds(None)
+
+    assert refund.status == start
+    assert stripe_client.v1.refunds.retrieve(refund.id).status == start
+    ended = fake_stripe.settle_refund(refund.id, end)
+    assert (ended["id"], ended["object"], ended["status"]) == (refund.id, "refund", end)
+    assert ended["payment_intent"] == intent.id
+    assert stripe_client.v1.refunds.retrieve(refund.id).status == end
+    (listed,) = stripe_client.v1.refunds.list({"payment_intent": intent.id}).data
+    assert listed.status == end
+    assert (getattr(listed, "failure_reason", None) is not None) == (end == "failed")
+    with pytest.raises(ValueError, match="not pending"):
+        fake_stripe.settle_refund(refund.id, "succeeded")
+    # Not held: succeeded at once, as before.
+    assert stripe_client.v1.refunds.create(params={"payment_intent": intent.id}).status == (
+        "succeeded"
+    )
+
+
+def test_a_refund_may_fail_at_once(stripe_client, fake_stripe):
+    intent = fund(stripe_client, amount=1000)
+    fake_stripe.hold_refunds("failed")
+
+    refund = stripe_client.v1.refunds.create(params={"payment_intent": intent.id})
+
+    assert (refund.status, refund.failure_reason) == ("failed", "expired_or_canceled_card")
+    with pytest.raises(ValueError, match="a refund starts"):
+        fake_stripe.hold_refunds("succeeded")
+
+
+def test_an_open_payment_intent_is_cancelled(stripe_client):
+    intent = stripe_client.v1.payment_intents.create(
+        params={"amount": 2500, "currency": "usd", "payment_method_types": ["card"]}
+    )
+
+    cancelled = stripe_client.v1.payment_intents.cancel(intent.id)
+
+    assert cancelled.status == "canceled"
+    assert stripe_client.v1.payment_intents.retrieve(intent.id).status == "canceled"
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_visa"})
+
+
+def test_cancelling_a_paid_intent_is_stripes_unexpected_state(stripe_client):
+    intent = fund(stripe_client, amount=1000)
+
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client.v1.payment_intents.cancel(intent.id)
+
+    assert refused.value.code == "payment_intent_unexpected_state"
+    assert refused.value.http_status == 400
+    assert refused.value.json_body["error"]["payment_intent"]["status"] == "succeeded"
+    assert stripe_client.v1.payment_intents.retrieve(intent.id).status == "succeeded"
+
+
 # ---------------------------------------------------------------- idempotency
 
 
