@@ -21,7 +21,8 @@ class AccountKind(enum.StrEnum):
     ESCROW = "escrow"  # per milestone: held until released or refunded
     PENDING_PAYOUT = "pending_payout"  # per freelancer: released, not yet paid out
     PAID_OUT = "paid_out"  # per freelancer: sent to its payout account
-    PLATFORM_FEES = "platform_fees"  # the platform's revenue
+    PLATFORM_FEES = "platform_fees"  # the platform's revenue, less the provider fees it bears
+    PROVIDER_FEES = "provider_fees"  # what the payment provider kept of the charges (its fees)
 
 
 class LineType(enum.StrEnum):
@@ -30,6 +31,13 @@ class LineType(enum.StrEnum):
     FEE = "fee"
     REFUND = "refund"
     PAYOUT = "payout"
+    PROVIDER_FEE = "provider_fee"
+
+
+# Line types booked only on the platform's own accounts: no user's statement shows them.
+PLATFORM_LINE_TYPES = frozenset({LineType.PROVIDER_FEE})
+# ...and those a user's statement (GET /me/transactions) may show.
+STATEMENT_LINE_TYPES = [t.value for t in LineType if t not in PLATFORM_LINE_TYPES]
 
 
 class LedgerAccount(Base):
@@ -72,7 +80,7 @@ class LedgerLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
-    type: Mapped[str] = mapped_column(String(10))
+    type: Mapped[str] = mapped_column(String(20))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"))

@@ -97,3 +97,16 @@ def test_public_url_follows_the_port_unless_set():
     assert from_env({"PORT": "8080"})["PUBLIC_URL"] == "http://127.0.0.1:8080"
     given = {"PORT": "8080", "PUBLIC_URL": "https://market.example"}
     assert from_env(given)["PUBLIC_URL"] == "https://market.example"
+
+
+def test_stripe_takes_the_platform_countrys_currency_unless_told_which():
+    assert from_env({})["STRIPE_CURRENCIES"] == ("USD",)
+    assert from_env({"PLATFORM_COUNTRY": "fr"})["STRIPE_CURRENCIES"] == ("EUR",)
+    assert from_env({"PLATFORM_COUNTRY": "GB"})["STRIPE_CURRENCIES"] == ("GBP",)
+    assert from_env({"STRIPE_CURRENCIES": "eur, usd,EUR"})["STRIPE_CURRENCIES"] == ("EUR", "USD")
+
+
+@pytest.mark.parametrize("codes", ["USD,KWD", "XXX", "ISK", "PHP"])
+def test_stripe_currencies_must_be_ones_a_platform_settles_in(codes):
+    with pytest.raises(ConfigError, match="STRIPE_CURRENCIES"):
+        from_env({"STRIPE_CURRENCIES": codes})

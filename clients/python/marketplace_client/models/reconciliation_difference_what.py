@@ -1,10 +1,11 @@
 from typing import Literal
 
-ReconciliationDifferenceWhat = Literal["funding", "payout", "refund"]
+ReconciliationDifferenceWhat = Literal["funding", "payout", "provider_fee", "refund"]
 
 RECONCILIATION_DIFFERENCE_WHAT_VALUES: set[ReconciliationDifferenceWhat] = {
     "funding",
     "payout",
+    "provider_fee",
     "refund",
 }
 
