@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from marketplace import payout_countries
+from marketplace.money import COUNTRY_SETTLEMENT_CURRENCY, STRIPE_SETTLEMENT_CURRENCIES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = PROJECT_ROOT / "instance"
@@ -69,6 +70,22 @@ def database_url(raw: str | None) -> str:
     return raw
 
 
+def stripe_currencies(env: Mapping[str, str], platform_country: str) -> tuple[str, ...]:
+    """STRIPE_CURRENCIES (comma-separated), by default the platform country's currency."""
+    raw = env.get("STRIPE_CURRENCIES", "").strip()
+    if not raw:
+        default = COUNTRY_SETTLEMENT_CURRENCY.get(platform_country)
+        return (default,) if default else ()
+    codes = tuple(sorted({code.strip().upper() for code in raw.split(",") if code.strip()}))
+    wrong = [code for code in codes if code not in STRIPE_SETTLEMENT_CURRENCIES]
+    if wrong:
+        raise ConfigError(
+            f"STRIPE_CURRENCIES: {', '.join(wrong)} is not a currency a Stripe platform "
+            f"settles in ({', '.join(sorted(STRIPE_SETTLEMENT_CURRENCIES))})"
+        )
+    return codes
+
+
 def from_env(env: Mapping[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = os.environ if env is None else env
@@ -98,6 +115,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         countries = payout_countries.parse(env.get("PAYOUT_COUNTRIES"))
     except ValueError as bad:
         raise ConfigError(f"PAYOUT_COUNTRIES has codes that are not countries: {bad}") from None
+    platform_country = env.get("PLATFORM_COUNTRY", "US").strip().upper() or "US"
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
         # Without SECRET_KEY every start signs sessions with a new key: fine for the
@@ -127,7 +145,9 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "LOCAL_GATEWAY_PATH": env.get(
             "LOCAL_GATEWAY_PATH", str(INSTANCE_PATH / "local_gateway.db")
         ),
-        "PLATFORM_COUNTRY": env.get("PLATFORM_COUNTRY", "US").strip().upper() or "US",
+        "PLATFORM_COUNTRY": platform_country,
+        # The currencies the platform settles in at Stripe: the only ones it takes there.
+        "STRIPE_CURRENCIES": stripe_currencies(env, platform_country),
         # Where users reach the marketplace; Stripe onboarding links return there.
         "PUBLIC_URL": env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}",
         "PLATFORM_FEE_BPS": fee_bps,

@@ -3,7 +3,7 @@
 import pycountry
 from marshmallow import ValidationError, fields, validate
 
-from marketplace.money import currency_refusal
+from marketplace.money import STRIPE_SETTLEMENT_CURRENCIES, currency_refusal
 
 COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
 
@@ -37,12 +37,32 @@ class CountryCode(fields.String):
         return code
 
 
+CURRENCY_POLICY = (
+    "An ISO 4217 code, any case in, upper case out. Which currencies are taken depends on "
+    "the payment gateway. `local`: every currency with at most two decimals. `stripe`: "
+    "only those the platform settles in at Stripe (`STRIPE_CURRENCIES`, by default the "
+    "currency of `PLATFORM_COUNTRY`: USD for US), because a transfer to the freelancer "
+    "from the funding charge must be in the charge's settlement currency; at most: "
+    + ", ".join(sorted(STRIPE_SETTLEMENT_CURRENCIES))
+    + ". Refused everywhere: three-decimal currencies (KWD, BHD, JOD, OMR, TND...), "
+    "not-money codes (XXX, XTS, XAU...) and fund codes. Any other currency is a 422 on "
+    "`currency`. Amounts that become charges (a bid's amount or each of its milestones, "
+    "a milestone's amount) must be at least Stripe's minimum charge for the currency "
+    "(0.50 USD, 0.50 EUR, 0.30 GBP, 50 JPY...), with either gateway."
+)
+
+
 class CurrencyCode(fields.String):
     """An ISO 4217 currency the marketplace offers, in any case in, upper case out.
 
     Not-money codes (XXX, XTS, XAU...), fund codes and currencies with more than two
-    decimals are refused (see money.currency_refusal).
+    decimals are refused (see money.currency_refusal); the services refuse those the
+    configured gateway does not take (money.payable_errors).
     """
+
+    def __init__(self, **kwargs):
+        metadata = {"description": CURRENCY_POLICY, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()

@@ -100,6 +100,75 @@ def currency_refusal(code: str) -> str | None:
 
 OFFERED_CURRENCIES = frozenset(c for c in ISO_4217_CODES if currency_refusal(c) is None)
 
+# -- the currencies each payment gateway takes ------------------------------------------
+#
+# Stripe moves a freelancer's share with a Transfer whose `source_transaction` is the
+# funding charge, and such a transfer must be in that charge's settlement currency (the
+# currency of its balance transaction). A charge in any other currency is converted on
+# arrival, so its amount in the milestone's currency no longer exists at Stripe and
+# neither the transfer nor the fee arithmetic could be exact. The platform therefore
+# takes, with Stripe, only the currencies it settles in: `STRIPE_CURRENCIES`, by default
+# the currency of `PLATFORM_COUNTRY`. The local gateway settles every offered currency.
+
+# Stripe's minimum charge per settlement currency, in minor units (docs.stripe.com/currencies).
+# A currency not listed here is not one a Stripe platform settles in.
+MINIMUM_CHARGE = {
+    "USD": 50, "AUD": 50, "BRL": 50, "CAD": 50, "CHF": 50, "EUR": 50, "INR": 50, "NZD": 50,
+    "SGD": 50, "GBP": 30, "AED": 200, "BGN": 100, "CZK": 1500, "DKK": 250, "HKD": 400,
+    "HUF": 17500, "JPY": 50, "MXN": 1000, "MYR": 200, "NOK": 300, "PLN": 200, "RON": 200,
+    "SEK": 300, "THB": 1000,
+}  # fmt: skip
+
+# The currencies a Stripe platform may settle in. Each has the same minor unit in
+# Stripe's API as in ISO 4217 (Stripe's ISK, UGX and MGA do not, and are not here).
+STRIPE_SETTLEMENT_CURRENCIES = frozenset(MINIMUM_CHARGE)
+
+EURO_COUNTRIES = frozenset(
+    {
+        "AT", "BE", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR",
+        "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK",
+    }
+)  # fmt: skip
+# The currency a Stripe platform of each country settles in by default.
+COUNTRY_SETTLEMENT_CURRENCY = {
+    "US": "USD", "GB": "GBP", "CA": "CAD", "AU": "AUD", "NZ": "NZD", "SG": "SGD",
+    "HK": "HKD", "JP": "JPY", "CH": "CHF", "NO": "NOK", "SE": "SEK", "DK": "DKK",
+    "PL": "PLN", "CZ": "CZK", "HU": "HUF", "RO": "RON", "BG": "BGN", "MX": "MXN",
+    "BR": "BRL", "IN": "INR", "MY": "MYR", "TH": "THB", "AE": "AED",
+    **dict.fromkeys(EURO_COUNTRIES, "EUR"),
+}  # fmt: skip
+
+
+def accepted_currencies(config) -> frozenset[str]:
+    """The currencies jobs, bids and milestones may use with the configured gateway."""
+    if config["PAYMENT_GATEWAY"] == "stripe":
+        return frozenset(config["STRIPE_CURRENCIES"])
+    return OFFERED_CURRENCIES
+
+
+def minimum_charge(currency: str) -> int:
+    """The smallest amount (minor units) that may be charged: Stripe's minimum for its
+    settlement currencies, one minor unit for the others (only the local gateway takes them)."""
+    return MINIMUM_CHARGE.get(currency, 1)
+
+
+def not_accepted(currency: str, accepted: frozenset[str], gateway: str) -> str | None:
+    """Why an offered currency cannot be used with this gateway, or None."""
+    if currency in accepted:
+        return None
+    return (
+        f"The platform does not take {currency} with its payment provider ({gateway}); "
+        f"it takes {', '.join(sorted(accepted))}."
+    )
+
+
+def under_minimum(amount: int, currency: str) -> str | None:
+    """Why an amount is too small to be charged, or None."""
+    minimum = minimum_charge(currency)
+    if amount >= minimum:
+        return None
+    return f"Must be at least {format_amount(minimum, currency)}, the smallest charge possible."
+
 
 def format_amount(amount: int, currency: str) -> str:
     """An amount in minor units as people read it: 12500 USD is "125.00 USD", JPY "12,500 JPY"."""
@@ -118,3 +187,13 @@ def platform_fee(amount: int, fee_bps: int) -> int:
     if amount < 0 or not 0 <= fee_bps <= BPS_DENOMINATOR:
         raise ValueError("fees are taken on non-negative amounts at 0 to 10000 bps")
     return (amount * fee_bps + BPS_DENOMINATOR // 2) // BPS_DENOMINATOR
+
+
+def payable_errors(config, currency: str, amounts: dict[str, int]) -> dict[str, list[str]]:
+    """Field errors for money the configured gateway could not charge: a currency it does
+    not take (under `currency`), amounts under the minimum charge (under their field)."""
+    refusal = not_accepted(currency, accepted_currencies(config), config["PAYMENT_GATEWAY"])
+    if refusal:
+        return {"currency": [refusal]}
+    refusals = {field: under_minimum(a, currency) for field, a in amounts.items()}
+    return {field: [refusal] for field, refusal in refusals.items() if refusal}

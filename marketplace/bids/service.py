@@ -1,5 +1,6 @@
 """Use cases of bids: place, list, edit, withdraw, decline."""
 
+from flask import current_app
 from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -12,7 +13,7 @@ from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.jobs.models import Job
 from marketplace.lookup import one_or_404
-from marketplace.money import format_amount
+from marketplace.money import format_amount, payable_errors, under_minimum
 from marketplace.pagination import SortKey, paginate
 from marketplace.states import BID, BidAction, BidStatus, JobStatus, next_status
 
@@ -39,12 +40,22 @@ def _check_plan(amount: int, currency: str, job: Job, milestones: list[dict]) ->
     errors = {}
     if currency != job.currency:
         errors["currency"] = [f"Bids on this job must be in {job.currency}."]
+    else:
+        # Each milestone is charged on its own: each must be a charge the gateway takes.
+        errors.update(payable_errors(current_app.config, currency, {"amount": amount}))
+        small = [
+            f"Milestone {n} ({m['title']}): {refusal}"
+            for n, m in enumerate(milestones, 1)
+            if (refusal := under_minimum(m["amount"], currency))
+        ]
+        if small and "currency" not in errors:
+            errors["milestones"] = small
     planned = sum(m["amount"] for m in milestones)
     if milestones and planned != amount:
-        errors["milestones"] = [
+        errors.setdefault("milestones", []).append(
             f"The milestone amounts must add up to the bid amount: they make "
             f"{format_amount(planned, currency)}, the bid is {format_amount(amount, currency)}."
-        ]
+        )
     if errors:
         raise ValidationFailed(errors)
 

@@ -10,10 +10,11 @@ from marketplace.bids import policy as bid_policy
 from marketplace.bids import service as bids
 from marketplace.contracts import policy
 from marketplace.contracts.models import Contract, ContractMessage, Milestone
-from marketplace.errors import Conflict, Forbidden, NotFound
+from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.lookup import one_or_404
+from marketplace.money import payable_errors
 from marketplace.pagination import SortKey, paginate
 from marketplace.states import (
     BID,
@@ -117,6 +118,9 @@ def add_milestone(user: User, contract_id: int, data: dict) -> Milestone:
     """Add a pending milestone to an active contract (its client only)."""
     contract = party_contract(user, contract_id, "client")
     next_status(CONTRACT, contract.status, ContractAction.ADD_MILESTONE, "contract")
+    errors = payable_errors(current_app.config, contract.currency, {"amount": data["amount"]})
+    if errors:
+        raise ValidationFailed(errors)
     milestone = Milestone(contract_id=contract.id, currency=contract.currency, **data)
     db.session.add(milestone)
     db.session.commit()

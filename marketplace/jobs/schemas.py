@@ -89,7 +89,9 @@ def job_item(row, skills: list[str]) -> dict:
 class JobQueryArgsSchema(PageArgsSchema):
     q = fields.String(validate=validate.Length(min=1, max=200))
     skill = fields.List(Skill(), validate=validate.Length(max=20))
-    currency = CurrencyCode()
+    currency = CurrencyCode(
+        metadata={"description": "Jobs in this currency (an offered ISO 4217 code, any case)."}
+    )
     min_budget = fields.Integer(validate=validate.Range(min=0, max=MAX_AMOUNT))
     max_budget = fields.Integer(validate=validate.Range(min=0, max=MAX_AMOUNT))
     status = fields.String(

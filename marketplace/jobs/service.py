@@ -16,6 +16,7 @@ from marketplace.jobs import search
 from marketplace.jobs.models import Job, JobSkill
 from marketplace.jobs.schemas import job_item
 from marketplace.lookup import one_or_404
+from marketplace.money import payable_errors
 from marketplace.pagination import Page, SortKey, page_of, paginate_rows
 from marketplace.states import JOB, JobAction, JobStatus, next_status
 
@@ -67,10 +68,18 @@ def get_job_row(job_id: int, *, lock: bool = False) -> Job:
     return one_or_404(select(Job).where(Job.id == job_id), Job, lock=lock, what="job")
 
 
+def _check_currency(currency: str) -> None:
+    """Only a currency the platform's payment gateway takes (422 otherwise)."""
+    errors = payable_errors(current_app.config, currency, {})
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def post_job(user: User, data: dict) -> Job:
     """Post a new open job (clients only)."""
     if user.role != Role.CLIENT:
         raise Forbidden("Only clients post jobs.")
+    _check_currency(data["currency"])
     job = Job(client_id=user.id, status=JobStatus.OPEN, **data)
     db.session.add(job)
     db.session.commit()
@@ -181,6 +190,7 @@ def update_job(user: User, job_id: int, changes: dict) -> Job:
     job = _own_job(user, job_id)
     next_status(JOB, job.status, JobAction.EDIT, "job")
     if changes.get("currency", job.currency) != job.currency:
+        _check_currency(changes["currency"])
         job_currency_changing.send(job.id)
     for field, value in changes.items():
         setattr(job, field, value)

@@ -71,6 +71,14 @@ class EscrowMovement(Base):
     charge_id: Mapped[str | None] = mapped_column(String(100), index=True)
     client_secret: Mapped[str | None] = mapped_column(String(200))
     refusal: Mapped[str | None] = mapped_column(String(100))
+    # A succeeded charge's balance transaction at the provider: what it added to the
+    # platform's balance (in the settlement currency), the provider's processing fee
+    # (booked as a `provider_fee`), and the exchange rate when it was converted.
+    balance_transaction: Mapped[str | None] = mapped_column(String(100))
+    settlement_currency: Mapped[str | None] = mapped_column(String(3))
+    settlement_amount: Mapped[int | None] = mapped_column(BigInteger)
+    provider_fee: Mapped[int | None] = mapped_column(BigInteger)
+    exchange_rate: Mapped[str | None] = mapped_column(String(30))
     # A release's (and its transfer's) platform fee: the transfer sends amount - fee.
     fee: Mapped[int] = mapped_column(BigInteger, default=0)
     freelancer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -9,6 +9,7 @@ whose answer was lost is recovered by the next money action on the milestone, th
 `recover-operations` command or an admin. A refusal answers a 4xx and changes nothing.
 """
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -40,10 +41,11 @@ from marketplace.milestones import engine
 from marketplace.milestones.engine import Handler, Step, register
 from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
 from marketplace.milestones.states import MILESTONE, MilestoneAction
-from marketplace.money import format_amount, platform_fee
+from marketplace.money import format_amount, payable_errors, platform_fee
 from marketplace.payments import keys, ledger, operations
 from marketplace.payments.gateway import (
     CardDeclined,
+    Charge,
     PayoutAccount,
     PayoutAccountRequest,
     ProviderRefused,
@@ -68,6 +70,7 @@ money_frozen = signals.signal(
     "disputed (the sender: the locked Milestone; `contract` and `reason` as keywords): a "
     "receiver opens the platform's dispute.",
 )
+log = logging.getLogger(__name__)
 
 
 def _party(user: User, milestone_id: int, role: str):
@@ -122,6 +125,11 @@ class Fund(Handler):
         method = request.get("payment_method")
         if method is None and get_gateway().name == "local":
             raise ValidationFailed({"payment_method": ["Required with the local payment gateway."]})
+        # A milestone made while the platform took its currency (STRIPE_CURRENCIES changed
+        # since): refused before anything is charged. Amounts the provider refuses itself.
+        errors = payable_errors(current_app.config, milestone.currency, {})
+        if errors:
+            raise ValidationFailed(errors)
         return Step(
             K.CHARGE,
             milestone.amount,
@@ -138,7 +146,9 @@ class Fund(Handler):
         movement.client_secret = charge.client_secret
         movement.context = {**movement.context, "intent_status": charge.status}
         if charge.succeeded:
-            book_funding(milestone, contract, movement, movement.actor_id, action=A.FUND)
+            book_funding(
+                milestone, contract, movement, movement.actor_id, action=A.FUND, charge=charge
+            )
             return
         movement.status = S.PROCESSING
         milestone.status = next_status(MILESTONE, milestone.status, A.START_FUNDING, "milestone")
@@ -177,11 +187,27 @@ def fund_milestone(user: User, milestone_id: int, payment_method: str | None) ->
     return milestone
 
 
-def book_funding(milestone, contract, movement, actor_id, *, action) -> None:
-    """The charge succeeded: the milestone is funded and its money held in escrow."""
+def book_funding(milestone, contract, movement, actor_id, *, action, charge: Charge) -> None:
+    """The charge succeeded: the milestone is funded and its money held in escrow; what
+    the provider kept of it (its processing fee) is booked as the platform's expense."""
     milestone.status = next_status(MILESTONE, milestone.status, action, "milestone")
     movement.status = S.SUCCEEDED
     ledger.book_funding(milestone, contract.client_id)
+    settled = charge.settlement
+    if settled is not None:
+        movement.settlement_currency, movement.settlement_amount = settled.currency, settled.amount
+        movement.provider_fee, movement.exchange_rate = settled.fee, settled.exchange_rate
+        movement.balance_transaction = settled.id
+        ledger.book_provider_fee(movement.id, milestone.id, settled.currency, settled.fee)
+        if settled.currency != milestone.currency:
+            # STRIPE_CURRENCIES names a currency the platform does not settle in: the
+            # release's transfer (in the milestone's currency) will be refused.
+            log.error(
+                "milestone %s: charged in %s, settled in %s; check STRIPE_CURRENCIES",
+                milestone.id,
+                milestone.currency,
+                settled.currency,
+            )
     audit.record(
         actor_id,
         "milestone.funded",
@@ -228,6 +254,9 @@ def leave_funding(
     if intent_id is not None:
         try:
             answer = get_gateway().cancel_charge(intent_id)
+            if answer is not None and answer.succeeded and answer.settlement is None:
+                # Paid meanwhile: read it whole, with what the provider kept of it.
+                answer = get_gateway().retrieve_charge(intent_id)
         except ProviderUnavailable:
             raise GatewayFailed(FUNDING_UNANSWERED) from None
         except ProviderRefused as refusal:
@@ -244,7 +273,7 @@ def leave_funding(
         if answer.amount != movement.amount or answer.currency.upper() != movement.currency:
             raise ValueError(f"intent {answer.intent_id} does not match movement {movement.id}")
         movement.charge_id, movement.settled_at = answer.charge_id, utcnow()
-        book_funding(milestone, contract, movement, None, action=A.FUNDING_SUCCEEDED)
+        book_funding(milestone, contract, movement, None, action=A.FUNDING_SUCCEEDED, charge=answer)
     elif answer is None or answer.status == "canceled":
         if movement is not None:
             movement.status, movement.settled_at = S.FAILED, utcnow()

@@ -117,7 +117,7 @@ def payment_succeeded(obj: dict) -> None:
         if milestone.status == MilestoneStatus.PENDING
         else MilestoneAction.FUNDING_SUCCEEDED
     )
-    service.book_funding(milestone, contract, movement, None, action=action)
+    service.book_funding(milestone, contract, movement, None, action=action, charge=charge)
 
 
 def payment_failed(obj: dict) -> None:

@@ -90,8 +90,22 @@ class ChargeRequest:
 
 
 @dataclass(frozen=True)
+class Settlement:
+    """What a succeeded charge added to the platform's balance at the provider (Stripe's
+    balance transaction): `amount` in the settlement `currency`, of which the provider
+    kept `fee`; `exchange_rate` (a decimal string) when it converted the charge, else None."""
+
+    id: str
+    currency: str
+    amount: int
+    fee: int
+    exchange_rate: str | None = None
+
+
+@dataclass(frozen=True)
 class Charge:
-    """A payment intent: `status` is the provider's ("succeeded", "requires_payment_method"…)."""
+    """A payment intent: `status` is the provider's ("succeeded", "requires_payment_method"…);
+    `settlement` once it succeeded, if the provider has settled it."""
 
     intent_id: str
     status: str
@@ -100,6 +114,7 @@ class Charge:
     charge_id: str | None = None
     client_secret: str | None = None
     metadata: dict = field(default_factory=dict)
+    settlement: Settlement | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -219,11 +234,14 @@ class PayoutAccount:
 
 @dataclass(frozen=True)
 class ChargeRecord:
-    """A charge that succeeded: money taken from the client's card."""
+    """A charge that succeeded: money taken from the client's card; `fee` what the
+    provider kept of it, in `fee_currency` (its settlement currency)."""
 
     id: str
     amount: int
     currency: str
+    fee: int = 0
+    fee_currency: str | None = None
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,35 @@ def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entr
     return transaction
 
 
+def _provider_fee_problems() -> list[str]:
+    """Each succeeded charge's provider fee is booked once, in its settlement currency,
+    and only those are: per currency, the provider_fees account equals the fees the
+    charges' balance transactions name."""
+    on_charges = db.session.execute(
+        select(EscrowMovement.settlement_currency, func.sum(EscrowMovement.provider_fee))
+        .where(
+            EscrowMovement.kind == MovementKind.CHARGE,
+            EscrowMovement.status == MovementStatus.SUCCEEDED,
+            EscrowMovement.provider_fee.is_not(None),
+        )
+        .group_by(EscrowMovement.settlement_currency)
+    )
+    expected = {str(currency): int(total) for currency, total in on_charges if total}
+    in_ledger = db.session.execute(
+        select(LedgerLine.currency, func.sum(LedgerLine.amount))
+        .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
+        .where(LedgerAccount.kind == K.PROVIDER_FEES)
+        .group_by(LedgerLine.currency)
+    )
+    booked = {str(currency): int(total) for currency, total in in_ledger}
+    return [
+        f"provider fees in {currency}: {booked.get(currency, 0)} booked, "
+        f"{expected.get(currency, 0)} on the charges' balance transactions"
+        for currency in sorted(set(expected) | set(booked))
+        if booked.get(currency, 0) != expected.get(currency, 0)
+    ]
+
+
 def _movements_by_milestone() -> dict[int, tuple[int, int, int]]:
     """Per milestone, from its movements: (charged, refunded, released), succeeded only."""
     S, M = MovementStatus.SUCCEEDED, MovementKind
@@ -178,6 +207,17 @@ def book_funding(milestone: Milestone, client_id: int) -> None:
     book(f"funding:m{milestone.id}", "funding", milestone.id, [
         Entry(Account(K.CLIENT_FUNDS, currency, user_id=client_id), T.FUNDING, -amount),
         Entry(Account(K.ESCROW, currency, milestone_id=milestone.id), T.FUNDING, amount),
+    ])  # fmt: skip
+
+
+def book_provider_fee(movement_id: int, milestone_id: int, currency: str, fee: int) -> None:
+    """What the provider kept of a charge (in its settlement currency): the platform bears
+    it, so it comes out of the platform's fees. A fee of 0 books nothing."""
+    if fee == 0:
+        return
+    book(f"provider_fee:c{movement_id}", "provider_fee", milestone_id, [
+        Entry(Account(K.PLATFORM_FEES, currency), T.PROVIDER_FEE, -fee),
+        Entry(Account(K.PROVIDER_FEES, currency), T.PROVIDER_FEE, fee),
     ])  # fmt: skip
 
 
@@ -378,8 +418,11 @@ def verify_ledger() -> dict:
             problems.append(f"{key} got back more than it paid in: {total}")
         if kind == K.PLATFORM_LOSS and total > 0:
             problems.append(f"{key} is a gain, not a loss: {total}")
-        if kind not in (K.CLIENT_FUNDS, K.PLATFORM_LOSS) and total < 0:
+        # The platform's fees less the provider fees it bore may be a loss.
+        if kind not in (K.CLIENT_FUNDS, K.PLATFORM_LOSS, K.PLATFORM_FEES) and total < 0:
             problems.append(f"{key} is negative: {total}")
+
+    problems += _provider_fee_problems()
 
     escrow = db.session.execute(
         select(

@@ -25,7 +25,7 @@ from sqlalchemy import JSON, Column, MetaData, String, Table, create_engine, ins
 from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.database import UTCDateTime, utcnow
-from marketplace.money import format_amount
+from marketplace.money import format_amount, minimum_charge, platform_fee
 from marketplace.payments.gateway import (
     AmountRefused,
     CardDeclined,
@@ -45,6 +45,7 @@ from marketplace.payments.gateway import (
     RefundRequest,
     Reversal,
     ReversalRequest,
+    Settlement,
     Transfer,
     TransferRecord,
     TransferRequest,
@@ -73,13 +74,17 @@ DECLINING = {
     "pm_card_chargeDeclinedExpiredCard": "expired_card",
 }
 
-# Stripe's minimum charge per currency, in minor units; other currencies have none here.
-MINIMUM_CHARGE = {
-    "USD": 50, "AUD": 50, "BRL": 50, "CAD": 50, "CHF": 50, "EUR": 50, "INR": 50, "NZD": 50,
-    "SGD": 50, "GBP": 30, "AED": 200, "BGN": 100, "CZK": 1500, "DKK": 250, "HKD": 400,
-    "HUF": 17500, "JPY": 50, "MXN": 1000, "MYR": 200, "NOK": 300, "PLN": 200, "RON": 200,
-    "SEK": 300, "THB": 1000,
-}  # fmt: skip
+# Its processing fee, modelled on Stripe's standard card pricing (2.9 % + 30 minor
+# units, at most the charge), so that the ledger's fee bookings and their reconciliation
+# run with the local gateway too. It settles every currency as charged.
+FEE_BPS = 290
+FEE_FIXED = 30
+
+
+def processing_fee(amount: int) -> int:
+    """The local gateway's fee on a charge of `amount` minor units."""
+    return min(platform_fee(amount, FEE_BPS) + FEE_FIXED, amount)
+
 
 # Which field of each kind of record is its id (a refusal has none of its own).
 ID_FIELDS = {
@@ -157,7 +162,7 @@ class LocalGateway:
 
     def charge(self, request: ChargeRequest) -> Charge:
         def make(_connection):
-            minimum = MINIMUM_CHARGE.get(request.currency.upper(), 1)
+            minimum = minimum_charge(request.currency.upper())
             if request.amount < minimum:  # checked before the charge is tried, as Stripe does
                 raise Refusal(
                     "amount_too_small",
@@ -169,6 +174,7 @@ class LocalGateway:
             if method not in SUCCEEDING:
                 raise Refusal("payment_method_unknown", "Unknown payment method.")
             intent_id = _new_id("pi")
+            fee = processing_fee(request.amount)
             return "charge", {
                 "intent_id": intent_id,
                 "status": "succeeded",
@@ -182,6 +188,13 @@ class LocalGateway:
                 },
                 "transfer_group": request.transfer_group,
                 "refunded": 0,
+                "balance_transaction": {
+                    "id": _new_id("txn"),
+                    "currency": request.currency,
+                    "amount": request.amount,
+                    "fee": fee,
+                    "exchange_rate": None,
+                },
             }
 
         with _answer():
@@ -323,9 +336,15 @@ class LocalGateway:
             if milestone_id is None:
                 continue
             currency = data["currency"].upper()
-            charges.append(
-                (milestone_id, ChargeRecord(data["intent_id"], data["amount"], currency))
+            settled = data.get("balance_transaction") or {}
+            charge_record = ChargeRecord(
+                data["intent_id"],
+                data["amount"],
+                currency,
+                fee=settled.get("fee", 0),
+                fee_currency=(settled.get("currency") or currency).upper(),
             )
+            charges.append((milestone_id, charge_record))
             by_intent[data["intent_id"]] = by_charge[data["charge_id"]] = (milestone_id, currency)
         refunds: list[tuple[int, RefundRecord]] = []
         transfers: list[tuple[int | None, TransferRecord]] = []
@@ -484,6 +503,7 @@ def _refund(data: dict) -> Refund:
 
 
 def _charge(data: dict) -> Charge:
+    settled = data.get("balance_transaction")  # none on charges stored by older versions
     return Charge(
         intent_id=data["intent_id"],
         status=data["status"],
@@ -492,4 +512,13 @@ def _charge(data: dict) -> Charge:
         charge_id=data["charge_id"],
         client_secret=data["client_secret"],
         metadata=data["metadata"],
+        settlement=Settlement(
+            settled["id"],
+            settled["currency"].upper(),
+            settled["amount"],
+            settled["fee"],
+            settled["exchange_rate"],
+        )
+        if settled
+        else None,
     )

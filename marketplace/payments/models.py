@@ -21,10 +21,11 @@ class AccountKind(enum.StrEnum):
     ESCROW = "escrow"  # per milestone: held until released or refunded
     PENDING_PAYOUT = "pending_payout"  # per freelancer: released, not yet paid out
     PAID_OUT = "paid_out"  # per freelancer: sent to its payout account
-    PLATFORM_FEES = "platform_fees"  # the platform's revenue
     # What the platform lost (a chargeback it could not take back from the freelancer):
     # its balance only falls, and minus it is the loss.
     PLATFORM_LOSS = "platform_loss"
+    PLATFORM_FEES = "platform_fees"  # the platform's revenue, less the provider fees it bears
+    PROVIDER_FEES = "provider_fees"  # what the payment provider kept of the charges (its fees)
 
 
 class LineType(enum.StrEnum):
@@ -35,6 +36,13 @@ class LineType(enum.StrEnum):
     PAYOUT = "payout"
     CHARGEBACK = "chargeback"  # the cardholder's bank took the money back
     CHARGEBACK_REVERSAL = "chargeback_reversal"  # taken back from the freelancer's payout
+    PROVIDER_FEE = "provider_fee"
+
+
+# Line types booked only on the platform's own accounts: no user's statement shows them.
+PLATFORM_LINE_TYPES = frozenset({LineType.PROVIDER_FEE})
+# ...and those a user's statement (GET /me/transactions) may show.
+STATEMENT_LINE_TYPES = [t.value for t in LineType if t not in PLATFORM_LINE_TYPES]
 
 
 class LedgerAccount(Base):

@@ -6,7 +6,9 @@ world. Per milestone and currency, three sums must agree:
 - funding: the escrow's funding lines, and the provider's succeeded charges;
 - refund: the escrow's refund lines, and the provider's succeeded refunds;
 - payout: the freelancer's paid-out lines, and the provider's transfers (less what was
-  reversed of them).
+  reversed of them);
+- provider_fee: the provider fees booked for the milestone's charges, and the fees of
+  their balance transactions at the provider (in the settlement currency).
 
 The provider's side comes from its own records (`list_activity`: the local gateway's
 store, or Stripe's lists), never from our notes of what we asked of it, so money it
@@ -36,7 +38,7 @@ from marketplace.payments.models import (
 
 K, T = AccountKind, LineType
 
-WHAT = ("funding", "refund", "payout", "chargeback")
+WHAT = ("funding", "refund", "payout", "chargeback", "provider_fee")
 
 # The ledger lines that stand for money the provider moved: (account kind, line type)
 # -> (what, sign that makes the sum the amount moved).
@@ -48,6 +50,7 @@ PROVIDER_LINES = {
     (K.PAID_OUT, T.CHARGEBACK_REVERSAL): ("payout", 1),
     # A chargeback the cardholder won, back on the client's side.
     (K.CLIENT_FUNDS, T.CHARGEBACK): ("chargeback", 1),
+    (K.PROVIDER_FEES, T.PROVIDER_FEE): ("provider_fee", 1),
 }
 
 # Kinds of account holding what the platform lost: their balance only falls, and minus
@@ -95,6 +98,9 @@ def provider_sums(activity: list[MilestoneActivity]) -> Sums:
         milestone_id = found.milestone_id
         for charge in found.charges:
             sums[(milestone_id, "funding", charge.currency)] += charge.amount
+            if charge.fee:
+                fee_currency = charge.fee_currency or charge.currency
+                sums[(milestone_id, "provider_fee", fee_currency)] += charge.fee
         for refund in found.refunds:
             if refund.succeeded:
                 sums[(milestone_id, "refund", refund.currency)] += refund.amount

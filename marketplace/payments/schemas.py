@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from marketplace.fields import Trimmed
 from marketplace.pagination import PageArgsSchema
-from marketplace.payments.models import LineType
+from marketplace.payments.models import STATEMENT_LINE_TYPES
 
 
 class FundSchema(Schema):
@@ -39,7 +39,7 @@ class BalancesSchema(Schema):
 
 class TransactionSchema(Schema):
     id = fields.Integer()
-    type = fields.String(metadata={"enum": [t.value for t in LineType]})
+    type = fields.String(metadata={"enum": STATEMENT_LINE_TYPES})
     amount = fields.Integer(
         metadata={"description": "Signed, as booked on the caller's own account."}
     )
@@ -49,7 +49,7 @@ class TransactionSchema(Schema):
 
 
 class TransactionQueryArgsSchema(PageArgsSchema):
-    type = fields.String(validate=validate.OneOf([t.value for t in LineType]))
+    type = fields.String(validate=validate.OneOf(STATEMENT_LINE_TYPES))
     currency = fields.String(validate=validate.Length(equal=3))
 
 

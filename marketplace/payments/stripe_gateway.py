@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from decimal import Decimal
 
 import stripe
 from stripe.params import AccountCreateParams, PaymentIntentCreateParams, TransferCreateParams
@@ -43,6 +44,7 @@ from marketplace.payments.gateway import (
     RefundRequest,
     Reversal,
     ReversalRequest,
+    Settlement,
     Transfer,
     TransferRecord,
     TransferRequest,
@@ -129,6 +131,28 @@ def _plain(metadata) -> dict:
     return metadata.to_dict() if metadata else {}
 
 
+# A PaymentIntent's charge and that charge's balance transaction, expanded.
+SETTLEMENT = "latest_charge.balance_transaction"
+
+
+def _settlement(charge) -> Settlement | None:
+    """The balance transaction of an (expanded) charge, if Stripe has made it yet."""
+    if charge is None or isinstance(charge, str):
+        return None
+    txn = getattr(charge, "balance_transaction", None)
+    if txn is None or isinstance(txn, str):
+        return None
+    rate = getattr(txn, "exchange_rate", None)
+    return Settlement(
+        txn.id,
+        txn.currency.upper(),
+        txn.amount,
+        txn.fee,
+        # Stripe gives the rate as a JSON number: kept as its decimal text, never a float.
+        None if rate is None else format(Decimal(str(rate)).normalize(), "f"),
+    )
+
+
 def _id(value) -> str | None:
     """An expandable field: an id, or the object itself."""
     if value is None or isinstance(value, str):
@@ -201,6 +225,8 @@ class StripeGateway:
             "description": request.description,
             # Confirmed on the server, so no redirect-based method may be offered.
             "payment_method_types": ["card"],
+            # What the charge added to the platform's balance, and Stripe's fee.
+            "expand": [SETTLEMENT],
         }
         if request.payment_method:
             params["payment_method"] = request.payment_method
@@ -213,7 +239,8 @@ class StripeGateway:
 
     def retrieve_charge(self, intent_id: str) -> Charge:
         with _answer():
-            return self._charge(self.client.v1.payment_intents.retrieve(intent_id))
+            intent = self.client.v1.payment_intents.retrieve(intent_id, {"expand": [SETTLEMENT]})
+            return self._charge(intent)
 
     def cancel_charge(self, intent_id: str) -> Charge:
         """Cancel an intent not paid, so it can never be confirmed (and charge) later.
@@ -358,7 +385,8 @@ class StripeGateway:
         by_intent: dict[str | None, tuple[int, str]] = {}
         by_charge: dict[str | None, tuple[int, str]] = {}
         with _answer():
-            for intent in self._every(self.client.v1.payment_intents):
+            intents = self._every(self.client.v1.payment_intents, f"data.{SETTLEMENT}")
+            for intent in intents:
                 if intent.status != "succeeded":
                     continue
                 milestone_id = own_milestone(_plain(intent.metadata), installation)
@@ -366,7 +394,15 @@ class StripeGateway:
                     continue
                 currency = intent.currency.upper()
                 amount = getattr(intent, "amount_received", None) or intent.amount
-                charges.append((milestone_id, ChargeRecord(intent.id, amount, currency)))
+                settled = _settlement(getattr(intent, "latest_charge", None))
+                charge_record = ChargeRecord(
+                    intent.id,
+                    amount,
+                    currency,
+                    fee=settled.fee if settled else 0,
+                    fee_currency=settled.currency if settled else currency,
+                )
+                charges.append((milestone_id, charge_record))
                 by_intent[intent.id] = (milestone_id, currency)
                 if charge_id := _id(getattr(intent, "latest_charge", None)):
                     by_charge[charge_id] = (milestone_id, currency)
@@ -403,9 +439,12 @@ class StripeGateway:
                     chargebacks.append((owner[0], lost))
         return group_activity(charges, refunds, transfers, chargebacks)
 
-    def _every(self, service):
+    def _every(self, service, *expand: str):
         """Every object of one of Stripe's lists, page after page."""
-        return service.list({"limit": self.page_size}).auto_paging_iter()
+        params: dict = {"limit": self.page_size}
+        if expand:
+            params["expand"] = list(expand)
+        return service.list(params).auto_paging_iter()
 
     @staticmethod
     def _charge(intent) -> Charge:
@@ -417,6 +456,9 @@ class StripeGateway:
             charge_id=_id(getattr(intent, "latest_charge", None)),
             client_secret=getattr(intent, "client_secret", None),
             metadata=(intent.metadata.to_dict() if getattr(intent, "metadata", None) else {}),
+            settlement=_settlement(getattr(intent, "latest_charge", None))
+            if intent.status == "succeeded"
+            else None,
         )
 
     @staticmethod

@@ -151,7 +151,8 @@ def test_the_ledger_check(api, factory, admin):
 
     result = admin.get("/admin/ledger/verify").json
 
-    assert result == {"ok": True, "transactions": 1, "problems": []}
+    # The funding, and the provider's fee on its charge.
+    assert result == {"ok": True, "transactions": 2, "problems": []}
 
 
 @pytest.mark.parametrize(

@@ -90,3 +90,60 @@ def test_amounts_in_messages_use_the_currencys_minor_units(company, freelancer):
 
     assert "40,000 JPY" in body["errors"]["milestones"][0]
     assert "45,000 JPY" in body["errors"]["milestones"][0]
+
+
+def bid_with(freelancer, job_id, currency, amounts):
+    plan = [{"title": f"Part {n}", "amount": a} for n, a in enumerate(amounts, 1)]
+    body = {
+        "amount": sum(amounts),
+        "currency": currency,
+        "delivery_days": 3,
+        "cover_letter": "In parts.",
+        **({"milestones": plan} if len(amounts) > 1 else {}),
+    }
+    return freelancer.post(f"/jobs/{job_id}/bids", json=body)
+
+
+@pytest.mark.parametrize(
+    ("code", "too_small", "smallest", "shown"),
+    [("USD", 49, 50, "0.50 USD"), ("GBP", 29, 30, "0.30 GBP"), ("JPY", 49, 50, "50 JPY")],
+)
+def test_a_milestone_under_the_minimum_charge_is_refused_where_it_is_made(
+    company, freelancer, code, too_small, smallest, shown
+):
+    job = post_job(company, currency=code, budget=100_000)
+
+    alone = assert_problem(bid_with(freelancer, job["id"], code, [too_small]), 422, "amount")
+    parts = assert_problem(
+        bid_with(freelancer, job["id"], code, [5_000, too_small]), 422, "milestones"
+    )
+
+    assert shown in alone["errors"]["amount"][0]
+    assert parts["errors"]["milestones"] == [
+        f"Milestone 2 (Part 2): Must be at least {shown}, the smallest charge possible."
+    ]
+    bid = bid_with(freelancer, job["id"], code, [5_000, smallest])
+    assert bid.status_code == 201, bid.json
+    contract = company.post(f"/bids/{bid.json['id']}/accept").json
+    add = f"/contracts/{contract['id']}/milestones"
+    assert_problem(company.post(add, json={"title": "Tip", "amount": too_small}), 422, "amount")
+    assert company.post(add, json={"title": "Tip", "amount": smallest}).status_code == 201
+
+
+def test_the_local_gateway_takes_the_demos_currencies(company, freelancer):
+    for code in ("USD", "EUR", "GBP"):
+        job = post_job(company, currency=code)
+        assert place_bid(freelancer, job["id"], currency=code)["currency"] == code
+
+
+def test_the_spec_says_which_currencies_each_gateway_takes(app):
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+
+    for name in ("JobCreate", "JobUpdate", "BidCreate", "BidUpdate"):
+        description = schemas[name]["properties"]["currency"]["description"]
+        assert "`local`: every currency with at most two decimals" in description
+        assert "`stripe`: only those the platform settles in" in description
+        assert "STRIPE_CURRENCIES" in description
+        assert "KWD, BHD, JOD, OMR, TND" in description
+        assert "XXX, XTS, XAU" in description

@@ -195,6 +195,14 @@ def test_money_the_provider_moved_without_the_ledger_is_a_difference(app, deal):
             "ledger": 0,
             "provider": 2_500,
         },
+        {
+            # The second charge's fee (2.9 % + 30: the local gateway's) is the provider's only.
+            "milestone_id": deal.held,
+            "what": "provider_fee",
+            "currency": "USD",
+            "ledger": 248,
+            "provider": 496,
+        },
     ]
     cli = run(app, "reconcile")
     assert cli.exit_code == 1
@@ -204,7 +212,7 @@ def test_money_the_provider_moved_without_the_ledger_is_a_difference(app, deal):
     assert f"DIFFERENCE: milestone {deal.held}: funding: ledger 75.00 USD, provider 150.00 USD" in (
         cli.output
     )
-    assert cli.output.endswith("4 milestone(s) checked against the provider: 4 difference(s).\n")
+    assert cli.output.endswith("4 milestone(s) checked against the provider: 5 difference(s).\n")
 
 
 def test_a_booking_with_no_provider_movement_is_a_difference(app, api, factory, deal):

@@ -78,8 +78,9 @@ def test_verify_ledger_exits_1_on_an_unbalanced_ledger(app, api, factory):
     with app.app_context():
         db.session.execute(
             text(
-                "UPDATE ledger_lines SET amount = amount + 1 WHERE id = "
-                "(SELECT max(id) FROM ledger_lines)"
+                "UPDATE ledger_lines SET amount = amount + 1 WHERE id = (SELECT max(l.id) "
+                "FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id "
+                "WHERE a.kind = 'escrow')"
             )
         )
         db.session.commit()

@@ -286,7 +286,7 @@ def assert_released_once(app, deal: Deal, milestone_id: int, *, paid_out: bool =
     """The milestone was approved and released exactly once, less one fee."""
     amount = deal.amounts[milestone_id]
     assert db_status(app, milestone_id) == "approved"
-    expected_kinds = {"funding": 1, "release": 1}
+    expected_kinds = {"funding": 1, "provider_fee": 1, "release": 1}
     if paid_out:
         expected_kinds["payout"] = 1
     assert ledger_kinds(app, milestone_id) == expected_kinds
@@ -326,7 +326,7 @@ def test_two_fund_requests_at_once_charge_the_card_once(app, api, factory):
         records = gateway_records(app, milestone_id)
         assert len(records["charges"]) == 1
         assert records["charges"][0]["amount"] == amount
-        assert ledger_kinds(app, milestone_id) == {"funding": 1}
+        assert ledger_kinds(app, milestone_id) == {"funding": 1, "provider_fee": 1}
         assert balance(deal.client_api)["in_escrow"] == amount
         assert balance(deal.freelancer_api)["in_escrow"] == amount
         assert_ledger_ok(app)
@@ -350,7 +350,7 @@ def assert_outcome(app, deal: Deal, milestone_id: int, won: str) -> None:
         assert freelancer == money(pending_payout=amount - fee, fees=fee)
     elif won == "refund":
         assert db_status(app, milestone_id) == "cancelled"
-        assert ledger_kinds(app, milestone_id) == {"funding": 1, "refund": 1}
+        assert ledger_kinds(app, milestone_id) == {"funding": 1, "provider_fee": 1, "refund": 1}
         assert [r["amount"] for r in records["refunds"]] == [amount]
         assert records["transfers"] == []
         assert company == money(refunded=amount)
@@ -358,7 +358,7 @@ def assert_outcome(app, deal: Deal, milestone_id: int, won: str) -> None:
     else:
         assert won == "request-changes"
         assert db_status(app, milestone_id) == "changes_requested"
-        assert ledger_kinds(app, milestone_id) == {"funding": 1}
+        assert ledger_kinds(app, milestone_id) == {"funding": 1, "provider_fee": 1}
         assert records["refunds"] == records["transfers"] == []
         assert company == money(in_escrow=amount)
         assert freelancer == money(in_escrow=amount)

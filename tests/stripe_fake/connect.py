@@ -40,6 +40,14 @@ still builds, encodes, retries and parses every request; only the transport chan
     cancelled) is Stripe's 400 ``payment_intent_unexpected_state`` with the intent
     (localstripe: a bare 400).
 
+* Balance transactions (localstripe makes them with no fee and always in the charge's
+  currency): a succeeded charge's ``balance_transaction`` is the layer's own, served at
+  ``GET /v1/balance_transactions/<id>`` and expanded on request
+  (``latest_charge.balance_transaction``, ``data.`` in lists). It is in the charge's
+  currency when the platform settles in it (:attr:`FakeConnectClient.settlement_currencies`,
+  by default the platform country's currency), else converted to the platform's currency
+  at fixed rates; Stripe's fee is 2.9 % + a fixed part (+1 % when converted). A transfer's
+  ``source_transaction`` must be in its balance transaction's currency, as at Stripe.
 * ``Idempotency-Key`` (which localstripe ignores) is honoured for every POST, forwarded
   or served, the way Stripe does: scoped by ``Stripe-Account``, the first response of a
   request that ran is stored and replayed (with ``Idempotent-Replayed: true``): a 2xx, a
@@ -87,6 +95,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -221,6 +230,40 @@ _EURO = frozenset(
     ]
 )
 
+# Balance transactions: a succeeded charge settles in its own currency when the platform
+# settles in it (FakeConnectClient.settlement_currencies, by default the platform
+# country's currency), else it is converted into the platform's default currency at
+# these rates (settlement units per presentment unit). Stripe's fee on it: 2.9 % of the
+# settled amount (half up) plus a fixed part in the settlement currency, and 1 % more
+# when the charge was converted.
+EXCHANGE_RATES = {
+    ("eur", "usd"): "1.08", ("gbp", "usd"): "1.27", ("jpy", "usd"): "0.0067",
+    ("usd", "eur"): "0.925", ("gbp", "eur"): "1.17", ("usd", "gbp"): "0.79",
+    ("eur", "gbp"): "0.855",
+}  # fmt: skip
+FEE_BPS, CONVERSION_FEE_BPS = 290, 100
+FIXED_FEE = {"usd": 30, "eur": 25, "gbp": 20, "jpy": 50}
+
+
+def settle(amount: int, currency: str, settlement: str) -> tuple[int, str | None, int]:
+    """(settled amount, exchange rate or None, Stripe's fee) of a charge, as the fake
+    settles it: whole minor units, rounded half up."""
+    rate = None
+    settled = amount
+    if currency != settlement:
+        rate = EXCHANGE_RATES.get((currency, settlement), "1")
+        scale = 10 ** (_decimals(settlement) - _decimals(currency))
+        settled = int((Decimal(amount) * Decimal(rate) * scale).quantize(Decimal(1), ROUND_HALF_UP))
+    bps = FEE_BPS + (CONVERSION_FEE_BPS if rate else 0)
+    fee = (settled * bps + 5000) // 10000 + FIXED_FEE.get(settlement, 30)
+    return settled, rate, fee
+
+
+def _decimals(currency: str) -> int:
+    return 0 if currency in _ZERO_DECIMAL else 2
+
+
+_BALANCE_TRANSACTION_PATH = re.compile(r"^/v1/balance_transactions/(?P<id>[^/]+)$")
 _ACCOUNT_PATH = re.compile(r"^/v1/accounts/(?P<id>[^/]+)$")
 _TRANSFER_PATH = re.compile(r"^/v1/transfers/(?P<id>[^/]+)$")
 _REVERSALS_PATH = re.compile(r"^/v1/transfers/(?P<id>[^/]+)/reversals$")
@@ -417,6 +460,10 @@ class FakeConnectClient(stripe.RequestsClient):
             self.deauthorized: set[str] = set()
             self._refunds: dict[str, dict[str, Any]] = {}
             self._next_refund_status: str | None = None
+            self.balance_transactions: dict[str, dict[str, Any]] = {}
+            self._settled: dict[str, str] = {}  # charge id -> its balance transaction id
+            # The currencies the platform settles in (None: its country's currency).
+            self.settlement_currencies: set[str] | None = None
 
     def calls(
         self, method: str | None = None, path: str | None = None, *, path_prefix: str | None = None
@@ -921,6 +968,9 @@ class FakeConnectClient(stripe.RequestsClient):
         if path.startswith("/v1/transfers/") or path.startswith("/v1/account_links"):
             return self._serve(call, lambda: self._unrecognized(method, path))
 
+        if (m := _BALANCE_TRANSACTION_PATH.match(path)) and method == "GET":
+            return self._serve(call, lambda: deepcopy(self._balance_transaction(m["id"])))
+
         if path == "/v1/payment_intents" and method == "POST":
             return self._create_payment_intent(call)
         if (m := _PI_PATH.match(path)) and method == "POST":
@@ -1268,6 +1318,67 @@ class FakeConnectClient(stripe.RequestsClient):
         self.transfers[transfer_id] = transfer
         return deepcopy(transfer)
 
+    # ------------------------------------------------------------------ balance
+
+    def settlement_currency_of(self, currency: str) -> str:
+        """The currency the platform settles a charge in `currency` in."""
+        default = _CURRENCIES.get(self.platform_country or "US") or (
+            "eur" if (self.platform_country or "") in _EURO else "usd"
+        )
+        settles = self.settlement_currencies or {default}
+        return currency if currency in settles else default
+
+    def _settle_charge(self, charge: Mapping[str, Any]) -> dict[str, Any]:
+        """The balance transaction of a succeeded charge, made when first seen."""
+        with self._lock:
+            txn_id = self._settled.get(charge["id"])
+            if txn_id is not None:
+                return self.balance_transactions[txn_id]
+            currency = charge["currency"].lower()
+            settlement = self.settlement_currency_of(currency)
+            amount, rate, fee = settle(charge["amount"], currency, settlement)
+            txn_id = _random_id("txn_")
+            txn = {
+                "id": txn_id,
+                "object": "balance_transaction",
+                "amount": amount,
+                "available_on": int(time.time()),
+                "created": int(time.time()),
+                "currency": settlement,
+                "description": None,
+                # Stripe sends the rate as a JSON number.
+                "exchange_rate": None if rate is None else float(rate),
+                "fee": fee,
+                "fee_details": [
+                    {
+                        "amount": fee,
+                        "currency": settlement,
+                        "type": "stripe_fee",
+                        "description": "Stripe processing fees",
+                        "application": None,
+                    }
+                ],
+                "net": amount - fee,
+                "reporting_category": "charge",
+                "source": charge["id"],
+                "status": "available",
+                "type": "charge",
+            }
+            self.balance_transactions[txn_id] = txn
+            self._settled[charge["id"]] = txn_id
+            return txn
+
+    def _balance_transaction(self, txn_id: str) -> dict[str, Any]:
+        txn = self.balance_transactions.get(txn_id)
+        if txn is None:
+            raise FakeStripeError(
+                404,
+                f"No such balance transaction: '{txn_id}'",
+                code="resource_missing",
+                param="id",
+            )
+        return txn
+
     def _check_source_transaction(
         self, call: _Call, source: str, amount: int, currency: str
     ) -> None:
@@ -1295,11 +1406,12 @@ class FakeConnectClient(stripe.RequestsClient):
                 f"The source_transaction '{source}' has not succeeded.",
                 param="source_transaction",
             )
-        if charge["currency"].lower() != currency:
+        settled = self._settle_charge(charge)
+        if settled["currency"] != currency:
             raise FakeStripeError(
                 400,
                 f"The currency of source_transaction's balance transaction "
-                f"({charge['currency'].lower()}) must be the same as the transfer currency "
+                f"({settled['currency']}) must be the same as the transfer currency "
                 f"({currency}).",
                 param="currency",
             )
@@ -1308,11 +1420,11 @@ class FakeConnectClient(stripe.RequestsClient):
             for t in self.transfers.values()
             if t["source_transaction"] == source
         )
-        if already + amount > charge["amount"]:
+        if already + amount > settled["amount"]:
             raise FakeStripeError(
                 400,
                 f"Transfers from source_transaction '{source}' would total "
-                f"{already + amount}, more than its amount ({charge['amount']}).",
+                f"{already + amount}, more than its amount ({settled['amount']}).",
                 code="balance_insufficient",
                 param="amount",
                 stored=True,
@@ -1625,7 +1737,8 @@ class FakeConnectClient(stripe.RequestsClient):
         if not isinstance(expand, list):
             expand = [expand]
         if isinstance(obj, dict) and obj.get("object") == "list":
-            obj["data"] = [self._present_object(item, expand) for item in obj.get("data", [])]
+            inner = [e.removeprefix("data.") for e in expand]
+            obj["data"] = [self._present_object(item, inner) for item in obj.get("data", [])]
         else:
             obj = self._present_object(obj, expand)
         new_headers = CaseInsensitiveDict(headers)
@@ -1654,13 +1767,22 @@ class FakeConnectClient(stripe.RequestsClient):
                     obj["payment_method"] = side.pm_alias
                 charge = obj.get("latest_charge")
                 if isinstance(charge, dict):
-                    if "latest_charge" in expand:
-                        obj["latest_charge"] = self._present_object(charge, [])
+                    inner = [
+                        e.removeprefix("latest_charge.")
+                        for e in expand
+                        if e.startswith("latest_charge.")
+                    ]
+                    if "latest_charge" in expand or inner:
+                        obj["latest_charge"] = self._present_object(charge, inner)
                     else:
                         obj["latest_charge"] = charge["id"]
             elif kind == "charge":
                 side = self._pi_side.get(obj.get("payment_intent") or "", _Side())
                 obj["transfer_group"] = side.fields.get("transfer_group")
+                if obj.get("status") == "succeeded":
+                    txn = self._settle_charge(obj)
+                    expanded = "balance_transaction" in expand
+                    obj["balance_transaction"] = deepcopy(txn) if expanded else txn["id"]
             elif kind == "refund":
                 obj.update({"reason": None, **self._refund_side.get(obj["id"], {})})
         return obj

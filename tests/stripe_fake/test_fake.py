@@ -478,6 +478,85 @@ def test_transfer_with_source_transaction_is_idempotent(stripe_client, fake_stri
         stripe_client.v1.transfers.create(params={**params, "source_transaction": "ch_nope"})
 
 
+# ---------------------------------------------------------------- balance transactions
+
+
+def test_a_charge_in_the_settlement_currency_settles_as_is_less_stripes_fee(stripe_client):
+    intent = fund(stripe_client, amount=10000, expand=["latest_charge.balance_transaction"])
+
+    txn = intent.latest_charge.balance_transaction
+    assert (txn.object, txn.type, txn.source) == (
+        "balance_transaction",
+        "charge",
+        intent.latest_charge.id,
+    )
+    # 2.9 % + 30 cents, and no conversion.
+    assert (txn.amount, txn.currency, txn.fee, txn.net) == (10000, "usd", 320, 9680)
+    assert txn.exchange_rate is None
+    assert [(d.type, d.amount) for d in txn.fee_details] == [("stripe_fee", 320)]
+    # The same one however it is read: by id, on the charge, on the intent, in a list.
+    assert stripe_client.v1.balance_transactions.retrieve(txn.id).fee == 320
+    charge = stripe_client.v1.charges.retrieve(intent.latest_charge.id)
+    assert charge.balance_transaction == txn.id
+    again = stripe_client.v1.payment_intents.retrieve(
+        intent.id, {"expand": ["latest_charge.balance_transaction"]}
+    )
+    assert again.latest_charge.balance_transaction.id == txn.id
+    listed = stripe_client.v1.payment_intents.list(
+        {"expand": ["data.latest_charge.balance_transaction"]}
+    )
+    assert [i.latest_charge.balance_transaction.id for i in listed.data] == [txn.id]
+    # Unexpanded, ids as Stripe gives them.
+    assert isinstance(stripe_client.v1.payment_intents.retrieve(intent.id).latest_charge, str)
+    with pytest.raises(stripe.InvalidRequestError, match="No such balance transaction"):
+        stripe_client.v1.balance_transactions.retrieve("txn_nope")
+
+
+def test_a_charge_in_another_currency_is_converted_and_cannot_be_a_transfers_source(
+    stripe_client, fake_stripe
+):
+    intent = fund(
+        stripe_client,
+        amount=10000,
+        currency="eur",
+        expand=["latest_charge.balance_transaction"],
+    )
+    txn = intent.latest_charge.balance_transaction
+    # 100.00 EUR at 1.08 is 108.00 USD; 2.9 % + 1 % conversion + 30 cents.
+    assert (txn.amount, txn.currency, txn.exchange_rate) == (10800, "usd", 1.08)
+    assert txn.fee == (10800 * 390 + 5000) // 10000 + 30
+    account = recipient_account(stripe_client)
+    fake_stripe.activate_account(account.id)
+    params = {
+        "amount": 9000,
+        "currency": "eur",
+        "destination": account.id,
+        "source_transaction": intent.latest_charge.id,
+    }
+
+    with pytest.raises(stripe.InvalidRequestError, match="must be the same as the transfer") as e:
+        stripe_client.v1.transfers.create(params=params)
+    assert e.value.param == "currency"
+    # In the settlement currency, up to what was settled.
+    usd = {**params, "currency": "usd", "amount": 10800}
+    assert stripe_client.v1.transfers.create(params=usd).amount == 10800
+
+
+def test_a_platform_that_settles_in_several_currencies_settles_each_as_charged(
+    stripe_client, fake_stripe
+):
+    fake_stripe.settlement_currencies = {"usd", "eur"}
+    expand = ["latest_charge.balance_transaction"]
+
+    eur = fund(stripe_client, amount=10000, currency="eur", expand=expand)
+    gbp = fund(stripe_client, amount=10000, currency="gbp", expand=expand)
+
+    assert eur.latest_charge.balance_transaction.currency == "eur"
+    assert eur.latest_charge.balance_transaction.fee == 290 + 25
+    assert eur.latest_charge.balance_transaction.exchange_rate is None
+    assert gbp.latest_charge.balance_transaction.currency == "usd"  # not settled in: converted
+
+
 # ---------------------------------------------------------------- lists
 
 

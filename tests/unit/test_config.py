@@ -118,3 +118,16 @@ def test_payout_countries_and_webhook_secrets():
 def test_payout_countries_must_be_country_codes(value):
     with pytest.raises(ConfigError, match="PAYOUT_COUNTRIES"):
         from_env({"PAYOUT_COUNTRIES": value})
+
+
+def test_stripe_takes_the_platform_countrys_currency_unless_told_which():
+    assert from_env({})["STRIPE_CURRENCIES"] == ("USD",)
+    assert from_env({"PLATFORM_COUNTRY": "fr"})["STRIPE_CURRENCIES"] == ("EUR",)
+    assert from_env({"PLATFORM_COUNTRY": "GB"})["STRIPE_CURRENCIES"] == ("GBP",)
+    assert from_env({"STRIPE_CURRENCIES": "eur, usd,EUR"})["STRIPE_CURRENCIES"] == ("EUR", "USD")
+
+
+@pytest.mark.parametrize("codes", ["USD,KWD", "XXX", "ISK", "PHP"])
+def test_stripe_currencies_must_be_ones_a_platform_settles_in(codes):
+    with pytest.raises(ConfigError, match="STRIPE_CURRENCIES"):
+        from_env({"STRIPE_CURRENCIES": codes})

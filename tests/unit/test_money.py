@@ -163,3 +163,20 @@ def test_amounts_are_formatted_with_their_minor_units(amount, code, text):
 
 def test_amounts_in_codes_stored_before_they_were_refused_are_still_written():
     assert format_amount(1500, "XTS") == "1500 XTS"
+
+
+def test_each_gateway_takes_its_own_currencies():
+    from marketplace.money import OFFERED_CURRENCIES, accepted_currencies, payable_errors
+
+    local = {"PAYMENT_GATEWAY": "local", "STRIPE_CURRENCIES": ("USD",)}
+    stripe = {"PAYMENT_GATEWAY": "stripe", "STRIPE_CURRENCIES": ("USD", "EUR")}
+    assert accepted_currencies(local) == OFFERED_CURRENCIES
+    assert {"USD", "EUR", "GBP", "JPY"} <= accepted_currencies(local)
+    assert accepted_currencies(stripe) == {"USD", "EUR"}
+    assert payable_errors(stripe, "EUR", {"amount": 50}) == {}
+    assert list(payable_errors(stripe, "GBP", {"amount": 5_000})) == ["currency"]
+    assert payable_errors(local, "GBP", {"amount": 29, "other": 30}) == {
+        "amount": ["Must be at least 0.30 GBP, the smallest charge possible."]
+    }
+    # Currencies Stripe has no minimum for (only the local gateway takes them): one unit.
+    assert payable_errors(local, "PHP", {"amount": 1}) == {}

@@ -20,7 +20,15 @@ class BidCreate:
     Attributes:
         amount (int): Money: an integer in minor units of `currency` (12500 with USD is 125.00 US dollars), never a
             float.
-        currency (str):
+        currency (str): An ISO 4217 code, any case in, upper case out. Which currencies are taken depends on the payment
+            gateway. `local`: every currency with at most two decimals. `stripe`: only those the platform settles in at
+            Stripe (`STRIPE_CURRENCIES`, by default the currency of `PLATFORM_COUNTRY`: USD for US), because a transfer to
+            the freelancer from the funding charge must be in the charge's settlement currency; at most: AED, AUD, BGN, BRL,
+            CAD, CHF, CZK, DKK, EUR, GBP, HKD, HUF, INR, JPY, MXN, MYR, NOK, NZD, PLN, RON, SEK, SGD, THB, USD. Refused
+            everywhere: three-decimal currencies (KWD, BHD, JOD, OMR, TND...), not-money codes (XXX, XTS, XAU...) and fund
+            codes. Any other currency is a 422 on `currency`. Amounts that become charges (a bid's amount or each of its
+            milestones, a milestone's amount) must be at least Stripe's minimum charge for the currency (0.50 USD, 0.50 EUR,
+            0.30 GBP, 50 JPY...), with either gateway.
         delivery_days (int):
         cover_letter (str):
         milestones (list[BidMilestone] | Unset):

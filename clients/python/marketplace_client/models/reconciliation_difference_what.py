@@ -1,11 +1,12 @@
 from typing import Literal
 
-ReconciliationDifferenceWhat = Literal["chargeback", "funding", "payout", "refund"]
+ReconciliationDifferenceWhat = Literal["chargeback", "funding", "payout", "provider_fee", "refund"]
 
 RECONCILIATION_DIFFERENCE_WHAT_VALUES: set[ReconciliationDifferenceWhat] = {
     "chargeback",
     "funding",
     "payout",
+    "provider_fee",
     "refund",
 }
 
