@@ -126,5 +126,7 @@ class Chargeback(Base):
     reversed_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     from_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     loss: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The provider's fee for a lost chargeback (Stripe's dispute fee), also a loss.
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -263,6 +263,7 @@ def _chargeback_of(dispute: CardDispute, charge: EscrowMovement) -> Chargeback:
         reversed_amount=0,
         from_pending=False,
         loss=0,
+        fee=0,
     )
     db.session.add(chargeback)
     if (milestone.status, MilestoneAction.DISPUTE) in MILESTONE:
@@ -315,6 +316,8 @@ def chargeback_event(obj: dict, *, withdrawn: bool | None = None) -> None:
         audit.record(None, "chargeback.won", f"milestone:{milestone.id}", dispute=dispute.id)
         return
     chargeback.status = ChargebackStatus.LOST
+    chargeback.fee = dispute.fee
+    ledger.book_dispute_fee(chargeback.id, milestone.id, chargeback.currency, dispute.fee)
     if chargeback.after_release:
         _book_lost_after_release(chargeback, milestone, contract)
     else:

@@ -186,6 +186,8 @@ class CardDispute:
     currency: str
     status: str
     reason: str = ""
+    # What the provider charges the platform for the dispute (Stripe's dispute fee).
+    fee: int = 0
 
     @property
     def won(self) -> bool:
@@ -272,11 +274,13 @@ class TransferRecord:
 
 @dataclass(frozen=True)
 class ChargebackRecord:
-    """A chargeback the cardholder won: the charge's money went back to them."""
+    """A chargeback the cardholder won: the charge's money went back to them, and the
+    provider charged its `fee` for the dispute."""
 
     id: str
     amount: int
     currency: str
+    fee: int = 0
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,14 @@ def _provider_fee_problems() -> list[str]:
         .group_by(EscrowMovement.settlement_currency)
     )
     expected = {str(currency): int(total) for currency, total in on_charges if total}
+    dispute_fees = db.session.execute(
+        select(Chargeback.currency, func.sum(Chargeback.fee))
+        .where(Chargeback.status == ChargebackStatus.LOST)
+        .group_by(Chargeback.currency)
+    )
+    for currency, total in dispute_fees:
+        if total:
+            expected[str(currency)] = expected.get(str(currency), 0) + int(total)
     in_ledger = db.session.execute(
         select(LedgerLine.currency, func.sum(LedgerLine.amount))
         .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
@@ -217,6 +225,17 @@ def book_provider_fee(movement_id: int, milestone_id: int, currency: str, fee: i
         return
     book(f"provider_fee:c{movement_id}", "provider_fee", milestone_id, [
         Entry(Account(K.PLATFORM_FEES, currency), T.PROVIDER_FEE, -fee),
+        Entry(Account(K.PROVIDER_FEES, currency), T.PROVIDER_FEE, fee),
+    ])  # fmt: skip
+
+
+def book_dispute_fee(chargeback_id: int, milestone_id: int, currency: str, fee: int) -> None:
+    """The provider's fee for a chargeback the platform lost: a loss of the platform's,
+    kept by the provider. A fee of 0 books nothing."""
+    if fee == 0:
+        return
+    book(f"dispute_fee:{chargeback_id}", "provider_fee", milestone_id, [
+        Entry(Account(K.PLATFORM_LOSS, currency), T.PROVIDER_FEE, -fee),
         Entry(Account(K.PROVIDER_FEES, currency), T.PROVIDER_FEE, fee),
     ])  # fmt: skip
 

@@ -108,6 +108,8 @@ def provider_sums(activity: list[MilestoneActivity]) -> Sums:
             sums[(milestone_id, "payout", transfer.currency)] += transfer.amount - transfer.reversed
         for chargeback in found.chargebacks:
             sums[(milestone_id, "chargeback", chargeback.currency)] += chargeback.amount
+            if chargeback.fee:
+                sums[(milestone_id, "provider_fee", chargeback.currency)] += chargeback.fee
     return sums
 
 

@@ -153,6 +153,15 @@ def _settlement(charge) -> Settlement | None:
     )
 
 
+def _dispute_fee(dispute) -> int:
+    """Stripe's fees on a dispute's balance transactions (the withdrawal's dispute fee)."""
+    return sum(
+        getattr(entry, "fee", 0) or 0
+        for entry in getattr(dispute, "balance_transactions", None) or []
+        if not isinstance(entry, str)
+    )
+
+
 def _id(value) -> str | None:
     """An expandable field: an id, or the object itself."""
     if value is None or isinstance(value, str):
@@ -345,6 +354,7 @@ class StripeGateway:
             dispute.currency.upper(),
             dispute.status,
             getattr(dispute, "reason", "") or "",
+            _dispute_fee(dispute),
         )
 
     def reversible(self, transfer_id: str) -> int:
@@ -435,7 +445,9 @@ class StripeGateway:
             for dispute in self._every(self.client.v1.disputes):
                 owner = by_charge.get(_id(getattr(dispute, "charge", None)))
                 if owner is not None and dispute.status == "lost":
-                    lost = ChargebackRecord(dispute.id, dispute.amount, owner[1])
+                    lost = ChargebackRecord(
+                        dispute.id, dispute.amount, owner[1], _dispute_fee(dispute)
+                    )
                     chargebacks.append((owner[0], lost))
         return group_activity(charges, refunds, transfers, chargebacks)
 

@@ -44,6 +44,7 @@ def upgrade():
     sa.Column('reversed_amount', sa.BigInteger(), nullable=False),
     sa.Column('from_pending', sa.Boolean(), nullable=False),
     sa.Column('loss', sa.BigInteger(), nullable=False),
+    sa.Column('fee', sa.BigInteger(), nullable=False),
     sa.Column('created_at', marketplace.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', marketplace.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('open', 'won', 'lost')", name=op.f('ck_chargebacks_status')),

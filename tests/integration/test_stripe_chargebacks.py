@@ -76,6 +76,7 @@ def test_held_money_is_frozen_until_the_chargeback_is_won_then_ruled_as_usual(ap
     tell(api, "charge.dispute.closed", dispute)
 
     assert resolve(deal, ours, 10_000).status_code == 200
+    assert deal.admin.get("/admin/reconciliation").json["losses"] == []
     assert balance(deal.company)["refunded"] == 20_000
     assert balance(deal.freelancer)["pending_payout"] == 9_000
     assert "chargeback.won" in actions(app)
@@ -98,7 +99,10 @@ def test_a_lost_chargeback_on_held_money_goes_back_to_the_cardholder(app, api, d
     assert balance(deal.company)["refunded"] == 30_000
     assert balance(deal.company)["in_escrow"] == 0
     assert balance(deal.freelancer)["pending_payout"] == 0
-    assert deal.admin.get("/admin/reconciliation").json["losses"] == []
+    # Stripe's dispute fee is the platform's loss.
+    assert deal.admin.get("/admin/reconciliation").json["losses"] == [
+        {"currency": "USD", "amount": 1_500}
+    ]
     assert_ledger_ok(app)  # and reconciled: Stripe's lost dispute is the ledger's chargeback
 
 
@@ -119,9 +123,10 @@ def test_a_chargeback_after_a_release_is_taken_back_from_the_freelancer(app, api
     assert transfer["amount_reversed"] == 27_000
     assert balance(deal.freelancer)["paid_out"] == 0
     assert balance(deal.company)["refunded"] == 30_000
-    # The platform's fee was kept from the release; the cardholder got it back too.
+    # The platform's fee was kept from the release, and the cardholder got it back too;
+    # and Stripe's dispute fee.
     assert deal.admin.get("/admin/reconciliation").json["losses"] == [
-        {"currency": "USD", "amount": 3_000}
+        {"currency": "USD", "amount": 3_000 + 1_500}
     ]
     assert_ledger_ok(app)
 
@@ -140,7 +145,7 @@ def test_what_the_freelancers_account_no_longer_holds_is_the_platforms_loss(app,
     assert transfer["amount_reversed"] == 7_000
     assert balance(deal.freelancer)["paid_out"] == 20_000
     report = deal.admin.get("/admin/reconciliation").json
-    assert report["losses"] == [{"currency": "USD", "amount": 23_000}]
+    assert report["losses"] == [{"currency": "USD", "amount": 23_000 + 1_500}]
     assert report["ok"] is True
     with app.app_context():
         entry = db.session.scalar(
@@ -161,6 +166,6 @@ def test_a_chargeback_before_payouts_takes_back_what_waits_to_be_paid_out(app, a
 
     assert balance(deal.freelancer)["pending_payout"] == 0
     assert deal.admin.get("/admin/reconciliation").json["losses"] == [
-        {"currency": "USD", "amount": 3_000}
+        {"currency": "USD", "amount": 3_000 + 1_500}
     ]
     assert_ledger_ok(app)

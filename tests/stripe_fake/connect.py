@@ -642,10 +642,17 @@ class FakeConnectClient(stripe.RequestsClient):
             return deepcopy(transfer)
 
     def open_dispute(
-        self, charge_id: str, amount: int, currency: str = "usd", reason: str = "fraudulent"
+        self,
+        charge_id: str,
+        amount: int,
+        currency: str = "usd",
+        reason: str = "fraudulent",
+        fee: int = 1500,
     ) -> dict:
         """A cardholder disputes a charge (a chargeback); returns the dispute, e.g. for a
-        ``charge.dispute.created`` event."""
+        ``charge.dispute.created`` event. As at Stripe, the disputed amount and the
+        dispute fee are withdrawn from the platform's balance at once (its balance
+        transaction)."""
         with self._lock:
             dispute = {
                 "id": _random_id("dp_"),
@@ -656,6 +663,16 @@ class FakeConnectClient(stripe.RequestsClient):
                 "reason": reason,
                 "status": "needs_response",
                 "created": int(time.time()),
+                "balance_transactions": [
+                    {
+                        "id": _random_id("txn_"),
+                        "object": "balance_transaction",
+                        "amount": -amount - fee,
+                        "fee": fee,
+                        "currency": currency,
+                        "type": "adjustment",
+                    }
+                ],
             }
             self.disputes[dispute["id"]] = dispute
             return deepcopy(dispute)
