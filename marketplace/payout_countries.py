@@ -4,15 +4,16 @@ The lists are Stripe's, transcribed by hand (check them against the pages when S
 changes them; an operator whose platform Stripe enabled differently sets
 PAYOUT_COUNTRIES instead):
 
-- US platforms: "Supported countries" of Stripe's cross-border payouts,
-  https://docs.stripe.com/connect/cross-border-payouts (accounts under the `recipient`
-  service agreement, separate charges and transfers), with each country's payout
-  currency from https://docs.stripe.com/connect/cross-border-payouts/special-requirements
-  ("Cross-border minimum payout amounts per country"); the countries Stripe marks with
-  an asterisk receive payouts in EUR only.
 - Platforms in the US, the UK, the EEA, Canada or Switzerland pay out to connected
-  accounts in any of those regions (the same page's "Availability"); a platform
-  elsewhere pays out in its own country only.
+  accounts in any of those regions: the "Availability" of
+  https://docs.stripe.com/connect/cross-border-payouts, which adds that Stripe does not
+  support self-serve cross-border payouts outside them (Global Payouts, or what Stripe
+  enables on request, instead). A platform elsewhere pays out in its own country only.
+- Stripe once listed many more countries for US platforms (accounts under the
+  `recipient` service agreement): FROM_US keeps that list, with each country's payout
+  currency, for an operator whose platform Stripe enabled for them to name in
+  PAYOUT_COUNTRIES. It is not the default: telling a freelancer they can be paid, and
+  failing at payout after the work, is worse than asking the operator to widen the list.
 
 The local gateway pays everywhere: its default is None (no limit).
 """
@@ -84,7 +85,8 @@ CURRENCIES: dict[str, tuple[str, ...]] = {
     "VN": ("VND",), "ZA": ("ZAR",),
 }  # fmt: skip
 
-# Stripe's cross-border payouts from a US platform (the first page above).
+# Stripe's former list of cross-border payouts from a US platform (see above): for
+# PAYOUT_COUNTRIES, not a default.
 FROM_US = frozenset(
     {
         "AL", "DZ", "AO", "AG", "AR", "AM", "AU", "AT", "AZ", "BS", "BH", "BD", "BE", "BJ",
@@ -102,8 +104,6 @@ FROM_US = frozenset(
 
 def stripe_default(platform_country: str) -> frozenset[str]:
     """The countries Stripe lists for payouts from a platform in `platform_country`."""
-    if platform_country == "US":
-        return FROM_US
     if platform_country in REGIONS:
         return frozenset(REGIONS)
     return frozenset({platform_country})

@@ -57,10 +57,15 @@ def test_stripe_defaults_to_its_cross_border_list_for_the_platform_country(app, 
         body = api.get("/payout-countries").json
     codes = {entry["country"] for entry in body["countries"]}
 
-    # Where most of the marketplace's freelancers live: all reachable from a US platform.
-    assert {"PH", "IN", "PK", "BD", "KE", "NG", "US", "GB", "DE"} <= codes
-    assert not {"CN", "RU", "IR", "VE", "AF"} & codes
-    assert {"country": "PK", "currencies": ["PKR"]} in body["countries"]
+    # Self-serve cross-border payouts from a US platform reach the US, UK, EEA, Canada
+    # and Switzerland only; farther countries need Stripe to enable them, and the
+    # operator to name them in PAYOUT_COUNTRIES.
+    assert {"US", "GB", "DE", "NO", "CA", "CH"} <= codes
+    assert not {"PH", "IN", "PK", "BD", "KE", "NG", "CN"} & codes
+    assert {"country": "CA", "currencies": ["CAD"]} in body["countries"]
+    with configured(app, PAYMENT_GATEWAY="stripe", PAYOUT_COUNTRIES=frozenset({"PK", "US"})):
+        widened = api.get("/payout-countries").json
+    assert {"country": "PK", "currencies": ["PKR"]} in widened["countries"]
 
     with configured(app, PAYMENT_GATEWAY="stripe", PLATFORM_COUNTRY="GB"):
         british = api.get("/payout-countries").json

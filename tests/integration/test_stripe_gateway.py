@@ -8,6 +8,7 @@ honours idempotency keys and fails on demand.
 import pytest
 from sqlalchemy import select
 
+from marketplace import payout_countries
 from marketplace.audit import AuditEntry
 from marketplace.extensions import db
 from marketplace.milestones.models import EscrowMovement
@@ -32,7 +33,13 @@ def stripe_mode(app, localstripe_server, fake_stripe):
     config_before = dict(app.config)
     local = app.extensions.pop("payment_gateway", None)
     app.extensions["payment_gateway"] = StripeGateway.from_config(config)
-    app.config.update(PAYMENT_GATEWAY="stripe", STRIPE_WEBHOOK_SECRET=TEST_WEBHOOK_SECRET)
+    # A platform Stripe enabled for payouts to Nigeria (most tests pay a Nigerian
+    # freelancer), beside the regions it reaches by default.
+    app.config.update(
+        PAYMENT_GATEWAY="stripe",
+        STRIPE_WEBHOOK_SECRET=TEST_WEBHOOK_SECRET,
+        PAYOUT_COUNTRIES=payout_countries.REGIONS | {"NG"},
+    )
     yield fake_stripe
     app.extensions.pop("payment_gateway")
     if local is not None:
