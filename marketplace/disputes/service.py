@@ -27,7 +27,7 @@ from marketplace.milestones.models import (
 from marketplace.milestones.states import MILESTONE, MilestoneAction
 from marketplace.money import format_amount
 from marketplace.pagination import SortKey, paginate
-from marketplace.payments import events, operations
+from marketplace.payments import events, ledger, operations
 from marketplace.states import next_status
 
 NEWEST_FIRST = (SortKey(Dispute.created_at), SortKey(Dispute.id))
@@ -205,6 +205,13 @@ class Resolve(Handler):
         next_status(MILESTONE, milestone.status, MilestoneAction.RESOLVE, "milestone")
         client_amount = available - freelancer_amount
         refunded = _refunded_under(dispute.id)
+        held_now = ledger.escrow_balance(milestone.id)
+        if freelancer_amount + max(0, client_amount - refunded) > held_now:
+            raise Conflict(
+                f"The milestone's escrow holds {format_amount(held_now, milestone.currency)} "
+                "now, less than this ruling moves: a payment on it is still being made, or "
+                "was refunded meanwhile. Look at GET /admin/operations, then rule again."
+            )
         if refunded and refunded != client_amount:
             raise Conflict(
                 f"{format_amount(refunded, milestone.currency)} was refunded to the client "

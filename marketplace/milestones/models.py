@@ -125,6 +125,9 @@ class Chargeback(Base):
     # (`from_pending`), or by reversing the transfer that paid it out.
     reversed_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     from_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The transfer reversal decided on (written before it is asked for, so a repeat
+    # asks for the same); None until then.
+    reversal_planned: Mapped[int | None] = mapped_column(BigInteger)
     loss: Mapped[int] = mapped_column(BigInteger, default=0)
     # The provider's fee for a lost chargeback (Stripe's dispute fee), also a loss.
     fee: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -33,13 +33,14 @@ from marketplace.errors import (
     Forbidden,
     GatewayFailed,
     NotFound,
+    OperationInProgress,
     PayoutCountryUnsupported,
     ValidationFailed,
 )
 from marketplace.extensions import db
 from marketplace.milestones import engine
 from marketplace.milestones.engine import Handler, Step, register
-from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
+from marketplace.milestones.models import Chargeback, EscrowMovement, MovementKind, MovementStatus
 from marketplace.milestones.states import MILESTONE, MilestoneAction
 from marketplace.money import format_amount, payable_errors, platform_fee
 from marketplace.payments import keys, ledger, operations
@@ -583,6 +584,11 @@ def refund_answered(movement: EscrowMovement, milestone, contract, refund) -> bo
 def freeze(milestone, contract, reason: str) -> None:
     """Put the milestone in `disputed` (unless it is already, or its money is gone) and
     have the platform's dispute opened, so an admin decides."""
+    if engine.pending_movement(milestone.id) is not None:
+        raise OperationInProgress(
+            "A payment call on this milestone is in flight; deliver the event again later.",
+            retry_after=30,
+        )
     if (milestone.status, A.DISPUTE) in MILESTONE:
         milestone.status = next_status(MILESTONE, milestone.status, A.DISPUTE, "milestone")
     if milestone.status == MilestoneStatus.DISPUTED:
@@ -736,7 +742,8 @@ def refund_milestone(user: User, milestone_id: int) -> Milestone:
 
 
 def waiting_releases(freelancer_id: int):
-    """Releases to the freelancer not yet paid out (no transfer made or in flight)."""
+    """Releases to the freelancer not yet paid out (no transfer made or in flight), and
+    not taken back by a lost chargeback before they could be."""
     transfer = EscrowMovement.__table__.alias("transfer")
     return (
         select(EscrowMovement)
@@ -748,6 +755,10 @@ def waiting_releases(freelancer_id: int):
                 transfer.c.milestone_id == EscrowMovement.milestone_id,
                 transfer.c.kind == K.TRANSFER,
                 transfer.c.status != S.FAILED,
+            ),
+            ~exists().where(
+                Chargeback.milestone_id == EscrowMovement.milestone_id,
+                Chargeback.from_pending.is_(True),
             ),
         )
         .order_by(EscrowMovement.id)

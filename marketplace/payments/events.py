@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.database import utcnow
-from marketplace.errors import DomainError, GatewayFailed
+from marketplace.errors import DomainError, GatewayFailed, OperationInProgress
 from marketplace.extensions import db
 from marketplace.milestones import engine, service
 from marketplace.milestones.models import (
@@ -86,6 +86,31 @@ def _charge_movement(intent_id: str, metadata: dict) -> EscrowMovement | None:
     )
 
 
+def wait_for_calls_in_flight(milestone_id: int) -> None:
+    """A provider call on the milestone is in flight (written down, not yet booked): an
+    event that would freeze the milestone waits for it, answered 409 so the provider
+    delivers it again, since a call that went through must be booked as what it was for
+    (an approval's transfer) before the milestone may be frozen."""
+    if engine.pending_movement(milestone_id) is not None:
+        raise OperationInProgress(
+            "A payment call on this milestone is in flight; deliver the event again later.",
+            retry_after=30,
+        )
+
+
+def _own_charge_movement(intent_id: str) -> EscrowMovement | None:
+    """The charge movement that made this intent, known by its id only.
+
+    A failure or a cancellation never falls back on the milestone's pending charge, as a
+    success may: a late event about an older attempt would end the attempt in flight,
+    whose own outcome is not known yet."""
+    return db.session.scalar(
+        select(EscrowMovement).where(
+            EscrowMovement.kind == MovementKind.CHARGE, EscrowMovement.provider_id == intent_id
+        )
+    )
+
+
 def _locked(movement: EscrowMovement):
     """The movement's milestone, locked, and the movement re-read under that lock."""
     milestone, contract = engine.lock_milestone(movement.milestone_id)
@@ -128,13 +153,15 @@ def payment_failed(obj: dict) -> None:
     """
     gateway = get_gateway()
     charge = gateway.retrieve_charge(obj["id"])
-    movement = _charge_movement(charge.intent_id, charge.metadata)
+    movement = _own_charge_movement(charge.intent_id)
     if movement is None or charge.succeeded:
-        return  # a later success wins over a stale failure
+        return  # a later success wins over a stale failure; not an attempt we know
     milestone, _contract = _locked(movement)
     if movement.status not in (MovementStatus.PENDING, MovementStatus.PROCESSING):
         return  # not the attempt in flight
-    gateway.cancel_charge(charge.intent_id)
+    cancelled = gateway.cancel_charge(charge.intent_id)
+    if cancelled is not None and cancelled.status != "canceled":
+        return  # confirmed again meanwhile: its own success (or failure) event decides
     movement.status, movement.refusal = MovementStatus.FAILED, "payment_failed"
     movement.provider_id, movement.settled_at = charge.intent_id, utcnow()
     if milestone.status == MilestoneStatus.FUNDING:
@@ -221,7 +248,7 @@ def payment_canceled(obj: dict) -> None:
     """A PaymentIntent was cancelled (by us, the Dashboard, or Stripe after a failed
     attempt): a milestone still waiting for it is pending again."""
     charge = get_gateway().retrieve_charge(obj["id"])
-    movement = _charge_movement(charge.intent_id, charge.metadata)
+    movement = _own_charge_movement(charge.intent_id)
     if movement is None or charge.status != "canceled":
         return
     milestone, _contract = _locked(movement)
@@ -244,6 +271,7 @@ def _chargeback_of(dispute: CardDispute, charge: EscrowMovement) -> Chargeback:
     if found is not None:
         return found
     milestone, contract = engine.lock_milestone(charge.milestone_id)
+    wait_for_calls_in_flight(milestone.id)
     released = db.session.scalar(
         select(EscrowMovement.id).where(
             EscrowMovement.milestone_id == milestone.id,
@@ -310,26 +338,83 @@ def chargeback_event(obj: dict, *, withdrawn: bool | None = None) -> None:
         )
     if chargeback.status != ChargebackStatus.OPEN or not (dispute.won or dispute.lost):
         return
-    chargeback.closed_at = utcnow()
     if dispute.won:
+        chargeback.closed_at = utcnow()
         chargeback.status = ChargebackStatus.WON
         audit.record(None, "chargeback.won", f"milestone:{milestone.id}", dispute=dispute.id)
         return
+    from_payout = 0
+    if chargeback.after_release:
+        from_payout = _take_back_from_payout(chargeback, milestone.id)
+        milestone, contract = engine.lock_milestone(charge.milestone_id)
+        db.session.refresh(chargeback)
+        if chargeback.status != ChargebackStatus.OPEN:
+            return  # booked meanwhile, by another delivery of the event
+    chargeback.closed_at = utcnow()
     chargeback.status = ChargebackStatus.LOST
     chargeback.fee = dispute.fee
     ledger.book_dispute_fee(chargeback.id, milestone.id, chargeback.currency, dispute.fee)
     if chargeback.after_release:
-        _book_lost_after_release(chargeback, milestone, contract)
+        _book_lost_after_release(chargeback, milestone, contract, from_payout=from_payout)
     else:
         _book_lost_while_held(chargeback, milestone, contract)
 
 
+def _take_back_from_payout(chargeback: Chargeback, milestone_id: int) -> int:
+    """Reverse the milestone's transfer as far as the freelancer's payout account allows;
+    returns what came back. Written ahead: the amount to reverse is committed on the
+    chargeback before Stripe is asked, and a delivery again repeats that same reversal
+    (same key, same amount), so a lost answer is never a second reversal nor a reversal
+    left unbooked. Commits; the caller locks the milestone again."""
+    transfers = db.session.scalars(
+        select(EscrowMovement).where(
+            EscrowMovement.milestone_id == milestone_id,
+            EscrowMovement.kind == MovementKind.TRANSFER,
+            EscrowMovement.status != MovementStatus.FAILED,
+        )
+    ).all()
+    if any(t.status != MovementStatus.SUCCEEDED for t in transfers):
+        wait_for_calls_in_flight(milestone_id)
+        raise OperationInProgress(
+            "The milestone's payout is still being made; deliver the event again later.",
+            retry_after=30,
+        )
+    paid = [t.provider_id for t in transfers if t.provider_id]
+    if not paid:
+        return 0
+    transfer_id = paid[0]
+    gateway = get_gateway()
+    if chargeback.reversal_planned is None:
+        try:
+            reversible = gateway.reversible(transfer_id)
+        except ProviderRefused:
+            reversible = 0  # the account is gone or closed to the platform
+        chargeback.reversal_planned = min(chargeback.amount, reversible)
+    planned, provider_id = chargeback.reversal_planned, chargeback.provider_id
+    db.session.commit()  # the plan is written down, and no lock is held while Stripe works
+    if planned <= 0:
+        return 0
+    key = keys.ProviderKey("reversal", f"cb.{provider_id}", {"amount": planned}).render()
+    return gateway.reverse_transfer(ReversalRequest(transfer_id, planned, key)).amount
+
+
 def _book_lost_while_held(chargeback: Chargeback, milestone, contract) -> None:
-    """The cardholder has the held money back: the milestone and its dispute are settled
-    with nothing for the freelancer."""
-    ledger.book_chargeback(milestone, contract.client_id, reference=f"chargeback:{chargeback.id}")
-    milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.CHARGEBACK_LOST)
-    chargeback_lost.send(milestone, amount=chargeback.amount)
+    """The cardholder has the money back before any of it was released: from the escrow
+    as far as it still holds it (a milestone refunded already holds nothing, and then
+    the bank paid the client twice: the platform's loss). A disputed milestone and its
+    dispute are settled with nothing for the freelancer."""
+    from_escrow = max(0, min(chargeback.amount, ledger.escrow_balance(milestone.id)))
+    chargeback.loss = chargeback.amount - from_escrow
+    ledger.book_chargeback(
+        milestone,
+        contract.client_id,
+        chargeback.amount,
+        from_escrow=from_escrow,
+        reference=f"chargeback:{chargeback.id}",
+    )
+    if (milestone.status, MilestoneAction.CHARGEBACK_LOST) in MILESTONE:
+        milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.CHARGEBACK_LOST)
+        chargeback_lost.send(milestone, amount=chargeback.amount)
     audit.record(
         None,
         "chargeback.lost",
@@ -340,30 +425,27 @@ def _book_lost_while_held(chargeback: Chargeback, milestone, contract) -> None:
     )
 
 
-def _book_lost_after_release(chargeback: Chargeback, milestone, contract) -> None:
-    """The cardholder has the money back after it went to the freelancer: take it back
-    from the freelancer as far as their payout account allows (or from what still waits
-    to be paid out), and book the rest as the platform's loss."""
-    transfer = db.session.scalar(
-        select(EscrowMovement).where(
-            EscrowMovement.milestone_id == milestone.id,
-            EscrowMovement.kind == MovementKind.TRANSFER,
-            EscrowMovement.status == MovementStatus.SUCCEEDED,
+def _book_lost_after_release(
+    chargeback: Chargeback, milestone, contract, *, from_payout: int
+) -> None:
+    """The cardholder has the money back after it went to the freelancer: what the
+    transfer reversal took back (`from_payout`), or, when the release was never paid out,
+    this milestone's release still waiting for the freelancer's payout account (which is
+    then never paid out); the rest is the platform's loss."""
+    from_pending = 0
+    if from_payout == 0 and chargeback.reversal_planned is None:
+        unpaid = sum(
+            release.amount - release.fee
+            for release in db.session.scalars(
+                service.waiting_releases(contract.freelancer_id).where(
+                    EscrowMovement.milestone_id == milestone.id
+                )
+            )
         )
-    )
-    from_payout = from_pending = 0
-    if transfer is not None and transfer.provider_id:
-        gateway = get_gateway()
-        wanted = min(chargeback.amount, gateway.reversible(transfer.provider_id))
-        if wanted > 0:
-            key = keys.ProviderKey("reversal", f"cb.{chargeback.provider_id}", {}).render()
-            reversal = gateway.reverse_transfer(ReversalRequest(transfer.provider_id, wanted, key))
-            from_payout = reversal.amount
-    else:
         waiting = ledger.account_balance(
             AccountKind.PENDING_PAYOUT, milestone.currency, contract.freelancer_id
         )
-        from_pending = max(0, min(chargeback.amount, waiting))
+        from_pending = max(0, min(chargeback.amount, unpaid, waiting))
     chargeback.reversed_amount = from_payout or from_pending
     chargeback.from_pending = from_pending > 0
     chargeback.loss = chargeback.amount - from_payout - from_pending

@@ -272,12 +272,18 @@ def book_payout(
     ])  # fmt: skip
 
 
-def book_chargeback(milestone: Milestone, client_id: int, *, reference: str) -> None:
-    """A chargeback lost on money still held: the escrow goes back to the cardholder."""
-    amount, currency = milestone.amount, milestone.currency
+def book_chargeback(
+    milestone: Milestone, client_id: int, amount: int, *, from_escrow: int, reference: str
+) -> None:
+    """A chargeback lost before any release: the cardholder has `amount` back, from what
+    the escrow still holds; the rest (the client was refunded already, and the bank
+    paid it again) is the platform's loss."""
+    currency = milestone.currency
     book(reference, "chargeback", milestone.id, [
-        Entry(Account(K.ESCROW, currency, milestone_id=milestone.id), T.CHARGEBACK, -amount),
+        Entry(Account(K.ESCROW, currency, milestone_id=milestone.id), T.CHARGEBACK,
+              -from_escrow),
         Entry(Account(K.CLIENT_FUNDS, currency, user_id=client_id), T.CHARGEBACK, amount),
+        Entry(Account(K.PLATFORM_LOSS, currency), T.CHARGEBACK, from_escrow - amount),
     ])  # fmt: skip
 
 
@@ -428,11 +434,29 @@ def verify_ledger() -> dict:
     problems += [f"line {i} is not in its account's currency" for (i,) in mismatched]
 
     sums = db.session.execute(
-        select(LedgerAccount.key, LedgerAccount.kind, func.sum(LedgerLine.amount))
+        select(
+            LedgerAccount.key,
+            LedgerAccount.kind,
+            LedgerAccount.user_id,
+            func.sum(LedgerLine.amount),
+        )
         .join(LedgerLine, LedgerLine.account_id == LedgerAccount.id)
-        .group_by(LedgerAccount.id, LedgerAccount.key, LedgerAccount.kind)
+        .group_by(LedgerAccount.id, LedgerAccount.key, LedgerAccount.kind, LedgerAccount.user_id)
     )
-    for key, kind, total in sums:
+    # A client may have more back than it paid in only by chargebacks its bank paid out
+    # after the client was refunded (the platform's loss).
+    paid_twice = dict(
+        db.session.execute(
+            select(Contract.client_id, func.sum(Chargeback.loss))
+            .join(Milestone, Milestone.id == Chargeback.milestone_id)
+            .join(Contract, Contract.id == Milestone.contract_id)
+            .where(Chargeback.status == ChargebackStatus.LOST, Chargeback.after_release.is_(False))
+            .group_by(Contract.client_id)
+        ).all()
+    )
+    for key, kind, user_id, total in sums:
+        if kind == K.CLIENT_FUNDS:
+            total -= int(paid_twice.get(user_id or 0) or 0)
         if kind == K.CLIENT_FUNDS and total > 0:
             problems.append(f"{key} got back more than it paid in: {total}")
         if kind == K.PLATFORM_LOSS and total > 0:
@@ -461,7 +485,7 @@ def verify_ledger() -> dict:
     moved = _movements_by_milestone()
     charged_back = dict(
         db.session.execute(
-            select(Chargeback.milestone_id, Chargeback.amount).where(
+            select(Chargeback.milestone_id, Chargeback.amount - Chargeback.loss).where(
                 Chargeback.status == ChargebackStatus.LOST, Chargeback.after_release.is_(False)
             )
         ).all()

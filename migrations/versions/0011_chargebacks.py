@@ -43,6 +43,7 @@ def upgrade():
     sa.Column('after_release', sa.Boolean(), nullable=False),
     sa.Column('reversed_amount', sa.BigInteger(), nullable=False),
     sa.Column('from_pending', sa.Boolean(), nullable=False),
+    sa.Column('reversal_planned', sa.BigInteger(), nullable=True),
     sa.Column('loss', sa.BigInteger(), nullable=False),
     sa.Column('fee', sa.BigInteger(), nullable=False),
     sa.Column('created_at', marketplace.database.UTCDateTime(timezone=True), nullable=False),
