@@ -619,7 +619,9 @@ def handle(event: ProviderEvent) -> dict:
     except ProviderRefused as refusal:  # re-reading the object, or a payout
         db.session.rollback()
         raise operations.refused_problem(refusal, "request") from None
-    except IntegrityError:
-        db.session.rollback()  # the same event, handled meanwhile by another delivery
-        return {"received": True, "duplicate": True}
+    except IntegrityError as error:
+        db.session.rollback()
+        if "webhook_events" not in str(error.orig):
+            raise  # not this event's id twice: a bug, and the provider delivers it again
+        return {"received": True, "duplicate": True}  # handled meanwhile by another delivery
     return {"received": True, "handled": handler is not None}
