@@ -602,9 +602,14 @@ HANDLERS = {
 
 
 def handle(event: ProviderEvent) -> dict:
-    """Act on an event once: its changes and its id commit together."""
+    """Act on an event once: its changes and its id commit together.
+
+    The look for the event's id ends its transaction at once: a handler first re-reads
+    the object from the provider, and no lock (on SQLite, the database's write lock) may
+    be held while the provider answers."""
     if db.session.get(WebhookEvent, event.id) is not None:
         return {"received": True, "duplicate": True}
+    db.session.rollback()
     handler = HANDLERS.get(event.type)
     try:
         if handler is not None and getattr(handler, "connect", False):

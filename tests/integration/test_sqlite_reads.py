@@ -50,3 +50,62 @@ def test_only_unsafe_methods_and_views_marked_as_writing_may_write(api, factory)
 
     assert client.get("/_probe/intent").json == {"may_write": False}
     assert client.get("/_probe/intent-writes").json == {"may_write": True}
+
+
+def test_a_webhook_holds_no_lock_while_the_provider_answers(app, api, factory, database_uri):
+    """A webhook's handler first re-reads its object from the provider; meanwhile other
+    requests write (on SQLite, no one holds the database's write lock)."""
+    import json
+    import threading
+
+    from marketplace.payments.gateway import get_gateway
+    from tests.client import ApiClient
+    from tests.stripe_fake.webhooks import make_event, sign_payload
+
+    if not database_uri.startswith("sqlite"):
+        pytest.skip("PostgreSQL locks rows, not the database")
+    client = api.as_user(factory.client())
+    with app.app_context():
+        gateway = get_gateway()
+    reading, go = threading.Event(), threading.Event()
+
+    class SlowReads:
+        name = gateway.name
+
+        def __getattr__(self, name):
+            return getattr(gateway, name)
+
+        def retrieve_charge(self, intent_id):
+            reading.set()
+            go.wait(30)  # longer than the busy timeout a held lock would make others wait
+            return gateway.retrieve_charge(intent_id)
+
+    app.extensions["payment_gateway"] = SlowReads()
+    payload = json.dumps(make_event("payment_intent.succeeded", {"id": "pi_unknown"})).encode()
+    headers = {"Stripe-Signature": sign_payload(payload, "whsec_test_localstripe")}
+    answers = {}
+    webhook = threading.Thread(
+        target=lambda: answers.setdefault(
+            "webhook",
+            ApiClient(app).post(
+                "/api/v1/webhooks/stripe",
+                data=payload,
+                headers=headers,
+                content_type="application/json",
+                expect_5xx=True,
+            ),
+        )
+    )
+    try:
+        webhook.start()
+        assert reading.wait(10)
+        written = post_job(client)  # would wait out the busy timeout behind a held lock
+        still_reading = webhook.is_alive()
+        go.set()
+        webhook.join(10)
+    finally:
+        go.set()
+        app.extensions["payment_gateway"] = gateway
+    assert written["id"]
+    assert still_reading  # the write did not wait for the provider's answer
+    assert answers["webhook"].status_code in (200, 409)
