@@ -18,6 +18,8 @@ PAYOUT_COUNTRIES instead):
 The local gateway pays everywhere: its default is None (no limit).
 """
 
+import pycountry
+
 # Stripe's regions for self-serve cross-border payouts between them.
 EEA = frozenset(
     {
@@ -138,3 +140,16 @@ def payout_countries(config) -> frozenset[str] | None:
 def currencies(country: str) -> tuple[str, ...]:
     """The currencies a payout account in `country` is paid out in (empty: not known)."""
     return CURRENCIES.get(country, ())
+
+
+def listing(config) -> dict:
+    """GET /payout-countries: where the configured gateway pays out, with currencies."""
+    countries = payout_countries(config)
+    if countries is None:  # the gateway pays everywhere
+        countries = frozenset(country.alpha_2 for country in pycountry.countries)
+    return {
+        "platform_country": config["PLATFORM_COUNTRY"],
+        "countries": [
+            {"country": code, "currencies": list(currencies(code))} for code in sorted(countries)
+        ],
+    }

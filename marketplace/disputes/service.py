@@ -80,7 +80,6 @@ def open_dispute(user: User, milestone_id: int, reason: str) -> Dispute:
     return get_dispute_row(latest)
 
 
-@events.chargeback_opened.connect
 def open_chargeback_dispute(milestone: Milestone, contract: Contract, reason: str) -> None:
     """A chargeback opens a dispute on the platform's behalf (in the caller's transaction)."""
     already = db.session.scalar(
@@ -123,7 +122,8 @@ def _settle_after_a_lost_chargeback(milestone: Milestone, amount: int) -> None:
         )
 
 
-# A refund that failed, or one made outside the marketplace, opens it the same way.
+# Every freeze (a chargeback, a refund that failed or was made outside the marketplace)
+# opens the platform's dispute.
 payments.money_frozen.connect(open_chargeback_dispute)
 
 

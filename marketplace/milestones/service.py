@@ -322,15 +322,7 @@ def expire_funding(now=None) -> list[str]:
     for milestone_id in stale:
 
         def load(milestone_id=milestone_id):
-            milestone = db.session.scalar(
-                select(Milestone)
-                .where(Milestone.id == milestone_id)
-                .with_for_update(skip_locked=True)
-                .execution_options(populate_existing=True)
-            )
-            if milestone is None or milestone.status != MilestoneStatus.FUNDING:
-                raise _NotDue()
-            return milestone, db.session.get_one(Contract, milestone.contract_id)
+            return _claim_due(milestone_id, lambda m: m.status == MilestoneStatus.FUNDING)
 
         try:
             milestone = leave_funding(load, A.EXPIRE_FUNDING, None)
@@ -581,14 +573,23 @@ def refund_answered(movement: EscrowMovement, milestone, contract, refund) -> bo
     return True
 
 
-def freeze(milestone, contract, reason: str) -> None:
-    """Put the milestone in `disputed` (unless it is already, or its money is gone) and
-    have the platform's dispute opened, so an admin decides."""
-    if engine.pending_movement(milestone.id) is not None:
+def wait_for_calls_in_flight(milestone_id: int) -> None:
+    """A provider call on the milestone is in flight (written down, not yet booked): an
+    event that would freeze the milestone or take its money back waits for it, answered
+    409 so the provider delivers it again, since a call that went through must be booked
+    as what it was for (an approval's transfer) first."""
+    if engine.pending_movement(milestone_id) is not None:
         raise OperationInProgress(
             "A payment call on this milestone is in flight; deliver the event again later.",
             retry_after=30,
         )
+
+
+def freeze(milestone, contract, reason: str) -> None:
+    """Put the milestone in `disputed` (unless it is already, or its money is gone) and
+    have the platform's dispute opened, so an admin decides (a chargeback, a refund that
+    failed, one made outside the marketplace)."""
+    wait_for_calls_in_flight(milestone.id)
     if (milestone.status, A.DISPUTE) in MILESTONE:
         milestone.status = next_status(MILESTONE, milestone.status, A.DISPUTE, "milestone")
     if milestone.status == MilestoneStatus.DISPUTED:
@@ -1024,6 +1025,21 @@ class _NotDue(Exception):
     """The milestone is held by another host, or no longer due."""
 
 
+def _claim_due(milestone_id: int, still_due: Callable[[Milestone], bool]):
+    """A loader for a timed job (release-due): the milestone, locked unless another host
+    holds it (FOR UPDATE SKIP LOCKED on PostgreSQL), and re-checked once held; _NotDue
+    otherwise."""
+    milestone = db.session.scalar(
+        select(Milestone)
+        .where(Milestone.id == milestone_id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    if milestone is None or not still_due(milestone):
+        raise _NotDue()
+    return milestone, db.session.get_one(Contract, milestone.contract_id)
+
+
 def release_due(now=None) -> list[str]:
     """Approve every submitted milestone past its auto_release_at, each its own action
     (and first end funding attempts past FUNDING_TIMEOUT_HOURS).
@@ -1043,19 +1059,10 @@ def release_due(now=None) -> list[str]:
     for milestone_id in due:
 
         def load(milestone_id=milestone_id):
-            milestone = db.session.scalar(
-                select(Milestone)
-                .where(Milestone.id == milestone_id)
-                .with_for_update(skip_locked=True)
-                .execution_options(populate_existing=True)
+            return _claim_due(
+                milestone_id,
+                lambda m: m.status == MilestoneStatus.SUBMITTED and m.auto_release_at <= now,
             )
-            if (
-                milestone is None
-                or milestone.status != MilestoneStatus.SUBMITTED
-                or milestone.auto_release_at > now
-            ):
-                raise _NotDue()
-            return milestone, db.session.get(Contract, milestone.contract_id)
 
         try:
             milestone = engine.run(A.AUTO_RELEASE, {"actor_id": None}, load, actor_id=None)

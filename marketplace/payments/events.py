@@ -41,19 +41,14 @@ from marketplace.states import MilestoneStatus, next_status
 
 log = logging.getLogger(__name__)
 
-# Disputes sit above payments: a chargeback is announced, and disputes opens the
-# platform's dispute in the same transaction.
+# Disputes sit above payments: a chargeback lost on held money is announced, and
+# disputes settles the platform's dispute in the same transaction.
 signals = Namespace()
 chargeback_lost = signals.signal(
     "chargeback-lost",
     doc="The cardholder won a chargeback on a milestone's held money (the sender: the "
     "locked Milestone; `amount` as keyword): a receiver settles the milestone's dispute "
     "with nothing for the freelancer.",
-)
-chargeback_opened = signals.signal(
-    "chargeback-opened",
-    doc="A chargeback froze a milestone (the sender: the locked Milestone; `contract` and "
-    "`reason` as keywords): a receiver opens the platform's dispute.",
 )
 
 
@@ -84,18 +79,6 @@ def _charge_movement(intent_id: str, metadata: dict) -> EscrowMovement | None:
         .order_by(EscrowMovement.id.desc())
         .limit(1)
     )
-
-
-def wait_for_calls_in_flight(milestone_id: int) -> None:
-    """A provider call on the milestone is in flight (written down, not yet booked): an
-    event that would freeze the milestone waits for it, answered 409 so the provider
-    delivers it again, since a call that went through must be booked as what it was for
-    (an approval's transfer) before the milestone may be frozen."""
-    if engine.pending_movement(milestone_id) is not None:
-        raise OperationInProgress(
-            "A payment call on this milestone is in flight; deliver the event again later.",
-            retry_after=30,
-        )
 
 
 def _own_charge_movement(intent_id: str) -> EscrowMovement | None:
@@ -271,7 +254,6 @@ def _chargeback_of(dispute: CardDispute, charge: EscrowMovement) -> Chargeback:
     if found is not None:
         return found
     milestone, contract = engine.lock_milestone(charge.milestone_id)
-    wait_for_calls_in_flight(milestone.id)
     released = db.session.scalar(
         select(EscrowMovement.id).where(
             EscrowMovement.milestone_id == milestone.id,
@@ -293,15 +275,8 @@ def _chargeback_of(dispute: CardDispute, charge: EscrowMovement) -> Chargeback:
         loss=0,
         fee=0,
     )
+    service.freeze(milestone, contract, f"Chargeback {dispute.id}: {dispute.reason or 'unknown'}")
     db.session.add(chargeback)
-    if (milestone.status, MilestoneAction.DISPUTE) in MILESTONE:
-        milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.DISPUTE)
-    if milestone.status == MilestoneStatus.DISPUTED:
-        chargeback_opened.send(
-            milestone,
-            contract=contract,
-            reason=f"Chargeback {dispute.id}: {dispute.reason or 'unknown'}",
-        )
     audit.record(
         None,
         "milestone.chargeback",
@@ -374,7 +349,7 @@ def _take_back_from_payout(chargeback: Chargeback, milestone_id: int) -> int:
         )
     ).all()
     if any(t.status != MovementStatus.SUCCEEDED for t in transfers):
-        wait_for_calls_in_flight(milestone_id)
+        service.wait_for_calls_in_flight(milestone_id)
         raise OperationInProgress(
             "The milestone's payout is still being made; deliver the event again later.",
             retry_after=30,

@@ -1,6 +1,5 @@
 """HTTP endpoints of escrow and money."""
 
-import pycountry
 from flask import current_app, redirect
 from flask_login import current_user
 
@@ -119,14 +118,4 @@ def refresh_onboarding(args):
 @public
 def list_payout_countries():
     """Where freelancers can be paid out with the configured gateway (PAYOUT_COUNTRIES)."""
-    config = current_app.config
-    countries = payout_countries.payout_countries(config)
-    if countries is None:  # the gateway pays everywhere
-        countries = frozenset(country.alpha_2 for country in pycountry.countries)
-    return {
-        "platform_country": config["PLATFORM_COUNTRY"],
-        "countries": [
-            {"country": code, "currencies": list(payout_countries.currencies(code))}
-            for code in sorted(countries)
-        ],
-    }
+    return payout_countries.listing(current_app.config)
