@@ -145,6 +145,10 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "LOCAL_GATEWAY_PATH": env.get(
             "LOCAL_GATEWAY_PATH", str(INSTANCE_PATH / "local_gateway.db")
         ),
+        # Uploaded files: a folder, or `s3://bucket/prefix` for any S3-compatible store
+        # (with the AWS_* variables and S3_ENDPOINT_URL), which several hosts can share.
+        "FILE_STORAGE": env.get("FILE_STORAGE") or str(INSTANCE_PATH / "files"),
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", ""),
         "PLATFORM_COUNTRY": platform_country,
         # The currencies the platform settles in at Stripe: the only ones it takes there.
         "STRIPE_CURRENCIES": stripe_currencies(env, platform_country),

@@ -114,6 +114,7 @@ def app(database_uri, tmp_path_factory):
         {
             "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_uri),
             "LOCAL_GATEWAY_PATH": str(tmp_path_factory.mktemp("gateway") / "local_gateway.db"),
+            "FILE_STORAGE": str(tmp_path_factory.mktemp("files")),
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "SECRET_KEY": "test-secret",

@@ -1,0 +1,57 @@
+"""Files in a folder on this host: the embedded default."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from marketplace.storage import CHUNK_SIZE, Digest, StoredFileMissing, StoredObject, chunks
+
+
+class FolderStorage:
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        parts = key.split("/")
+        if not key or any(part in ("", ".", "..") for part in parts):
+            raise ValueError(f"not a storage key: {key!r}")
+        return self.root.joinpath(*parts)
+
+    def save(self, key: str, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredObject:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        digest = Digest()
+        # Written beside its place and renamed into it once complete and on disk, so a
+        # reader never sees part of a file and a failed write leaves nothing behind.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for piece in digest.through(chunks(stream, max_bytes)):
+                    out.write(piece)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest.result(key)
+
+    def open(self, key: str) -> Iterator[bytes]:
+        try:
+            handle = self._path(key).open("rb")
+        except FileNotFoundError:
+            raise StoredFileMissing(key) from None
+        return _read(handle)
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+def _read(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(CHUNK_SIZE):
+            yield chunk
