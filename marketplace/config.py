@@ -163,6 +163,11 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         # Relevance ranks at most this many of a search's most recent matches.
         "SEARCH_RANK_CANDIDATES": _positive(env, "SEARCH_RANK_CANDIDATES", 1000),
         "REVIEW_PERIOD_DAYS": review_days,
+        # The most rows one delivery of records may hold.
+        "MAX_RECORDS_PER_DELIVERY": _positive(env, "MAX_RECORDS_PER_DELIVERY", 50_000),
+        # Deliveries per milestone checked and refused in 24 hours before the next ones
+        # are refused unchecked (429): the checks must not find gold records by trial.
+        "DELIVERY_CHECKS_PER_DAY": _positive(env, "DELIVERY_CHECKS_PER_DAY", 10),
         # A funding attempt (a PaymentIntent the client app has not completed) older than
         # this ends with release-due, as the client's cancel-funding does.
         "FUNDING_TIMEOUT_HOURS": funding_timeout,

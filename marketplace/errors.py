@@ -104,6 +104,16 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
+class DeliveryRefused(DomainError):
+    """A delivery of records failed its check: the problem carries the check's report."""
+
+    status, slug, title = 422, "delivery-refused", "Delivery refused"
+
+    def __init__(self, detail: str, *, report: dict):
+        super().__init__(detail)
+        self.members = {"report": report}
+
+
 class GatewayFailed(DomainError):
     status, slug, title = 502, "payment-provider-failed", "Payment provider failed"
 
@@ -116,8 +126,11 @@ def problem(
     slug: str | None = None,
     errors: dict | None = None,
     headers: dict | None = None,
+    members: dict | None = None,
 ) -> Response:
-    """A problem+json response; `type` names the problem (about:blank for a bare 500)."""
+    """A problem+json response; `type` names the problem (about:blank for a bare 500).
+
+    `members` are the problem type's own (RFC 9457 extension members)."""
     body = {
         "type": f"/problems/{slug}" if slug else "about:blank",
         "title": title,
@@ -126,6 +139,7 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    body.update(members or {})
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -203,6 +217,7 @@ def handle_domain_error(error: DomainError) -> Response:
         slug=error.slug,
         errors=error.errors,
         headers=headers,
+        members=getattr(error, "members", None),
     )
 
 

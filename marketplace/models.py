@@ -10,6 +10,7 @@ from marketplace.contracts.models import (
     MilestoneSubmission,
 )
 from marketplace.database import Base
+from marketplace.deliveries.models import DeliveryFile, DeliveryRecord, DeliveryRefusal
 from marketplace.disputes.models import Dispute, DisputeMessage
 from marketplace.idempotency import IdempotencyRecord
 from marketplace.jobs.models import Job, JobSkill
@@ -33,6 +34,9 @@ __all__ = [
     "Chargeback",
     "Contract",
     "ContractMessage",
+    "DeliveryFile",
+    "DeliveryRecord",
+    "DeliveryRefusal",
     "Dispute",
     "DisputeMessage",
     "EscrowMovement",

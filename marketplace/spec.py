@@ -48,6 +48,19 @@ class ProblemSchema(ma.Schema):
     )
 
 
+def problem_schema(status: int, schema: type[ma.Schema], description: str):
+    """A view whose `status` problems carry members of their own (RFC 9457 extension
+    members), documented by `schema` instead of the plain Problem; `description` is added
+    to the status's own."""
+
+    def mark(view):
+        marked = {**getattr(view, "problem_schemas", {}), status: (schema, description)}
+        view.problem_schemas = marked
+        return view
+
+    return mark
+
+
 class SpecError(Exception):
     """The routes or schemas break a rule the spec relies on; fix them, not the spec."""
 
@@ -97,6 +110,10 @@ MONEY_STATUSES = {
     "disputes.resolve": {502},
     "webhooks.stripe_webhook": {409, 502},
 }
+
+# Operations that count something of their own and answer 429 with Retry-After past it:
+# a milestone's deliveries refused by their check (DELIVERY_CHECKS_PER_DAY).
+COUNTED_STATUSES = {"payments.submit": {429}}
 
 ERROR_DESCRIPTIONS = {
     400: "Malformed request: the body is not valid JSON, or holds text with NUL characters "
@@ -249,7 +266,8 @@ class Operation:
             statuses.add(409)
         if self.rate_limited:
             statuses.add(429)
-        return statuses | MONEY_STATUSES.get(self.endpoint, set())
+        counted = COUNTED_STATUSES.get(self.endpoint, set())
+        return statuses | MONEY_STATUSES.get(self.endpoint, set()) | counted
 
 
 def _rate_limited(app: Flask, view) -> bool:
@@ -351,7 +369,7 @@ class ConventionsPlugin(BasePlugin):
             )
             self._name(doc, operation, view, several=len(operations) > 1)
             self._headers(doc, operation)
-            self._responses(doc, operation)
+            self._responses(doc, operation, getattr(view, "problem_schemas", {}))
             self._mark_directions(doc)
 
     def _name(self, doc: dict, operation: Operation, view, *, several: bool) -> None:
@@ -377,7 +395,7 @@ class ConventionsPlugin(BasePlugin):
         if not parameters:
             del doc["parameters"]
 
-    def _responses(self, doc: dict, operation: Operation) -> None:
+    def _responses(self, doc: dict, operation: Operation, schemas: dict) -> None:
         responses = doc.setdefault("responses", {})
         for code in list(responses):
             if code == "default" or int(code) >= 400:
@@ -387,14 +405,24 @@ class ConventionsPlugin(BasePlugin):
             if headers:
                 response.setdefault("headers", {}).update(headers)
         for status in sorted(operation.error_statuses()):
+            schema, more = schemas.get(status, (None, ""))
             response = {
-                "description": ERROR_DESCRIPTIONS[status],
-                "content": {PROBLEM_MEDIA_TYPE: {"schema": "Problem"}},
+                "description": f"{ERROR_DESCRIPTIONS[status]} {more}".strip(),
+                "content": {PROBLEM_MEDIA_TYPE: {"schema": self._problem(schema)}},
             }
             headers = self._response_headers(operation, status)
             if headers:
                 response["headers"] = headers
             responses[str(status)] = response
+
+    def _problem(self, schema: type[ma.Schema] | None) -> str:
+        """The component a problem response refers to (registered on first use)."""
+        if schema is None:
+            return "Problem"
+        name = schema.__name__.removesuffix("Schema")
+        if name not in self.spec.components.schemas:
+            self.spec.components.schema(name, schema=schema)
+        return name
 
     @staticmethod
     def _response_headers(operation: Operation, status: int) -> dict:

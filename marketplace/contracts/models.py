@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Date,
@@ -84,6 +85,20 @@ class Milestone(Base):
         lazy="selectin", order_by="MilestoneSubmission.id"
     )
 
+    @property
+    def max_records(self) -> int | None:
+        return None
+
+    @property
+    def records(self) -> dict:
+        """Rows of the latest delivery; accepted and rejected ones once it is approved."""
+        latest = self.submissions[-1] if self.submissions else None
+        return {
+            "submitted": (latest.record_count or 0) if latest else 0,
+            "accepted": 0,
+            "rejected": 0,
+        }
+
     @validates("status")
     def _stop_review_clock(self, _key, status: str) -> str:
         # Only a submitted milestone can be auto-released; in any other state there is no
@@ -102,6 +117,10 @@ class MilestoneSubmission(Base):
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A delivery of records: how many rows it holds, and the report of its check (both
+    # None for a note-only delivery).
+    record_count: Mapped[int | None] = mapped_column(Integer)
+    report: Mapped[dict | None] = mapped_column(JSON)
     # Set when the client sends this delivery back, so the freelancer reads why.
     changes_requested_reason: Mapped[str | None] = mapped_column(Text)
     changes_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

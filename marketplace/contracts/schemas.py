@@ -16,6 +16,10 @@ class ChangesRequestedSchema(Schema):
 class SubmissionSchema(Schema):
     id = fields.Integer()
     note = fields.String()
+    report = fields.Dict(
+        allow_none=True,
+        metadata={"description": "The check of a delivery of records; null for a note alone."},
+    )
     changes_requested = fields.Nested(
         ChangesRequestedSchema,
         allow_none=True,
@@ -39,6 +43,9 @@ class MilestoneSchema(Schema):
     status = fields.String(metadata={"enum": [s.value for s in MilestoneStatus]})
     due_date = fields.Date(allow_none=True)
     submissions = fields.List(fields.Nested(SubmissionSchema))
+    records = fields.Dict(
+        metadata={"description": "`submitted`: rows of the latest delivery of records."}
+    )
     auto_release_at = fields.DateTime(
         allow_none=True,
         metadata={

@@ -18,6 +18,7 @@ from blinker import Namespace
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import lazyload
 
 from marketplace import audit
 from marketplace.accounts.eligibility import pays_out_to
@@ -27,17 +28,21 @@ from marketplace.contracts import policy as contract_policy
 from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract, Milestone, MilestoneSubmission
 from marketplace.database import utcnow
+from marketplace.deliveries import service as deliveries
 from marketplace.errors import (
     Conflict,
+    DeliveryRefused,
     DomainError,
     Forbidden,
     GatewayFailed,
     NotFound,
     OperationInProgress,
     PayoutCountryUnsupported,
+    TooManyRequests,
     ValidationFailed,
 )
 from marketplace.extensions import db
+from marketplace.jobs.models import Job
 from marketplace.milestones import engine
 from marketplace.milestones.engine import Handler, Step, register
 from marketplace.milestones.models import Chargeback, EscrowMovement, MovementKind, MovementStatus
@@ -341,27 +346,115 @@ def expire_funding(now=None) -> list[str]:
 
 
 class Submit(Handler):
-    """The freelancer delivers; the client has the review period to answer."""
+    """The freelancer delivers; the client has the review period to answer.
+
+    On a job with a record schema the delivery is records: checked here, under the
+    milestone's lock, and stored with the submission when they pass. A refused check
+    changes nothing but the milestone's count of refused checks, which is committed
+    before the 422 is raised (so that it counts although the request fails).
+    """
 
     def plan(self, milestone, contract, request):
-        milestone.status = next_status(MILESTONE, milestone.status, A.SUBMIT, "milestone")
+        status = next_status(MILESTONE, milestone.status, A.SUBMIT, "milestone")
+        delivery: deliveries.Delivery | None = request["delivery"]
+        job = db.session.get(Job, contract.job_id)
+        assert job is not None  # a contract's foreign key
+        descriptor = job.record_schema
+        if descriptor is None and delivery is not None:
+            raise ValidationFailed(
+                {"records": ["This job has no record schema: its delivery is a note alone."]}
+            )
+        if descriptor is None and not request["note"]:
+            raise ValidationFailed({"note": ["Missing data for required field."]})
+        if descriptor is not None and delivery is None:
+            raise ValidationFailed(
+                {
+                    "records": [
+                        "This job's delivery is records: send them as `records` (JSON) "
+                        "or as a CSV or XLSX `file` (multipart)."
+                    ]
+                }
+            )
+        submission = MilestoneSubmission(milestone_id=milestone.id, note=request["note"] or "")
+        checked = None
+        if descriptor is not None and delivery is not None:
+            wait = deliveries.refused_checks_wait(milestone.id)
+            if wait is not None:
+                raise TooManyRequests(
+                    f"This milestone had {current_app.config['DELIVERY_CHECKS_PER_DAY']} "
+                    "deliveries refused in the last 24 hours: the next one is checked in "
+                    f"{wait} seconds.",
+                    retry_after=wait,
+                )
+            checked = deliveries.check_delivery(
+                descriptor, delivery, milestone_limit=milestone.max_records
+            )
+            if not checked.passed:
+                deliveries.count_refusal(milestone.id)
+                db.session.commit()
+                raise DeliveryRefused(
+                    f"The delivery has {checked.error_count} "
+                    f"error{'s' if checked.error_count != 1 else ''}: see `report`. Nothing "
+                    "was stored and the milestone is unchanged.",
+                    report=checked.report(),
+                )
+            submission.report = checked.report()
+            submission.record_count = checked.rows
+        milestone.status = status
         days = current_app.config["REVIEW_PERIOD_DAYS"]
         milestone.auto_release_at = utcnow() + timedelta(days=days)
-        db.session.add(MilestoneSubmission(milestone_id=milestone.id, note=request["note"]))
+        db.session.add(submission)
+        if checked is not None and delivery is not None and descriptor is not None:
+            db.session.flush()
+            request["stored"] = deliveries.store_delivery(
+                milestone.id, submission.id, descriptor, checked, delivery
+            )
         audit.record(request["actor_id"], "milestone.submitted", f"milestone:{milestone.id}")
         return None
 
 
-def submit_milestone(user: User, milestone_id: int, note: str) -> Milestone:
-    """The freelancer delivers; the client has the review period to answer."""
-    milestone = engine.run(
-        A.SUBMIT,
-        {"note": note, "actor_id": user.id},
-        _party(user, milestone_id, "freelancer"),
-        actor_id=user.id,
-    )
+def submit_milestone(
+    user: User, milestone_id: int, note: str | None, delivery: deliveries.Delivery | None = None
+) -> Milestone:
+    """The freelancer delivers (records, on a job with a record schema); the client has
+    the review period to answer."""
+    request: dict = {"note": note, "actor_id": user.id, "delivery": delivery}
+    try:
+        milestone = engine.run(
+            A.SUBMIT, request, _party(user, milestone_id, "freelancer"), actor_id=user.id
+        )
+    except BaseException:
+        # The records were written but not committed: their file must not stay behind.
+        if request.get("stored"):
+            deliveries.forget_file(request["stored"])
+        raise
     db.session.refresh(milestone)
     return milestone
+
+
+def milestone_records(user: User, milestone_id: int):
+    """The latest delivery of a milestone the user may see, with its job's record schema:
+    (descriptor, submission id). 404 before any delivery of records."""
+    milestone = db.session.get(Milestone, milestone_id, options=[lazyload(Milestone.submissions)])
+    if milestone is None:
+        raise NotFound("No such milestone.")
+    contract = db.session.get(
+        Contract, milestone.contract_id, options=[lazyload(Contract.milestones)]
+    )
+    assert contract is not None
+    if not contract_policy.can_view_contract(user, contract):
+        raise NotFound("No such milestone.")
+    latest = db.session.scalar(
+        select(MilestoneSubmission)
+        .where(MilestoneSubmission.milestone_id == milestone_id)
+        .order_by(MilestoneSubmission.id.desc())
+        .limit(1)
+    )
+    job = db.session.get(Job, contract.job_id)
+    assert job is not None
+    if latest is None or latest.record_count is None or job.record_schema is None:
+        raise NotFound("This milestone has no delivery of records yet.")
+    return job.record_schema, latest.id
 
 
 class RequestChanges(Handler):

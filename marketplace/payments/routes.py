@@ -1,16 +1,25 @@
 """HTTP endpoints of escrow and money."""
 
-from flask import current_app, redirect
+from flask import Response, current_app, redirect, request, stream_with_context
 from flask_login import current_user
 
 from marketplace import payout_countries
 from marketplace.accounts.auth import allow_suspended, public, roles
 from marketplace.accounts.models import Role
 from marketplace.contracts.schemas import MilestoneSchema
+from marketplace.deliveries import service as deliveries
+from marketplace.deliveries.schemas import (
+    DEFAULT_RECORDS_PAGE,
+    DeliveryProblemSchema,
+    RecordSchema,
+    RecordsQueryArgsSchema,
+)
+from marketplace.errors import ValidationFailed
 from marketplace.extensions import Blueprint
 from marketplace.milestones import service
-from marketplace.pagination import page_schema
+from marketplace.pagination import page_response, page_schema
 from marketplace.payments import schemas, statements
+from marketplace.spec import problem_schema
 from marketplace.transactions import writes
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Escrow and money")
@@ -42,9 +51,62 @@ def cancel_milestone(milestone_id):
 @blp.post("/milestones/<id:milestone_id>/submit")
 @blp.arguments(schemas.SubmitSchema)
 @blp.response(200, MilestoneSchema)
+@problem_schema(
+    422,
+    DeliveryProblemSchema,
+    "A delivery of records that failed its check is `/problems/delivery-refused`, with the "
+    "check's `report`: nothing was stored and the milestone is unchanged. Records missing "
+    "on a job with a record schema, or sent on a job without one, are a plain 422 on "
+    "`records`.",
+)
 def submit(data, milestone_id):
-    """Deliver the work of a funded milestone (the freelancer)."""
-    return service.submit_milestone(current_user, milestone_id, data["note"])
+    """Deliver the work of a funded milestone (the freelancer): records, checked, on a job
+    with a record schema."""
+    delivery = None
+    if data.get("records") is not None:
+        delivery = deliveries.json_delivery(data["records"], request.get_data(cache=True))
+    return service.submit_milestone(current_user, milestone_id, data.get("note"), delivery)
+
+
+@blp.get("/milestones/<id:milestone_id>/records")
+@blp.arguments(RecordsQueryArgsSchema, location="query")
+@blp.response(
+    200,
+    page_schema(RecordSchema),
+    description="The records.",
+)
+@blp.alt_response(
+    200,
+    schema={"type": "string"},
+    content_type="text/csv",
+    description="`format=json`: a page of records in row order (`limit` 1 to 1,000, default "
+    "100). `format=csv` (the default): every record as CSV (`text/csv`, as an attachment), "
+    "header in schema order, values written canonically (ISO dates, `120.5`); a `string` "
+    "cell starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so "
+    "that spreadsheets do not run it.",
+)
+@blp.doc(tags=["contracts"])
+def milestone_records(args, milestone_id):
+    """The records of the milestone's latest delivery, as CSV or JSON (its parties, admins)."""
+    descriptor, submission_id = service.milestone_records(current_user, milestone_id)
+    if args["format"] == "json":
+        page = deliveries.records_page(
+            descriptor,
+            submission_id,
+            limit=args["limit"] or DEFAULT_RECORDS_PAGE,
+            cursor=args["cursor"],
+        )
+        return page_response(page)
+    if args["limit"] is not None or args["cursor"] is not None:
+        raise ValidationFailed(
+            {name: ["Only with format=json."] for name in ("limit", "cursor") if args[name]}
+        )
+    name = f"milestone-{milestone_id}-records.csv"
+    return Response(
+        stream_with_context(deliveries.records_csv(descriptor, submission_id)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @blp.post("/milestones/<id:milestone_id>/approve")

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from marketplace.deliveries.schemas import Records
 from marketplace.fields import Trimmed
 from marketplace.pagination import PageArgsSchema
 from marketplace.payments.models import STATEMENT_LINE_TYPES
@@ -17,7 +18,20 @@ class FundSchema(Schema):
 
 
 class SubmitSchema(Schema):
-    note = Trimmed(required=True, validate=validate.Length(min=1, max=10000))
+    note = Trimmed(
+        validate=validate.Length(min=1, max=10000),
+        metadata={
+            "description": "Required on a job without a record schema (the note is "
+            "the delivery); optional beside records."
+        },
+    )
+    records = Records(
+        metadata={
+            "description": "Only on a job with a record schema, and required there (unless "
+            "the records come as a multipart `file`): objects keyed by the schema's field "
+            "names; a missing key is an empty cell, an unknown key an `unknown_column` error."
+        }
+    )
 
 
 class RequestChangesSchema(Schema):

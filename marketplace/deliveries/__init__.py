@@ -1,0 +1,1 @@
+"""Data-entry deliveries: record schemas, checked deliveries and their records."""
