@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from tests.client import API_PREFIX, ApiClient, assert_problem
+from tests.deliveries import funded_milestone, record
 from tests.factories import Actor, Factory
 from tests.money import contract_with, fund, paid_contract
 from tests.probe import probe
@@ -80,6 +81,7 @@ def own_credentials_and_name(world, me):
 #   {completed}  completed contract whose milestone was paid (may be reviewed)
 #   {token}      a second live API token of the client
 #   {operation}  the provider call (a charge) that funded {funded}
+#   {delivered}  a submitted milestone of a job with a record schema, records delivered
 #   {freelancer.id}, {bystander.id}, {suspended.id}  user ids
 # Anonymous callers send the client's credentials to login and tokens-create.
 # fmt: off
@@ -129,6 +131,7 @@ MATRIX = [
     ("POST",   "/milestones/{submitted}/approve",          401, 200, 404, 403, 404, 403, 403),
     ("POST",   "/milestones/{submitted}/request-changes",  401, 200, 404, 403, 404, 403, 403),
     ("POST",   "/milestones/{funded}/refund",              401, 403, 404, 200, 404, 403, 403),
+    ("GET",    "/milestones/{delivered}/records",          401, 200, 404, 200, 404, 200, 403),
     ("GET",    "/me/balance",                              401, 200, 200, 200, 200, 200, 200),
     ("GET",    "/me/transactions",                         401, 200, 200, 200, 200, 200, 200),
     ("POST",   "/me/payout-account",                       401, 403, 403, 200, 200, 403, 403),
@@ -274,6 +277,14 @@ class World:
     submitted = property(lambda self: self._escrow["submitted"])
     disputed = property(lambda self: self._escrow["disputed"])
     dispute = property(lambda self: self._escrow["dispute"])
+
+    @cached_property
+    def delivered(self) -> int:
+        client, freelancer = self.http(self.client), self.http(self.freelancer)
+        milestone = funded_milestone(self.app, client, freelancer)
+        records = {"records": [record(1), record(2)]}
+        expect(freelancer.post(f"/milestones/{milestone}/submit", json=records), 200)
+        return milestone
 
     @cached_property
     def operation(self) -> int:
