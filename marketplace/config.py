@@ -190,6 +190,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "TRUSTED_PROXIES": _number(env, "TRUSTED_PROXIES", 0),
         "PORT": port,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Files, deliveries of records: their bodies may be this large instead.
+        "MAX_UPLOAD_BYTES": _positive(env, "MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         # Idle connections are tested before use, busy ones are not (database.py).
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "API_TITLE": "Data-entry marketplace API",

@@ -29,6 +29,16 @@ NON_JSON_LOCATIONS = frozenset({"files", "form", "json_or_form"})
 # --limit-request-line 8190 (scripts/gunicorn.conf.py), lets longer
 # ones through to here (up to its own hard cap), so they get a problem+json 414.
 MAX_URL_LENGTH = 4096
+# Multipart framing around an upload's file: boundaries, part headers, small fields.
+UPLOAD_FRAMING_BYTES = 64 * 1024
+
+
+def takes_upload(view):
+    """A view whose body may be upload-sized: MAX_UPLOAD_BYTES, not 1 MiB. A JSON body is
+    checked as every other one, under the larger cap; any other (multipart) is left to
+    the view, whose form parser answers 413 past the cap."""
+    view.takes_upload = True
+    return view
 
 
 def raw_body(view):
@@ -169,4 +179,8 @@ def check_request_input():
         _check_query(arguments)
         if {argument["in"] for argument in arguments} & NON_JSON_LOCATIONS:
             return  # an upload: its view reads the body under the limits of its own
+    if view is not None and getattr(view, "takes_upload", False):
+        request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"] + UPLOAD_FRAMING_BYTES
+        if request.mimetype == "multipart/form-data":
+            return  # its view reads the parts
     _check_body(arguments, _read_body())

@@ -3,6 +3,9 @@
 import csv
 import io
 
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
 from marketplace.extensions import db
 from marketplace.jobs.models import Job
 from tests.money import fund
@@ -85,3 +88,40 @@ def funded_milestone(app, client, freelancer, schema=SCHEMA) -> int:
     milestone = contract.json["milestones"][0]["id"]
     assert fund(client, milestone).status_code == 200
     return milestone
+
+
+def xlsx(rows: list[list], *, formulas: dict[str, str] | None = None) -> bytes:
+    """A workbook whose first sheet holds the rows (the header first); `formulas` puts a
+    formula (saved without a value, as a program writes it) in the named cells."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for place, formula in (formulas or {}).items():
+        sheet[place] = formula
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def multipart(**parts) -> dict:
+    """Request arguments of a multipart body; a part given as (bytes, name) is a file.
+
+    Encoded in memory: the test client would spool a large body to a temporary file that
+    it never closes."""
+    values = {
+        key: FileStorage(io.BytesIO(value[0]), filename=value[1])
+        if isinstance(value, tuple)
+        else value
+        for key, value in parts.items()
+    }
+    boundary, body = encode_multipart(values)
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def upload(freelancer, milestone_id: int, data: bytes, name: str = "records.csv", **fields):
+    return freelancer.post(
+        f"/milestones/{milestone_id}/submit", **multipart(file=(data, name), **fields)
+    )

@@ -22,6 +22,21 @@ class Records(fields.Field):
         return {"type": "array", "items": {"type": "object"}}
 
 
+class DeliveryUploadSchema(Schema):
+    """A delivery of records as a file (multipart/form-data)."""
+
+    file = fields.Raw(
+        required=True,
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "description": "CSV (UTF-8, with or without a BOM) or XLSX (its first sheet), told "
+            "apart by their bytes; a header row naming the schema's fields, in any order.",
+        },
+    )
+    note = fields.String(metadata={"description": "Optional, 1 to 10,000 characters."})
+
+
 class ReportErrorSchema(Schema):
     row = fields.Integer(
         allow_none=True,

@@ -2,6 +2,7 @@
 
 from flask import Response, current_app, redirect, request, stream_with_context
 from flask_login import current_user
+from marshmallow import ValidationError as MarshmallowError
 
 from marketplace import payout_countries
 from marketplace.accounts.auth import allow_suspended, public, roles
@@ -11,16 +12,20 @@ from marketplace.deliveries import service as deliveries
 from marketplace.deliveries.schemas import (
     DEFAULT_RECORDS_PAGE,
     DeliveryProblemSchema,
+    DeliveryUploadSchema,
     RecordSchema,
     RecordsQueryArgsSchema,
 )
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import Blueprint
+from marketplace.inputs import takes_upload
 from marketplace.milestones import service
 from marketplace.pagination import page_response, page_schema
 from marketplace.payments import schemas, statements
 from marketplace.spec import problem_schema
 from marketplace.transactions import writes
+
+MULTIPART = "multipart/form-data"
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Escrow and money")
 
@@ -59,13 +64,35 @@ def cancel_milestone(milestone_id):
     "on a job with a record schema, or sent on a job without one, are a plain 422 on "
     "`records`.",
 )
+@blp.doc(requestBody={"content": {MULTIPART: {"schema": DeliveryUploadSchema}}})
+@takes_upload
 def submit(data, milestone_id):
     """Deliver the work of a funded milestone (the freelancer): records, checked, on a job
-    with a record schema."""
-    delivery = None
-    if data.get("records") is not None:
+    with a record schema, as JSON or as a CSV or XLSX file (multipart)."""
+    if request.mimetype == MULTIPART:
+        data = _upload_fields()
+        delivery = deliveries.file_delivery(request.files["file"])
+    elif data.get("records") is not None:
         delivery = deliveries.json_delivery(data["records"], request.get_data(cache=True))
+    else:
+        delivery = None
     return service.submit_milestone(current_user, milestone_id, data.get("note"), delivery)
+
+
+def _upload_fields() -> dict:
+    """The parts of a multipart delivery, as the JSON one's fields: a `file`, a `note`."""
+    unknown = (set(request.form) - {"note"}) | (set(request.files) - {"file"})
+    errors: dict = {name: ["Unknown field."] for name in sorted(unknown)}
+    if "file" not in request.files:
+        errors["file"] = ["A CSV or XLSX file of the records is required."]
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        return schemas.SubmitSchema().load(
+            {"note": request.form["note"]} if "note" in request.form else {}
+        )
+    except MarshmallowError as invalid:
+        raise ValidationFailed(invalid.messages_dict) from None
 
 
 @blp.get("/milestones/<id:milestone_id>/records")
