@@ -47,8 +47,10 @@ from marketplace.extensions import db
 from marketplace.milestones.models import EscrowMovement, MovementKind, MovementStatus
 from marketplace.payments import keys
 from marketplace.payments.gateway import (
+    Charge,
     ChargeRequest,
     KeyReused,
+    MovementLookup,
     PaymentGateway,
     ProviderRefused,
     ProviderUnavailable,
@@ -258,6 +260,7 @@ def _write_ahead(milestone, action, request, step: Step, actor_id) -> EscrowMove
     ).one()
     params = {**step.params, "amount": step.amount, "currency": milestone.currency}
     key = keys.ProviderKey(str(step.kind), f"m{milestone.id}.{earlier + 1}", params).render()
+    now = utcnow()
     movement = EscrowMovement(
         milestone_id=milestone.id,
         kind=step.kind,
@@ -271,7 +274,8 @@ def _write_ahead(milestone, action, request, step: Step, actor_id) -> EscrowMove
         context={**step.context, "request": request, "final": step.final},
         freelancer_id=step.freelancer_id,
         actor_id=actor_id,
-        in_flight_until=utcnow() + _lease(),
+        in_flight_until=now + _lease(),
+        called_at=now,
     )
     db.session.add(movement)
     db.session.flush()
@@ -287,11 +291,25 @@ def _forgotten(movement: EscrowMovement, gateway: PaymentGateway) -> bool:
     return movement.created_at < utcnow() - lifetime + timedelta(hours=1)
 
 
+# Our clock against the provider's, and a call that starts late in its lease: a lookup's
+# window is this much wider on each side (a few more objects read, none missed).
+LOOKUP_MARGIN = timedelta(minutes=15)
+
+NOT_FOUND = (
+    "The payment provider has no record of this call: it never reached the provider, "
+    "and nothing moved."
+)
+NOT_CHARGED = "The payment provider's record of this call shows it charged nothing."
+
+
 def find_at_provider(movement: EscrowMovement, gateway: PaymentGateway) -> Outcome:
     """What became of a call whose key the provider may have forgotten, from the
-    provider's own records of the milestone: the charge, refund or transfer of that
-    amount that no other movement of ours accounts for. None found: the call never
-    reached the provider (or did nothing), and is settled as failed."""
+    provider's own records of what that call can have made (`find_movement`: a few
+    objects read with the provider's filters, never its whole account): the charge,
+    refund or transfer of that amount that no other movement of ours accounts for,
+    booked as the call's answer. None found: the call never reached the provider (or
+    did nothing), and is settled as failed. A lookup the provider does not answer
+    leaves the movement pending."""
     known = set(
         db.session.scalars(
             select(EscrowMovement.provider_id).where(
@@ -300,40 +318,83 @@ def find_at_provider(movement: EscrowMovement, gateway: PaymentGateway) -> Outco
             )
         )
     )
+    lookup = _lookup(movement, gateway)
     db.session.rollback()
     try:
-        activity = [
-            a
-            for a in gateway.list_activity(keys.namespace())
-            if a.milestone_id == movement.milestone_id
+        found = [
+            record
+            for record in gateway.find_movement(lookup)
+            if _provider_id(record) not in known and record.amount == movement.amount
         ]
+        if movement.kind == MovementKind.CHARGE:
+            return _found_charge(movement, gateway, found)
     except ProviderRefused as refusal:
-        log.error("movement %s: the provider's lists were refused: %s", movement.id, refusal)
+        log.error("movement %s: the provider refused its lookup: %s", movement.id, refusal)
         return Outcome()
     except ProviderUnavailable:
         return Outcome()
-    for record in (r for a in activity for r in _records_of(a, movement.kind)):
-        if record.id not in known and record.amount == movement.amount:
-            if movement.kind == MovementKind.CHARGE:
-                return Outcome(result=gateway.retrieve_charge(record.id))
-            if movement.kind == MovementKind.REFUND:
-                return Outcome(result=Refund(record.id, record.amount, record.status))
-            return Outcome(result=Transfer(record.id, record.amount, record.destination))
-    return Outcome(
-        refusal=ProviderRefused(
-            "not_found",
-            "The payment provider has no record of this call: it never reached the "
-            "provider, and nothing moved.",
-        )
+    if found:
+        return Outcome(result=found[0])
+    return Outcome(refusal=ProviderRefused("not_found", NOT_FOUND))
+
+
+def _lookup(movement: EscrowMovement, gateway: PaymentGateway) -> MovementLookup:
+    """Where the movement's call can have left a record: made from the row's creation to
+    its last call's lease (a row from before calls were timed: to the key's lifetime,
+    after which it was never repeated), with a margin for clocks."""
+    last_call = movement.called_at or movement.created_at + (gateway.key_lifetime or timedelta())
+    params = movement.params
+    return MovementLookup(
+        kind=str(movement.kind),
+        installation=keys.namespace(),
+        milestone_id=movement.milestone_id,
+        made_from=movement.created_at - LOOKUP_MARGIN,
+        made_until=last_call + _lease() + LOOKUP_MARGIN,
+        intent_id=params.get("intent_id"),
+        transfer_group=params.get("transfer_group"),
+        destination=params.get("destination"),
+        source_charge_id=params.get("source_charge_id"),
     )
 
 
-def _records_of(activity, kind: str) -> tuple:
-    if kind == MovementKind.CHARGE:
-        return activity.charges
-    if kind == MovementKind.REFUND:
-        return activity.refunds
-    return activity.transfers
+def _provider_id(record: Charge | Refund | Transfer) -> str:
+    if isinstance(record, Charge):
+        return record.intent_id
+    if isinstance(record, Refund):
+        return record.refund_id
+    return record.transfer_id
+
+
+def _found_charge(movement: EscrowMovement, gateway: PaymentGateway, found: list) -> Outcome:
+    """The answer a charge call had, from the PaymentIntents found for it.
+
+    One that succeeded is booked. One still under way (processing, waiting for the
+    client's authentication) may yet charge, so it is never settled as failed: it is
+    booked as the call's answer, as a live answer would have been (the milestone is
+    `funding` until the provider's event says how it ended). One whose payment failed
+    (it waits for another payment method after ours was tried) is cancelled first, so
+    that it can never charge later. Cancelled ones charged nothing: the call is settled
+    as failed, as when nothing is found.
+    """
+    currency = movement.currency
+    intents = [c for c in found if isinstance(c, Charge) and c.currency.upper() == currency]
+    tried = bool(movement.params.get("payment_method"))
+    failed = [c for c in intents if c.status == "requires_payment_method" and tried]
+    under_way = [
+        c for c in intents if c.status != "canceled" and c not in failed and not c.succeeded
+    ]
+    answer = next(iter([c for c in intents if c.succeeded] + under_way), None)
+    if answer is not None:
+        return Outcome(result=answer)
+    for charge in failed:
+        ended = gateway.cancel_charge(charge.intent_id)
+        if ended.succeeded:  # paid meanwhile: read whole, with its settlement
+            return Outcome(result=gateway.retrieve_charge(charge.intent_id))
+        if ended.status != "canceled":
+            return Outcome(result=ended)
+    if intents:
+        return Outcome(refusal=ProviderRefused("not_charged", NOT_CHARGED))
+    return Outcome(refusal=ProviderRefused("not_found", NOT_FOUND))
 
 
 def call_provider(movement: EscrowMovement) -> Outcome:
@@ -391,11 +452,12 @@ def _lease() -> timedelta:
     return timedelta(seconds=current_app.config["PROVIDER_CALL_SECONDS"])
 
 
-def _claim(movement_id: int) -> bool:
+def _claim(movement_id: int, *, repeat: bool) -> bool:
     """Take a pending movement to call the provider for it, unless another caller has.
 
     One conditional UPDATE, so two hosts never both hold it; a crashed caller's claim
-    runs out by itself."""
+    runs out by itself. `repeat`: the call is to be made again (not looked up), and
+    its time kept, since what it makes at the provider is made from then on."""
     now = utcnow()
     claimed = db.session.execute(
         update(EscrowMovement)
@@ -404,7 +466,7 @@ def _claim(movement_id: int) -> bool:
             EscrowMovement.status == MovementStatus.PENDING,
             or_(EscrowMovement.in_flight_until.is_(None), EscrowMovement.in_flight_until < now),
         )
-        .values(in_flight_until=now + _lease())
+        .values(in_flight_until=now + _lease(), **({"called_at": now} if repeat else {}))
         .execution_options(synchronize_session=False)
     )
     return cast(CursorResult, claimed).rowcount == 1
@@ -418,7 +480,8 @@ def _finish(movement: EscrowMovement, *, claimed: bool = False) -> tuple[Outcome
     Returns the outcome and the movement as it was called (detached: read it, do not
     change it).
     """
-    if not claimed and not _claim(movement.id):
+    repeat = not _forgotten(movement, get_gateway())
+    if not claimed and not _claim(movement.id, repeat=repeat):
         movement_id = movement.id
         db.session.rollback()
         raise OperationInProgress(IN_PROGRESS, retry_after=_retry_after(movement_id))

@@ -87,6 +87,9 @@ class EscrowMovement(Base):
     # no one else may: set before the call, cleared if it went unanswered. A crashed
     # caller's claim runs out by itself (PROVIDER_CALL_SECONDS).
     in_flight_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the provider was last called for it (written ahead, or repeated with its key):
+    # what the call made at the provider, it made from `created_at` to this plus a lease.
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

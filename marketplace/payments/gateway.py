@@ -18,7 +18,7 @@ in one place (its own errors, or the SDK's, mapped by one function):
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 
@@ -231,6 +231,32 @@ class PayoutAccount:
     connected: bool = True
 
 
+# -- one call of ours looked up at the provider ----------------------------------------
+
+
+@dataclass(frozen=True)
+class MovementLookup:
+    """A call of ours whose answer was lost, to be found in the provider's records
+    because its idempotency key may be forgotten there (payments/keys.py).
+
+    What the call can have made at the provider: for `installation`'s `milestone_id`,
+    a charge made between `made_from` and `made_until` (the call, and any repeat of it,
+    reached the provider inside that window); a refund of the PaymentIntent
+    `intent_id`; a transfer in `transfer_group` to `destination`, from the charge
+    `source_charge_id` if it had one.
+    """
+
+    kind: str  # "charge", "refund" or "transfer" (milestones/models.py MovementKind)
+    installation: str
+    milestone_id: int
+    made_from: datetime
+    made_until: datetime
+    intent_id: str | None = None
+    transfer_group: str | None = None
+    destination: str | None = None
+    source_charge_id: str | None = None
+
+
 # -- what the provider did, for reconciliation ------------------------------------------
 
 
@@ -379,6 +405,14 @@ class PaymentGateway(Protocol):
         ...
 
     def reverse_transfer(self, request: ReversalRequest) -> Reversal: ...
+
+    def find_movement(self, lookup: MovementLookup) -> list[Charge | Refund | Transfer]:
+        """What the provider holds that the looked-up call may have made (any status):
+        the installation's charges of the milestone made in the window, the refunds of
+        the intent, or the transfers to the destination in the group (from the source
+        charge). Read with the provider's narrowest filters: a few objects, never every
+        record of the account as `list_activity` reads them."""
+        ...
 
     def list_activity(self, installation: str) -> list[MilestoneActivity]:
         """What the provider did for this installation (its namespace), per milestone:

@@ -36,6 +36,7 @@ from marketplace.payments.gateway import (
     DestinationRefused,
     KeyReused,
     MilestoneActivity,
+    MovementLookup,
     PayoutAccount,
     PayoutAccountRequest,
     ProviderRefused,
@@ -311,6 +312,32 @@ class LocalGateway:
             select(objects.c.data).where(objects.c.kind == "reversal")
         ).scalars()
         return sum(d["amount"] for d in rows if d["transfer_id"] == transfer_id)
+
+    def find_movement(self, lookup: MovementLookup) -> list[Charge | Refund | Transfer]:
+        """The store's records the looked-up call may have made, found as the Stripe
+        adapter finds them: charges of the milestone made in the window, refunds of the
+        intent, transfers in the group to the destination from the source charge."""
+        query = select(objects.c.data).where(objects.c.kind == lookup.kind)
+        if lookup.kind == "charge":
+            query = query.where(
+                objects.c.created_at >= lookup.made_from, objects.c.created_at <= lookup.made_until
+            )
+        with _answer(), self.engine.connect() as connection:
+            rows = [dict(data) for data in connection.execute(query).scalars()]
+        if lookup.kind == "charge":
+            return [
+                _charge(data)
+                for data in rows
+                if own_milestone(data["metadata"], lookup.installation) == lookup.milestone_id
+            ]
+        if lookup.kind == "refund":
+            return [_refund(data) for data in rows if data["intent_id"] == lookup.intent_id]
+        return [
+            Transfer(data["transfer_id"], data["amount"], data["destination"])
+            for data in rows
+            if (data.get("transfer_group"), data["destination"], data.get("source_charge_id"))
+            == (lookup.transfer_group, lookup.destination, lookup.source_charge_id)
+        ]
 
     def list_activity(self, installation: str) -> list[MilestoneActivity]:
         """What this store holds for the installation, per milestone.

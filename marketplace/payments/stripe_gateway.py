@@ -20,7 +20,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import stripe
-from stripe.params import AccountCreateParams, PaymentIntentCreateParams, TransferCreateParams
+from stripe.params import (
+    AccountCreateParams,
+    PaymentIntentCreateParams,
+    PaymentIntentListParams,
+    TransferCreateParams,
+)
 
 from marketplace.errors import DomainError
 from marketplace.payments.gateway import (
@@ -34,6 +39,7 @@ from marketplace.payments.gateway import (
     DestinationRefused,
     KeyReused,
     MilestoneActivity,
+    MovementLookup,
     PayoutAccount,
     PayoutAccountRequest,
     ProviderEvent,
@@ -378,6 +384,49 @@ class StripeGateway:
                 {"idempotency_key": request.idempotency_key},
             )
         return Reversal(reversal.id, reversal.amount)
+
+    def find_movement(self, lookup: MovementLookup) -> list[Charge | Refund | Transfer]:
+        """One call's possible records, each read with Stripe's own list filters.
+
+        Charges: PaymentIntents `created` inside the lookup's window (whole seconds,
+        widened to the second), of the installation's milestone by their metadata.
+        Refunds: those of the PaymentIntent (`payment_intent`). Transfers: those in the
+        group (`transfer_group`) to the destination (`destination`), and from the source
+        charge when the call named one: a group alone names no installation.
+        """
+        with _answer():
+            if lookup.kind == "charge":
+                params: PaymentIntentListParams = {
+                    "created": {
+                        "gte": int(lookup.made_from.timestamp()),
+                        "lte": int(lookup.made_until.timestamp()) + 1,
+                    },
+                    "limit": self.page_size,
+                    "expand": [f"data.{SETTLEMENT}"],
+                }
+                intents = self.client.v1.payment_intents.list(params).auto_paging_iter()
+                return [
+                    self._charge(intent)
+                    for intent in intents
+                    if own_milestone(_plain(intent.metadata), lookup.installation)
+                    == lookup.milestone_id
+                ]
+            if lookup.kind == "refund":
+                return list(self.list_refunds(lookup.intent_id)) if lookup.intent_id else []
+            if lookup.kind == "transfer" and lookup.transfer_group and lookup.destination:
+                found = self.client.v1.transfers.list(
+                    {
+                        "transfer_group": lookup.transfer_group,
+                        "destination": lookup.destination,
+                        "limit": self.page_size,
+                    }
+                ).auto_paging_iter()
+                return [
+                    Transfer(transfer.id, transfer.amount, _id(transfer.destination) or "")
+                    for transfer in found
+                    if _id(getattr(transfer, "source_transaction", None)) == lookup.source_charge_id
+                ]
+        return []
 
     def list_activity(self, installation: str) -> list[MilestoneActivity]:
         """What Stripe holds for this installation, read from its lists (every page).

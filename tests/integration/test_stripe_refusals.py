@@ -8,13 +8,10 @@ models Stripe where localstripe does not (minimum charges, keys, restricted keys
 refusals kept under their idempotency key).
 """
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select, update
 
 from marketplace.contracts.models import Milestone
-from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.milestones.models import EscrowMovement
 from marketplace.payments.keys import namespace
@@ -276,34 +273,3 @@ def test_an_unknown_outcome_is_a_502_and_the_next_request_finds_it_out_first(
     assert len(operations(deal.admin, deal.first)) == 1
     assert balance(deal.company)["in_escrow"] == 30_000
     assert_ledger_ok(app)
-
-
-@pytest.mark.parametrize(("when", "found"), [("after", True), ("before", False)])
-def test_a_call_older_than_stripes_key_memory_is_looked_up_not_repeated(app, deal, when, found):
-    """Stripe forgets idempotency keys after 24 hours: a repeat then would be a new
-    charge. A pending call that old is looked up in Stripe's own records instead."""
-    deal.fake.fail_next("/v1/payment_intents", when, error="connection")
-    assert_problem(fund(deal.company, deal.first, expect_5xx=True), 502)
-    with app.app_context():
-        db.session.execute(
-            update(EscrowMovement)
-            .where(EscrowMovement.milestone_id == deal.first)
-            .values(created_at=utcnow() - timedelta(hours=25))
-        )
-        db.session.commit()
-    sent = len(intent_calls(deal.fake))
-
-    [operation] = operations(deal.admin, deal.first)
-    recovered = deal.admin.post(f"/admin/operations/{operation['id']}/recover")
-
-    assert recovered.status_code == 200
-    assert len(intent_calls(deal.fake)) == sent  # nothing was sent again
-    if found:
-        assert recovered.json["status"] == "settled"
-        assert milestone_status(deal, deal.first) == "funded"
-        assert balance(deal.company)["in_escrow"] == 30_000
-    else:
-        assert (recovered.json["status"], recovered.json["refusal"]) == ("failed", "not_found")
-        assert milestone_status(deal, deal.first) == "pending"
-        assert fund(deal.company, deal.first).json["status"] == "funded"
-    assert_ledger_ok(app)  # and reconciled: Stripe holds one succeeded charge, booked once

@@ -29,6 +29,9 @@ still builds, encodes, retries and parses every request; only the transport chan
     ``payment_intent``, so the SDK raises ``stripe.CardError``.
   - ``latest_charge`` is returned as an id unless ``expand`` asked for it (localstripe
     always embeds the whole charge).
+  - ``GET /v1/payment_intents`` with Stripe's ``created`` filter (a timestamp, or
+    ``gt``/``gte``/``lt``/``lte``), which localstripe refuses, is served: localstripe's
+    intents read whole (not recorded), those in the range paged as Stripe pages them.
   - A payment method nobody knows is Stripe's 400 ``resource_missing`` on
     ``payment_method`` (localstripe answers a bare 404).
   - ``POST /v1/refunds``: ``reason`` and other parameters localstripe rejects are
@@ -997,6 +1000,8 @@ class FakeConnectClient(stripe.RequestsClient):
                 return self._confirm_payment_intent(call, m["id"])
             if m["action"] == "/cancel":
                 return self._cancel_payment_intent(call, m["id"])
+        if path == "/v1/payment_intents" and method == "GET" and "created" in params:
+            return self._present(call, self._list_payment_intents(call))
         if path.startswith("/v1/payment_intents") or path.startswith("/v1/charges"):
             return self._present(call, call.forward())
         if path == "/v1/refunds" and method == "POST":
@@ -1498,6 +1503,34 @@ class FakeConnectClient(stripe.RequestsClient):
         }
         return self._list(selected, url, params)
 
+    def _list_payment_intents(self, call: _Call) -> Response:
+        """Stripe's list of PaymentIntents filtered by ``created`` (localstripe takes no
+        filter): every intent read from localstripe, those created in the range, paged
+        as Stripe pages them."""
+        call.record.outcome = "served"
+        try:
+            unknown = set(call.params) - PI_LIST_PARAMS
+            if unknown:
+                name = sorted(unknown)[0]
+                raise FakeStripeError(400, f"Received unknown parameter: {name}", param=name)
+            in_range = _created_range(call.params["created"])
+            intents: dict[str, dict] = {}
+            after = None
+            while True:
+                query = urlencode({"limit": 100, **({"starting_after": after} if after else {})})
+                response = call.internal("GET", "/v1/payment_intents", query)
+                if response[1] != 200:
+                    return response
+                page = json.loads(response[0])
+                intents.update((intent["id"], intent) for intent in page["data"])
+                if not page["has_more"] or not page["data"]:
+                    break
+                after = page["data"][-1]["id"]
+            selected = {k: i for k, i in intents.items() if in_range(i["created"])}
+            return _json_response(self._list(selected, call.parts.path, call.params))
+        except FakeStripeError as exc:
+            return _error_response(exc.status, exc.error)
+
     def _update_transfer(self, transfer_id: str, params: Mapping[str, Any]) -> dict:
         transfer = self._transfer(transfer_id)
         for name, value in params.items():
@@ -1852,6 +1885,33 @@ class _Call:
             return self.client._send(method, url, headers, query_or_body)
         url = urlunsplit((self.parts.scheme, self.parts.netloc, path, query_or_body, ""))
         return self.client._send(method, url, headers, None)
+
+
+# What Stripe's list of PaymentIntents takes (``customer`` is not served here).
+PI_LIST_PARAMS = frozenset({"created", "limit", "starting_after", "ending_before", "expand"})
+
+
+def _created_range(value: Any) -> Callable[[int], bool]:
+    """Stripe's ``created`` filter: a timestamp (that second), or a hash of ``gt``,
+    ``gte``, ``lt`` and ``lte`` timestamps."""
+    bounds = value if isinstance(value, dict) else {"gte": value, "lte": value}
+    checks = {
+        "gt": lambda t, b: t > b,
+        "gte": lambda t, b: t >= b,
+        "lt": lambda t, b: t < b,
+        "lte": lambda t, b: t <= b,
+    }
+    limits: list[tuple[Callable[[int, int], bool], int]] = []
+    for name, bound in bounds.items():
+        if name not in checks:
+            raise FakeStripeError(
+                400, f"Received unknown parameter: created[{name}]", param=f"created[{name}]"
+            )
+        try:
+            limits.append((checks[name], int(bound)))
+        except (TypeError, ValueError):
+            raise FakeStripeError(400, f"Invalid integer: {bound}", param="created") from None
+    return lambda created: all(check(created, bound) for check, bound in limits)
 
 
 def _requirements(*, due: bool) -> dict[str, Any]:

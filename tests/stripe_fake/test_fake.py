@@ -596,6 +596,45 @@ def test_transfers_are_listed_newest_first_a_page_at_a_time(stripe_client, fake_
             stripe_client.v1.transfers.list(bad)
 
 
+def test_payment_intents_are_listed_by_when_they_were_created(
+    stripe_client, fake_stripe, localstripe_server
+):
+    """Stripe's `created` filter (localstripe has none): a range of timestamps, or one;
+    the intents in it, newest first, a page at a time, presented as the layer presents
+    them (expanded on request)."""
+    from tests.stripe_fake.server import _import_localstripe
+
+    intents = [fund(stripe_client, amount=1000 + n) for n in range(4)]
+    _, resources, _ = _import_localstripe()
+    now = int(time.time())
+
+    def spread():  # made an hour apart, the first 3 hours ago
+        for hours, intent in zip((3, 2, 1, 0), intents, strict=True):
+            resources.store[f"payment_intent:{intent.id}"].created = now - hours * 3600
+
+    localstripe_server._call(spread)
+
+    middle = {"gte": now - 2 * 3600 - 60, "lte": now - 3600 + 60}
+    listed = list(
+        stripe_client.v1.payment_intents.list(
+            {"created": middle, "limit": 1, "expand": ["data.latest_charge.balance_transaction"]}
+        ).auto_paging_iter()
+    )
+    exact = stripe_client.v1.payment_intents.list({"created": now - 3 * 3600}).data
+    after = stripe_client.v1.payment_intents.list({"created": {"gt": now - 3600}}).data
+
+    assert [i.id for i in listed] == [intents[2].id, intents[1].id]
+    assert all(i.latest_charge.balance_transaction.fee > 0 for i in listed)
+    assert all(i.transfer_group == "milestone-1" for i in listed)
+    assert [i.id for i in exact] == [intents[0].id]
+    assert [i.id for i in after] == [intents[3].id]
+    requests = fake_stripe.calls("GET", "/v1/payment_intents")
+    assert {r.outcome for r in requests} == {"served"}
+    for bad in ({"created": {"since": now}}, {"created": {"gt": "soon"}}, {"created": now, "x": 1}):
+        with pytest.raises(stripe.InvalidRequestError):
+            stripe_client.v1.payment_intents.list(bad)
+
+
 def test_payment_intents_and_refunds_are_listed_through_every_page(stripe_client):
     """What reconciliation reads: localstripe's lists, through the layer's repairs."""
     intents = [fund(stripe_client, amount=1000 + n) for n in range(3)]
