@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import re2
@@ -35,6 +36,9 @@ QUOTED_CHARS = 40
 INTEGER_RANGE = 2**63
 # Integral numbers up to this are kept as integers (exact in every JSON reader).
 EXACT_INTEGER = 2**53
+# Dates repeat down a column, and strptime costs far more than a look-up: each date
+# reader (one per field and check) remembers this many texts it read.
+READ_CACHE = 4096
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -193,6 +197,7 @@ def _text_reader(kind: str, fmt: str | None) -> Callable[[str], Any]:
 def _date_reader(fmt: str | None) -> Callable[[str], date]:
     if fmt is None:
 
+        @lru_cache(maxsize=READ_CACHE)
         def iso(text: str) -> date:
             if _ISO_DATE.fullmatch(text):
                 try:
@@ -203,6 +208,7 @@ def _date_reader(fmt: str | None) -> Callable[[str], date]:
 
         return iso
 
+    @lru_cache(maxsize=READ_CACHE)
     def patterned(text: str) -> date:
         try:
             return datetime.strptime(text, fmt).date()
@@ -215,6 +221,7 @@ def _date_reader(fmt: str | None) -> Callable[[str], date]:
 def _datetime_reader(fmt: str | None) -> Callable[[str], datetime]:
     if fmt is None:
 
+        @lru_cache(maxsize=READ_CACHE)
         def iso(text: str) -> datetime:
             if _ISO_DATETIME.fullmatch(text):
                 try:
@@ -225,6 +232,7 @@ def _datetime_reader(fmt: str | None) -> Callable[[str], datetime]:
 
         return iso
 
+    @lru_cache(maxsize=READ_CACHE)
     def patterned(text: str) -> datetime:
         try:
             return _utc(datetime.strptime(text, fmt))
@@ -468,14 +476,15 @@ def field_reader(spec: dict) -> FieldReader:
 
 @dataclass
 class Checked:
-    """What a check found: the report, and the records when there is no error."""
+    """What a check found: the report; the typed records went to the check's sink."""
 
     rows: int = 0
     valid: int = 0
     whole: list[Problem] = field(default_factory=list)
     listed: list[Problem] = field(default_factory=list)
     row_errors: int = 0
-    # (row number, values in schema order) of every row, while no error was found.
+    # (row number, values in schema order) of rows not yet given to the sink, while no
+    # error was found; None after the first.
     records: list[tuple[int, list[Any]]] | None = field(default_factory=list)
 
     @property
@@ -515,13 +524,34 @@ def primary_key(descriptor: dict) -> str | None:
     return key
 
 
-def check(descriptor: dict, table: Table, *, max_records: int, limit_reason: str = "") -> Checked:
-    """Check the table against the descriptor; rows past `max_records` are counted only."""
+Sink = Callable[[list[tuple[int, list[Any]]]], None]
+# Rows handed to the sink at a time.
+SINK_BATCH = 1000
+
+
+def check(
+    descriptor: dict,
+    table: Table,
+    *,
+    max_records: int,
+    limit_reason: str = "",
+    sink: Sink | None = None,
+) -> Checked:
+    """Check the table against the descriptor; rows past `max_records` are counted only.
+
+    While no error is found, the typed rows go to `sink` a batch at a time (so that a
+    large delivery is never held whole); the last batch only once the whole delivery
+    passed. Without a sink, a passing delivery's rows stay in `records`. A delivery that
+    fails after some batches were given is the caller's to undo (a rollback).
+    """
     result = Checked()
     try:
-        _check(descriptor, table, max_records, limit_reason, result)
+        _check(descriptor, table, max_records, limit_reason, result, sink)
     finally:
         table.close()
+    if sink is not None and result.passed and result.records:
+        sink(result.records)
+        result.records = []
     return result
 
 
@@ -562,7 +592,14 @@ def _columns(descriptor: dict, table: Table, result: Checked) -> list[int] | Non
     return [position[name] for name in names]
 
 
-def _check(descriptor: dict, table: Table, max_records: int, limit_reason: str, result: Checked):
+def _check(
+    descriptor: dict,
+    table: Table,
+    max_records: int,
+    limit_reason: str,
+    result: Checked,
+    sink: Sink | None,
+):
     specs = descriptor["fields"]
     names = [spec["name"] for spec in specs]
     columns = _columns(descriptor, table, result)
@@ -630,8 +667,12 @@ def _check(descriptor: dict, table: Table, max_records: int, limit_reason: str, 
                     )
             if ok:
                 result.valid += 1
-                if result.records is not None:
-                    result.records.append((number, values))
+                kept = result.records
+                if kept is not None:
+                    kept.append((number, values))
+                    if sink is not None and len(kept) >= SINK_BATCH:
+                        sink(kept)
+                        result.records = []
     except Unreadable as error:
         result.whole_problem(Code.UNREADABLE, str(error))
         return

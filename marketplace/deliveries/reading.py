@@ -35,6 +35,7 @@ XLSX_RATIO_FROM = 1024 * 1024  # small entries may compress as well as they like
 XLSX_MAX_ENTRIES = 1000
 # Excel's own limit: a sheet claiming rows past it is not a spreadsheet's.
 XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_COLUMNS = 16_384
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -196,14 +197,15 @@ def read_xlsx(stream: IO[bytes]) -> Table:
     # Its declared size is not trusted: the header row is read as wide as it is, the
     # data rows one column wider than the header (to see a value with no column name).
     sheet.reset_dimensions()
-    header_row = next(_xlsx_rows(book, sheet, max_row=1), None)
+    # Both bounds are given, or openpyxl would first read the whole sheet to find them.
+    header_row = next(_xlsx_rows(book, sheet, max_row=1, max_col=XLSX_MAX_COLUMNS), None)
     if not header_row:
         book.close()
         raise Unreadable("The first sheet is empty: it needs a header row naming the columns.")
     while header_row and header_row[-1] is None:
         header_row.pop()
     header = _header(["" if cell is None else str(cell) for cell in header_row])
-    rows = _xlsx_rows(book, sheet, min_row=2, max_col=len(header) + 1)
+    rows = _xlsx_rows(book, sheet, min_row=2, max_row=XLSX_MAX_ROWS, max_col=len(header) + 1)
     return Table(header, _xlsx_data(rows), close=book.close)
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any, BinaryIO, cast
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from werkzeug.datastructures import FileStorage
 
 from marketplace.database import utcnow
@@ -31,6 +31,7 @@ BATCH = 1000
 # A string cell starting with one of these is a formula to a spreadsheet: an export
 # writes it with a leading apostrophe, which spreadsheets show as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TIMED = ("date", "datetime")
 JSON_TYPE = "application/json"
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,8 +90,15 @@ def max_records(milestone_limit: int | None) -> tuple[int, str]:
     return setting, ""
 
 
-def check_delivery(descriptor: dict, delivery: Delivery, *, milestone_limit: int | None) -> Checked:
-    """The delivery checked against the job's record schema."""
+def check_delivery(
+    descriptor: dict,
+    delivery: Delivery,
+    *,
+    milestone_limit: int | None,
+    submission_id: int | None = None,
+) -> Checked:
+    """The delivery checked against the job's record schema. With a submission, its
+    records are written as they pass (the caller rolls back when the check fails)."""
     limit, reason = max_records(milestone_limit)
     try:
         table = delivery.table(field_names(descriptor))
@@ -98,7 +106,34 @@ def check_delivery(descriptor: dict, delivery: Delivery, *, milestone_limit: int
         checked = Checked()
         checked.whole_problem(Code.UNREADABLE, str(error))
         return checked
-    return check(descriptor, table, max_records=limit, limit_reason=reason)
+    sink = None if submission_id is None else _record_writer(descriptor, submission_id)
+    return check(descriptor, table, max_records=limit, limit_reason=reason, sink=sink)
+
+
+def _record_writer(descriptor: dict, submission_id: int):
+    """Writes rows of typed values as records of the submission, a batch per executemany."""
+    names = field_names(descriptor)
+    table = cast(Table, DeliveryRecord.__table__)
+    # Only dates and times need a conversion to be JSON.
+    timed = [i for i, spec in enumerate(descriptor["fields"]) if spec["type"] in TIMED]
+
+    def write(rows: list[tuple[int, list[Any]]]) -> None:
+        params = []
+        for number, values in rows:
+            for i in timed:
+                values[i] = as_json(values[i])
+            params.append(
+                {
+                    "submission_id": submission_id,
+                    "row": number,
+                    "record_values": dict(zip(names, values, strict=True)),
+                }
+            )
+        # Core, not the ORM's bulk insert: no objects, one executemany (on PostgreSQL,
+        # several rows to a statement).
+        db.session.execute(insert(table), params)
+
+    return write
 
 
 def refused_checks_wait(milestone_id: int) -> int | None:
@@ -136,28 +171,9 @@ def count_refusal(milestone_id: int) -> None:
 # -- storing ----------------------------------------------------------------------------
 
 
-def store_delivery(
-    milestone_id: int, submission_id: int, descriptor: dict, checked: Checked, delivery: Delivery
-) -> str:
-    """Write the records and keep the file; returns the file's storage key, which the
-    caller deletes if its transaction does not commit."""
-    assert checked.records is not None, "only a delivery that passed is stored"
-    names = field_names(descriptor)
-    records = checked.records
-    for start in range(0, len(records), BATCH):
-        db.session.execute(
-            insert(DeliveryRecord),
-            [
-                {
-                    "submission_id": submission_id,
-                    "row": number,
-                    "values": {
-                        name: as_json(value) for name, value in zip(names, values, strict=True)
-                    },
-                }
-                for number, values in records[start : start + BATCH]
-            ],
-        )
+def keep_file(milestone_id: int, submission_id: int, delivery: Delivery) -> str:
+    """Keep the file the records came in; returns its storage key, which the caller
+    deletes if its transaction does not commit."""
     content_type = delivery.content_type
     key = f"deliveries/{milestone_id}/{submission_id}-{uuid.uuid4().hex}"
     delivery.stream.seek(0)

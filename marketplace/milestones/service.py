@@ -12,6 +12,7 @@ whose answer was lost is recovered by the next money action on the milestone, th
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from typing import NoReturn
 from urllib.parse import urlencode
 
 from blinker import Namespace
@@ -349,9 +350,10 @@ class Submit(Handler):
     """The freelancer delivers; the client has the review period to answer.
 
     On a job with a record schema the delivery is records: checked here, under the
-    milestone's lock, and stored with the submission when they pass. A refused check
-    changes nothing but the milestone's count of refused checks, which is committed
-    before the 422 is raised (so that it counts although the request fails).
+    milestone's lock, each batch of rows written as it passes (so a large delivery is
+    never held whole) and committed with the submission. A refused check is rolled back
+    whole; only the milestone's count of refused checks is then committed, before the
+    422 is raised, so that it counts although the request fails.
     """
 
     def plan(self, milestone, contract, request):
@@ -375,42 +377,49 @@ class Submit(Handler):
                     ]
                 }
             )
+        wait = deliveries.refused_checks_wait(milestone.id) if descriptor is not None else None
+        if wait is not None:
+            raise TooManyRequests(
+                f"This milestone had {current_app.config['DELIVERY_CHECKS_PER_DAY']} "
+                "deliveries refused in the last 24 hours: the next one is checked in "
+                f"{wait} seconds.",
+                retry_after=wait,
+            )
         submission = MilestoneSubmission(milestone_id=milestone.id, note=request["note"] or "")
-        checked = None
+        db.session.add(submission)
         if descriptor is not None and delivery is not None:
-            wait = deliveries.refused_checks_wait(milestone.id)
-            if wait is not None:
-                raise TooManyRequests(
-                    f"This milestone had {current_app.config['DELIVERY_CHECKS_PER_DAY']} "
-                    "deliveries refused in the last 24 hours: the next one is checked in "
-                    f"{wait} seconds.",
-                    retry_after=wait,
-                )
+            db.session.flush()  # its records are written as they pass the check
             checked = deliveries.check_delivery(
-                descriptor, delivery, milestone_limit=milestone.max_records
+                descriptor,
+                delivery,
+                milestone_limit=milestone.max_records,
+                submission_id=submission.id,
             )
             if not checked.passed:
-                deliveries.count_refusal(milestone.id)
-                db.session.commit()
-                raise DeliveryRefused(
-                    f"The delivery has {checked.error_count} "
-                    f"error{'s' if checked.error_count != 1 else ''}: see `report`. Nothing "
-                    "was stored and the milestone is unchanged.",
-                    report=checked.report(),
-                )
+                _refuse_delivery(milestone.id, checked)
             submission.report = checked.report()
             submission.record_count = checked.rows
+            request["stored"] = deliveries.keep_file(milestone.id, submission.id, delivery)
         milestone.status = status
         days = current_app.config["REVIEW_PERIOD_DAYS"]
         milestone.auto_release_at = utcnow() + timedelta(days=days)
-        db.session.add(submission)
-        if checked is not None and delivery is not None and descriptor is not None:
-            db.session.flush()
-            request["stored"] = deliveries.store_delivery(
-                milestone.id, submission.id, descriptor, checked, delivery
-            )
         audit.record(request["actor_id"], "milestone.submitted", f"milestone:{milestone.id}")
         return None
+
+
+def _refuse_delivery(milestone_id: int, checked) -> NoReturn:
+    """Undo what the check wrote (the submission, the records that passed so far), count
+    the refusal under the milestone's lock, and answer with the report."""
+    db.session.rollback()
+    engine.lock_milestone(milestone_id)
+    deliveries.count_refusal(milestone_id)
+    db.session.commit()
+    raise DeliveryRefused(
+        f"The delivery has {checked.error_count} "
+        f"error{'s' if checked.error_count != 1 else ''}: see `report`. Nothing was stored "
+        "and the milestone is unchanged.",
+        report=checked.report(),
+    )
 
 
 def submit_milestone(
