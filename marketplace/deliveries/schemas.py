@@ -1,9 +1,11 @@
 """The JSON shapes of a record schema: as a client sends it, and as the marketplace shows it."""
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from marketplace.deliveries.record_schema import (
     CONSTRAINT_KEYS,
+    MAX_FIELDS,
+    MAX_NAME,
     TYPES,
     DescriptorError,
     normalise_descriptor,
@@ -68,7 +70,11 @@ class RecordConstraintsInputSchema(RecordConstraintsSchema):
 
 
 class RecordFieldInputSchema(RecordFieldSchema):
-    name = fields.String(required=True, metadata={"description": "1 to 100 characters, unique."})
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_NAME),
+        metadata={"description": "Unique; no leading or trailing spaces."},
+    )
     type = fields.String(required=True, metadata={"enum": list(TYPES)})
     format = fields.String(
         metadata={
@@ -91,7 +97,7 @@ class RecordSchemaInputSchema(RecordSchemaSchema):
         attribute="fields",
         data_key="fields",
         required=True,
-        metadata={"description": "1 to 100 fields."},
+        validate=validate.Length(min=1, max=MAX_FIELDS),
     )
     primaryKey = fields.Raw(  # type: ignore[assignment]  # in: a name or a list of one
         metadata={"description": "A field's name, or a list of exactly one field name."}

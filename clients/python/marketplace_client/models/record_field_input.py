@@ -19,7 +19,7 @@ T = TypeVar("T", bound="RecordFieldInput")
 class RecordFieldInput:
     """
     Attributes:
-        name (str): 1 to 100 characters, unique.
+        name (str): Unique; no leading or trailing spaces.
         type_ (RecordFieldInputType):
         title (str | Unset):
         description (str | Unset):

@@ -18,7 +18,7 @@ T = TypeVar("T", bound="RecordSchemaInput")
 class RecordSchemaInput:
     """
     Attributes:
-        fields (list[RecordFieldInput]): 1 to 100 fields.
+        fields (list[RecordFieldInput]):
         primary_key (Any | Unset): A field's name, or a list of exactly one field name.
     """
 
