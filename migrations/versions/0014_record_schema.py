@@ -4,8 +4,8 @@ Jobs keep the Table Schema descriptor their deliveries must follow and the least
 accuracy on gold records (in ten-thousandths), which a contract copies when it is made.
 A submission keeps how many records it delivered and the report of their check.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-30 23:30:00.000000
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
