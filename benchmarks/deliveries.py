@@ -36,7 +36,6 @@ from marketplace.accounts.models import ApiToken, User
 from marketplace.accounts.service import hash_password
 from marketplace.config import database_url
 from marketplace.extensions import db
-from marketplace.jobs.models import Job
 
 COUNTRIES = ["US", "DE", "FR", "IN", "PH", "NG", "KE", "BR"]
 SCHEMA = {
@@ -163,11 +162,9 @@ class Market:
                 "skills": ["data entry"],
                 "budget": 100_000,
                 "currency": "USD",
+                "schema": SCHEMA,
             },
         ).json
-        with self.app.app_context():
-            db.session.get(Job, job["id"]).record_schema = SCHEMA
-            db.session.commit()
         bid = self.call(
             self.freelancer,
             "POST",

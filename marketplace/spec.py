@@ -210,6 +210,7 @@ MONEY_FIELDS = frozenset(
         "refunded",
         "fees",
         "held",
+        "unit_price",
     }
 )
 CURRENCY_ELSEWHERE = {

@@ -6,8 +6,6 @@ import io
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from marketplace.extensions import db
-from marketplace.jobs.models import Job
 from tests.money import fund
 from tests.work import place_bid, post_job
 
@@ -72,11 +70,7 @@ def _text(value) -> str:
 
 def records_job(app, client, schema=SCHEMA) -> dict:
     """An open job of the client's with a record schema."""
-    job = post_job(client)
-    with app.app_context():
-        db.session.get(Job, job["id"]).record_schema = schema
-        db.session.commit()
-    return job
+    return post_job(client, schema=schema)
 
 
 def funded_milestone(app, client, freelancer, schema=SCHEMA) -> int:

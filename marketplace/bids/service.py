@@ -205,3 +205,12 @@ def _refuse_currency_change_under_pending_bids(job_id: int) -> None:
     pending = exists().where(Bid.job_id == job_id, Bid.status == BidStatus.PENDING)
     if db.session.scalar(select(pending)):
         raise Conflict("The currency cannot change once the job has pending bids.")
+
+
+@jobs.job_schema_changing.connect
+def _refuse_schema_change_once_bid_on(job_id: int) -> None:
+    # A bidder priced the work as the schema described it; a withdrawn bid was priced too.
+    if db.session.scalar(select(exists().where(Bid.job_id == job_id))):
+        raise Conflict(
+            "The record schema cannot change once anyone has bid on the job (withdrawn bids count)."
+        )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.accounts.models import User
 from marketplace.database import Base, UTCDateTime, in_values, utcnow
+from marketplace.jobs.models import accuracy
 from marketplace.states import ContractStatus, MilestoneStatus
 
 
@@ -24,6 +25,7 @@ class Contract(Base):
     __tablename__ = "contracts"
     __table_args__ = (
         CheckConstraint("fee_bps BETWEEN 0 AND 10000", name="fee_bps"),
+        CheckConstraint("min_accuracy_bps BETWEEN 0 AND 10000", name="min_accuracy_bps"),
         CheckConstraint("length(currency) = 3", name="currency"),
         CheckConstraint(in_values("status", ContractStatus), name="status"),
         CheckConstraint("client_id <> freelancer_id", name="two_parties"),
@@ -39,6 +41,8 @@ class Contract(Base):
     freelancer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     currency: Mapped[str] = mapped_column(String(3))
     fee_bps: Mapped[int] = mapped_column(Integer)
+    # The job's quality bar when the contract was made (jobs.models.Job.min_accuracy_bps).
+    min_accuracy_bps: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default=ContractStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -51,6 +55,10 @@ class Contract(Base):
     @property
     def amount(self) -> int:
         return sum(m.amount for m in self.milestones)
+
+    @property
+    def min_accuracy(self) -> float | None:
+        return accuracy(self.min_accuracy_bps)
 
     def party_role(self, user_id: int) -> str | None:
         if user_id == self.client_id:
@@ -85,8 +93,30 @@ class Milestone(Base):
         lazy="selectin", order_by="MilestoneSubmission.id"
     )
 
+    # Per-record pricing and row-level approval: a fixed-price milestone's values, the
+    # only kind there is so far.
+    @property
+    def unit_price(self) -> int | None:
+        return None
+
     @property
     def max_records(self) -> int | None:
+        return None
+
+    @property
+    def records_accepted(self) -> int:
+        return 0
+
+    @property
+    def records_rejected(self) -> int:
+        return 0
+
+    @property
+    def held(self) -> int:
+        return 0
+
+    @property
+    def rejection_due_at(self) -> datetime | None:
         return None
 
     @property
@@ -95,8 +125,8 @@ class Milestone(Base):
         latest = self.submissions[-1] if self.submissions else None
         return {
             "submitted": (latest.record_count or 0) if latest else 0,
-            "accepted": 0,
-            "rejected": 0,
+            "accepted": self.records_accepted,
+            "rejected": self.records_rejected,
         }
 
     @validates("status")

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from marketplace.accounts.schemas import UserRefSchema
+from marketplace.deliveries.schemas import ReportSchema
 from marketplace.fields import Amount, Trimmed
 from marketplace.pagination import PageArgsSchema
 from marketplace.states import ContractStatus, MilestoneStatus
@@ -16,9 +17,10 @@ class ChangesRequestedSchema(Schema):
 class SubmissionSchema(Schema):
     id = fields.Integer()
     note = fields.String()
-    report = fields.Dict(
+    report = fields.Nested(
+        ReportSchema,
         allow_none=True,
-        metadata={"description": "The check of a delivery of records; null for a note alone."},
+        metadata={"description": "The check of the delivered records; null for a note only."},
     )
     changes_requested = fields.Nested(
         ChangesRequestedSchema,
@@ -33,6 +35,12 @@ class PaymentStatusSchema(Schema):
     status = fields.String(metadata={"description": "The PaymentIntent's status."})
 
 
+class RecordCountsSchema(Schema):
+    submitted = fields.Integer(metadata={"description": "Rows of the latest delivery."})
+    accepted = fields.Integer(metadata={"description": "Set at approval; 0 before."})
+    rejected = fields.Integer(metadata={"description": "Set at approval; 0 before."})
+
+
 class MilestoneSchema(Schema):
     id = fields.Integer()
     contract_id = fields.Integer()
@@ -40,17 +48,33 @@ class MilestoneSchema(Schema):
     description = fields.String()
     amount = fields.Integer()
     currency = fields.String()
+    unit_price = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Paid per accepted record; null for a fixed price."},
+    )
+    max_records = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Records the amount pays for; null for a fixed price."},
+    )
+    records = fields.Nested(RecordCountsSchema)
+    held = fields.Integer(
+        metadata={"description": "Kept in escrow for rejected rows until they are settled."}
+    )
     status = fields.String(metadata={"enum": [s.value for s in MilestoneStatus]})
     due_date = fields.Date(allow_none=True)
     submissions = fields.List(fields.Nested(SubmissionSchema))
-    records = fields.Dict(
-        metadata={"description": "`submitted`: rows of the latest delivery of records."}
-    )
     auto_release_at = fields.DateTime(
         allow_none=True,
         metadata={
             "description": "When a submitted milestone is approved if the client does not "
             "answer; null in every other state."
+        },
+    )
+    rejection_due_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "When held money goes back to the client if the freelancer "
+            "neither accepts the rejection nor disputes it; null when nothing is held."
         },
     )
     created_at = fields.DateTime()
@@ -79,6 +103,10 @@ class ContractSchema(Schema):
     amount = fields.Integer()
     currency = fields.String()
     fee_bps = fields.Integer()
+    min_accuracy = fields.Float(
+        allow_none=True,
+        metadata={"description": "The job's quality bar when the contract was made; or null."},
+    )
     status = fields.String(metadata={"enum": [s.value for s in ContractStatus]})
     milestones = fields.List(fields.Nested(MilestoneSchema))
     created_at = fields.DateTime()

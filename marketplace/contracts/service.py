@@ -72,6 +72,7 @@ def accept_bid(user: User, bid_id: int) -> Contract:
         freelancer_id=bid.freelancer_id,
         currency=bid.currency,
         fee_bps=current_app.config["PLATFORM_FEE_BPS"],
+        min_accuracy_bps=job.min_accuracy_bps,
         milestones=[
             Milestone(title=title, amount=amount, currency=bid.currency, description="")
             for title, amount in plan

@@ -1,11 +1,14 @@
 """The JSON shapes of jobs."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from marketplace.accounts.schemas import UserRefSchema
+from marketplace.deliveries.schemas import RecordSchemaField, RecordSchemaSchema
 from marketplace.fields import MAX_AMOUNT, MAX_ID, Amount, CurrencyCode, Skill, Trimmed
+from marketplace.jobs.models import ACCURACY_DENOMINATOR, accuracy
 from marketplace.pagination import PageArgsSchema
 from marketplace.states import JobStatus
 
@@ -31,6 +34,67 @@ def Deadline(**kwargs) -> fields.Date:
     )
 
 
+class MinAccuracy(fields.Float):
+    """An accuracy from 0 to 1 with at most 4 decimals, loaded as ten-thousandths (int)."""
+
+    def __init__(self, **kwargs):
+        metadata = {
+            "minimum": 0,
+            "maximum": 1,
+            "description": "The least accuracy on the job's gold records a delivery needs, "
+            "0 to 1 with at most 4 decimals (0.98).",
+        }
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError("Must be a number from 0 to 1.")
+        exact = Decimal(repr(value))
+        if not exact.is_finite() or not 0 <= exact <= 1:
+            raise ValidationError("Must be a number from 0 to 1.")
+        bps = exact * ACCURACY_DENOMINATOR
+        if bps != bps.to_integral_value():
+            raise ValidationError("At most 4 decimals.")
+        return int(bps)
+
+
+class QualityInputSchema(Schema):
+    min_accuracy = MinAccuracy(allow_none=True, load_default=None)
+
+    @post_load
+    def _bps(self, data, **kwargs) -> int | None:
+        return data["min_accuracy"]
+
+
+class QualitySchema(Schema):
+    min_accuracy = fields.Float(metadata={"description": "0 to 1, at most 4 decimals."})
+
+
+def RecordSchema(**kwargs) -> RecordSchemaField:
+    return RecordSchemaField(
+        data_key="schema",
+        allow_none=True,
+        metadata={
+            "description": "What each delivered record must look like: a Table Schema "
+            "descriptor, restricted as the marketplace takes it; null for none (a note is "
+            "the delivery). A bad one is a 422 whose `errors` name the place "
+            "(`schema.fields.2.type`). It cannot change once anyone has bid on the job "
+            "(409; sending the same schema again is not a change)."
+        },
+        **kwargs,
+    )
+
+
+def Quality(**kwargs) -> fields.Nested:
+    return fields.Nested(
+        QualityInputSchema,
+        data_key="quality",
+        allow_none=True,
+        metadata={"description": "The job's quality bar, copied onto its contract; null for none."},
+        **kwargs,
+    )
+
+
 class JobCreateSchema(Schema):
     title = Trimmed(required=True, validate=validate.Length(min=3, max=200))
     description = Trimmed(required=True, validate=validate.Length(min=1, max=20000))
@@ -38,6 +102,8 @@ class JobCreateSchema(Schema):
     budget = Amount(required=True)
     currency = CurrencyCode(required=True)
     deadline = Deadline(load_default=None)
+    record_schema = RecordSchema(load_default=None)
+    min_accuracy_bps = Quality(load_default=None)
 
 
 class JobUpdateSchema(Schema):
@@ -47,6 +113,8 @@ class JobUpdateSchema(Schema):
     budget = Amount()
     currency = CurrencyCode()
     deadline = Deadline()
+    record_schema = RecordSchema()
+    min_accuracy_bps = Quality()
 
 
 class JobSchema(Schema):
@@ -60,6 +128,13 @@ class JobSchema(Schema):
     client = fields.Nested(UserRefSchema)
     bid_count = fields.Integer()
     deadline = fields.Date(allow_none=True)
+    record_schema = fields.Nested(
+        RecordSchemaSchema,
+        data_key="schema",
+        allow_none=True,
+        metadata={"description": "The record schema deliveries follow, normalised; or null."},
+    )
+    quality = fields.Nested(QualitySchema, allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -71,6 +146,7 @@ def job_item(row, skills: list[str]) -> dict:
     that every list item equals the job's JobSchema JSON (GET /jobs/{id}).
     """
     deadline = row.deadline
+    bps = row.min_accuracy_bps
     return {
         "id": row.id,
         "title": row.title,
@@ -82,6 +158,8 @@ def job_item(row, skills: list[str]) -> dict:
         "client": {"id": row.client_id, "name": row.client_name, "country": row.client_country},
         "bid_count": row.bid_count,
         "deadline": None if deadline is None else deadline.isoformat(),
+        "schema": row.record_schema,
+        "quality": None if bps is None else {"min_accuracy": accuracy(bps)},
         "created_at": row.created_at.isoformat(),
     }
 

@@ -37,6 +37,12 @@ job_currency_changing = signals.signal(
     doc="A job (the sender: its id) is changing currency: a receiver may refuse with Conflict.",
 )
 
+job_schema_changing = signals.signal(
+    "job-schema-changing",
+    doc="A job (the sender: its id) is changing its record schema: a receiver may refuse "
+    "with Conflict.",
+)
+
 # How many bids a job has, as its JSON shows: bids registers the expression when imported.
 _read_expressions: dict[str, ColumnElement[int]] = {}
 
@@ -127,6 +133,8 @@ def _listing(dialect: str) -> Select:
         User.country.label("client_country"),
         _bid_count().label("bid_count"),
         Job.deadline,
+        Job.record_schema,
+        Job.min_accuracy_bps,
         Job.created_at,
     ).join(User, User.id == Job.client_id)
 
@@ -192,10 +200,25 @@ def update_job(user: User, job_id: int, changes: dict) -> Job:
     if changes.get("currency", job.currency) != job.currency:
         _check_currency(changes["currency"])
         job_currency_changing.send(job.id)
+    if "record_schema" in changes:
+        # The same schema again is no change, so a client may send the whole job back.
+        record_schema = changes.pop("record_schema")
+        if record_schema != job.record_schema:
+            job_schema_changing.send(job.id)
+            change_record_schema(job, record_schema)
     for field, value in changes.items():
         setattr(job, field, value)
     db.session.commit()
     return get_job(job.id)
+
+
+def change_record_schema(job: Job, record_schema: dict | None) -> None:
+    """Give a job a new record schema (or none), in the caller's transaction.
+
+    The one place a job's schema changes: whatever was checked against the old one
+    belongs here too (the job has no gold records yet, so nothing else goes).
+    """
+    job.record_schema = record_schema
 
 
 def close_job(user: User, job_id: int) -> Job:

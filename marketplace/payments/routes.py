@@ -11,9 +11,9 @@ from marketplace.contracts.schemas import MilestoneSchema
 from marketplace.deliveries import service as deliveries
 from marketplace.deliveries.schemas import (
     DEFAULT_RECORDS_PAGE,
+    DeliveredRecordSchema,
     DeliveryProblemSchema,
     DeliveryUploadSchema,
-    RecordSchema,
     RecordsQueryArgsSchema,
 )
 from marketplace.errors import ValidationFailed
@@ -99,7 +99,7 @@ def _upload_fields() -> dict:
 @blp.arguments(RecordsQueryArgsSchema, location="query")
 @blp.response(
     200,
-    page_schema(RecordSchema),
+    page_schema(DeliveredRecordSchema),
     description="The records.",
 )
 @blp.alt_response(

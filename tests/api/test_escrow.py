@@ -329,6 +329,7 @@ def test_the_reason_for_changes_reaches_the_freelancer_on_that_delivery(deal):
     seen = deal.freelancer.get(f"/contracts/{deal.contract['id']}").json["milestones"][0]
     earlier, latest = seen["submissions"]
     assert set(earlier) == {"id", "note", "report", "changes_requested", "created_at"}
+    assert earlier["report"] is None
     assert earlier["note"] == "first try"
     assert earlier["changes_requested"]["reason"] == "Rows 40-60 are missing."
     asked = datetime.fromisoformat(earlier["changes_requested"]["created_at"])

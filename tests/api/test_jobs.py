@@ -338,7 +338,20 @@ def test_a_listed_job_is_the_job_as_its_own_page_shows_it(api, factory, company)
         deadline=days_from_today(30),
         budget=123_456,
         currency="EUR",
+        schema={
+            "fields": [
+                {"name": "invoice", "type": "string", "constraints": {"pattern": "INV-[0-9]+"}},
+                {"name": "total", "type": "number", "constraints": {"minimum": 0}},
+                {"name": "issued", "type": "date", "format": "%d/%m/%Y"},
+            ],
+            "primaryKey": ["invoice"],
+        },
+        quality={"min_accuracy": 0.975},
     )
+    assert full["schema"]["primaryKey"] == "invoice"
+    assert full["quality"] == {"min_accuracy": 0.975}
+    assert bare["schema"] is None
+    assert bare["quality"] is None
     bidders = [api.as_user(factory.freelancer()) for _ in range(2)]
     withdrawn = place_bid(bidders[0], full["id"], currency="EUR")
     place_bid(bidders[1], full["id"], currency="EUR")

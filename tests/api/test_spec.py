@@ -58,10 +58,18 @@ def test_errors_are_problems_and_nothing_is_left_to_a_default(spec):
         assert "default" not in op["responses"], (method, path)
         errors = {code: r for code, r in op["responses"].items() if int(code) >= 400}
         assert {"401", "422", "503"} <= set(errors), (method, path)
-        for response in errors.values():
-            assert response["content"] == {"application/problem+json": {"schema": PROBLEM}}
     problem = spec["components"]["schemas"]["Problem"]
     assert set(problem["required"]) == {"type", "title", "status", "detail"}
+    for method, path, op in operations(spec):
+        for response in (r for code, r in op["responses"].items() if int(code) >= 400):
+            assert list(response["content"]) == ["application/problem+json"], (method, path)
+            schema = response["content"]["application/problem+json"]["schema"]
+            if schema == PROBLEM:
+                continue
+            # A problem with members of its own (a refused delivery's report) is a Problem.
+            own = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+            assert set(problem["properties"]) <= set(own["properties"]), (method, path)
+            assert set(own["required"]) == set(problem["required"]), (method, path)
 
 
 def test_each_operation_lists_the_errors_its_rules_can_give(spec):

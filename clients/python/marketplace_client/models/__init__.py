@@ -66,6 +66,8 @@ from .profile_review import ProfileReview
 from .profile_review_page import ProfileReviewPage
 from .profile_update import ProfileUpdate
 from .public_user import PublicUser
+from .quality import Quality
+from .quality_input import QualityInput
 from .rating import Rating
 from .receive_stripe_webhook_body import ReceiveStripeWebhookBody
 from .receive_stripe_webhook_body_data import ReceiveStripeWebhookBodyData
@@ -73,6 +75,15 @@ from .receive_stripe_webhook_body_data_object import ReceiveStripeWebhookBodyDat
 from .reconciliation import Reconciliation
 from .reconciliation_difference import ReconciliationDifference
 from .reconciliation_difference_what import ReconciliationDifferenceWhat
+from .record_constraints import RecordConstraints
+from .record_constraints_input import RecordConstraintsInput
+from .record_counts import RecordCounts
+from .record_field import RecordField
+from .record_field_input import RecordFieldInput
+from .record_field_input_type import RecordFieldInputType
+from .record_field_type import RecordFieldType
+from .record_schema import RecordSchema
+from .record_schema_input import RecordSchemaInput
 from .register import Register
 from .register_role import RegisterRole
 from .request_changes import RequestChanges
@@ -81,6 +92,7 @@ from .resolve import Resolve
 from .review import Review
 from .review_create import ReviewCreate
 from .submission import Submission
+from .submission_report_type_0 import SubmissionReportType0
 from .submit import Submit
 from .suspend import Suspend
 from .token import Token
@@ -161,6 +173,8 @@ __all__ = (
     "ProfileReviewPage",
     "ProfileUpdate",
     "PublicUser",
+    "Quality",
+    "QualityInput",
     "Rating",
     "ReceiveStripeWebhookBody",
     "ReceiveStripeWebhookBodyData",
@@ -168,6 +182,15 @@ __all__ = (
     "Reconciliation",
     "ReconciliationDifference",
     "ReconciliationDifferenceWhat",
+    "RecordConstraints",
+    "RecordConstraintsInput",
+    "RecordCounts",
+    "RecordField",
+    "RecordFieldInput",
+    "RecordFieldInputType",
+    "RecordFieldType",
+    "RecordSchema",
+    "RecordSchemaInput",
     "Register",
     "RegisterRole",
     "RequestChanges",
@@ -176,6 +199,7 @@ __all__ = (
     "Review",
     "ReviewCreate",
     "Submission",
+    "SubmissionReportType0",
     "Submit",
     "Suspend",
     "Token",

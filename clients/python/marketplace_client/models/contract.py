@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -29,6 +29,7 @@ class Contract:
             float.
         currency (str):
         fee_bps (int):
+        min_accuracy (float | None): The job's quality bar when the contract was made; or null.
         status (ContractStatus):
         milestones (list[Milestone]):
         created_at (datetime.datetime):
@@ -42,6 +43,7 @@ class Contract:
     amount: int
     currency: str
     fee_bps: int
+    min_accuracy: float | None
     status: ContractStatus
     milestones: list[Milestone]
     created_at: datetime.datetime
@@ -62,6 +64,9 @@ class Contract:
         currency = self.currency
 
         fee_bps = self.fee_bps
+
+        min_accuracy: float | None
+        min_accuracy = self.min_accuracy
 
         status: str = self.status
 
@@ -84,6 +89,7 @@ class Contract:
                 "amount": amount,
                 "currency": currency,
                 "fee_bps": fee_bps,
+                "min_accuracy": min_accuracy,
                 "status": status,
                 "milestones": milestones,
                 "created_at": created_at,
@@ -114,6 +120,13 @@ class Contract:
 
         fee_bps = d.pop("fee_bps")
 
+        def _parse_min_accuracy(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        min_accuracy = _parse_min_accuracy(d.pop("min_accuracy"))
+
         status = check_contract_status(d.pop("status"))
 
         milestones = []
@@ -134,6 +147,7 @@ class Contract:
             amount=amount,
             currency=currency,
             fee_bps=fee_bps,
+            min_accuracy=min_accuracy,
             status=status,
             milestones=milestones,
             created_at=created_at,

@@ -9,6 +9,8 @@ from attrs import define as _attrs_define
 from ..models.job_status import JobStatus, check_job_status
 
 if TYPE_CHECKING:
+    from ..models.quality import Quality
+    from ..models.record_schema import RecordSchema
     from ..models.user_ref import UserRef
 
 
@@ -30,6 +32,8 @@ class Job:
         client (UserRef):
         bid_count (int):
         deadline (datetime.date | None):
+        schema (None | RecordSchema): The record schema deliveries follow, normalised; or null.
+        quality (None | Quality):
         created_at (datetime.datetime):
     """
 
@@ -43,9 +47,14 @@ class Job:
     client: UserRef
     bid_count: int
     deadline: datetime.date | None
+    schema: None | RecordSchema
+    quality: None | Quality
     created_at: datetime.datetime
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.quality import Quality  # noqa: PLC0415
+        from ..models.record_schema import RecordSchema  # noqa: PLC0415
+
         id = self.id
 
         title = self.title
@@ -70,6 +79,18 @@ class Job:
         else:
             deadline = self.deadline
 
+        schema: dict[str, Any] | None
+        if isinstance(self.schema, RecordSchema):
+            schema = self.schema.to_dict()
+        else:
+            schema = self.schema
+
+        quality: dict[str, Any] | None
+        if isinstance(self.quality, Quality):
+            quality = self.quality.to_dict()
+        else:
+            quality = self.quality
+
         created_at = self.created_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -86,6 +107,8 @@ class Job:
                 "client": client,
                 "bid_count": bid_count,
                 "deadline": deadline,
+                "schema": schema,
+                "quality": quality,
                 "created_at": created_at,
             }
         )
@@ -94,6 +117,8 @@ class Job:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.quality import Quality  # noqa: PLC0415
+        from ..models.record_schema import RecordSchema  # noqa: PLC0415
         from ..models.user_ref import UserRef  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -130,6 +155,36 @@ class Job:
 
         deadline = _parse_deadline(d.pop("deadline"))
 
+        def _parse_schema(data: object) -> None | RecordSchema:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                schema_type_0 = RecordSchema.from_dict(data)
+
+                return schema_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RecordSchema, data)
+
+        schema = _parse_schema(d.pop("schema"))
+
+        def _parse_quality(data: object) -> None | Quality:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                quality_type_0 = Quality.from_dict(data)
+
+                return quality_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Quality, data)
+
+        quality = _parse_quality(d.pop("quality"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         job = cls(
@@ -143,6 +198,8 @@ class Job:
             client=client,
             bid_count=bid_count,
             deadline=deadline,
+            schema=schema,
+            quality=quality,
             created_at=created_at,
         )
 

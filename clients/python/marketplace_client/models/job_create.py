@@ -2,11 +2,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.quality_input import QualityInput
+    from ..models.record_schema_input import RecordSchemaInput
+
 
 T = TypeVar("T", bound="JobCreate")
 
@@ -30,6 +35,11 @@ class JobCreate:
             0.30 GBP, 50 JPY...), with either gateway.
         skills (list[str] | Unset):
         deadline (datetime.date | None | Unset): Not in the past (a date still current somewhere on earth).
+        schema (None | RecordSchemaInput | Unset): What each delivered record must look like: a Table Schema descriptor,
+            restricted as the marketplace takes it; null for none (a note is the delivery). A bad one is a 422 whose
+            `errors` name the place (`schema.fields.2.type`). It cannot change once anyone has bid on the job (409; sending
+            the same schema again is not a change).
+        quality (None | QualityInput | Unset): The job's quality bar, copied onto its contract; null for none.
     """
 
     title: str
@@ -38,8 +48,13 @@ class JobCreate:
     currency: str
     skills: list[str] | Unset = UNSET
     deadline: datetime.date | None | Unset = UNSET
+    schema: None | RecordSchemaInput | Unset = UNSET
+    quality: None | QualityInput | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.quality_input import QualityInput  # noqa: PLC0415
+        from ..models.record_schema_input import RecordSchemaInput  # noqa: PLC0415
+
         title = self.title
 
         description = self.description
@@ -60,6 +75,22 @@ class JobCreate:
         else:
             deadline = self.deadline
 
+        schema: dict[str, Any] | None | Unset
+        if isinstance(self.schema, Unset):
+            schema = UNSET
+        elif isinstance(self.schema, RecordSchemaInput):
+            schema = self.schema.to_dict()
+        else:
+            schema = self.schema
+
+        quality: dict[str, Any] | None | Unset
+        if isinstance(self.quality, Unset):
+            quality = UNSET
+        elif isinstance(self.quality, QualityInput):
+            quality = self.quality.to_dict()
+        else:
+            quality = self.quality
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -74,11 +105,18 @@ class JobCreate:
             field_dict["skills"] = skills
         if deadline is not UNSET:
             field_dict["deadline"] = deadline
+        if schema is not UNSET:
+            field_dict["schema"] = schema
+        if quality is not UNSET:
+            field_dict["quality"] = quality
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.quality_input import QualityInput  # noqa: PLC0415
+        from ..models.record_schema_input import RecordSchemaInput  # noqa: PLC0415
+
         d = dict(src_dict)
         title = d.pop("title")
 
@@ -107,6 +145,40 @@ class JobCreate:
 
         deadline = _parse_deadline(d.pop("deadline", UNSET))
 
+        def _parse_schema(data: object) -> None | RecordSchemaInput | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                schema_type_0 = RecordSchemaInput.from_dict(data)
+
+                return schema_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RecordSchemaInput | Unset, data)
+
+        schema = _parse_schema(d.pop("schema", UNSET))
+
+        def _parse_quality(data: object) -> None | QualityInput | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                quality_type_0 = QualityInput.from_dict(data)
+
+                return quality_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | QualityInput | Unset, data)
+
+        quality = _parse_quality(d.pop("quality", UNSET))
+
         job_create = cls(
             title=title,
             description=description,
@@ -114,6 +186,8 @@ class JobCreate:
             currency=currency,
             skills=skills,
             deadline=deadline,
+            schema=schema,
+            quality=quality,
         )
 
         return job_create

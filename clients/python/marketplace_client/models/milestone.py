@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.payment_status import PaymentStatus
+    from ..models.record_counts import RecordCounts
     from ..models.submission import Submission
 
 
@@ -28,11 +29,19 @@ class Milestone:
         amount (int): Money: an integer in minor units of `currency` (12500 with USD is 125.00 US dollars), never a
             float.
         currency (str):
+        unit_price (int | None): Paid per accepted record; null for a fixed price. Money: an integer in minor units of
+            `currency` (12500 with USD is 125.00 US dollars), never a float.
+        max_records (int | None): Records the amount pays for; null for a fixed price.
+        records (RecordCounts):
+        held (int): Kept in escrow for rejected rows until they are settled. Money: an integer in minor units of
+            `currency` (12500 with USD is 125.00 US dollars), never a float.
         status (MilestoneStatus):
         due_date (datetime.date | None):
         submissions (list[Submission]):
         auto_release_at (datetime.datetime | None): When a submitted milestone is approved if the client does not
             answer; null in every other state.
+        rejection_due_at (datetime.datetime | None): When held money goes back to the client if the freelancer neither
+            accepts the rejection nor disputes it; null when nothing is held.
         created_at (datetime.datetime):
         payment (PaymentStatus | Unset):
     """
@@ -43,10 +52,15 @@ class Milestone:
     description: str
     amount: int
     currency: str
+    unit_price: int | None
+    max_records: int | None
+    records: RecordCounts
+    held: int
     status: MilestoneStatus
     due_date: datetime.date | None
     submissions: list[Submission]
     auto_release_at: datetime.datetime | None
+    rejection_due_at: datetime.datetime | None
     created_at: datetime.datetime
     payment: PaymentStatus | Unset = UNSET
 
@@ -62,6 +76,16 @@ class Milestone:
         amount = self.amount
 
         currency = self.currency
+
+        unit_price: int | None
+        unit_price = self.unit_price
+
+        max_records: int | None
+        max_records = self.max_records
+
+        records = self.records.to_dict()
+
+        held = self.held
 
         status: str = self.status
 
@@ -82,6 +106,12 @@ class Milestone:
         else:
             auto_release_at = self.auto_release_at
 
+        rejection_due_at: None | str
+        if isinstance(self.rejection_due_at, datetime.datetime):
+            rejection_due_at = self.rejection_due_at.isoformat()
+        else:
+            rejection_due_at = self.rejection_due_at
+
         created_at = self.created_at.isoformat()
 
         payment: dict[str, Any] | Unset = UNSET
@@ -98,10 +128,15 @@ class Milestone:
                 "description": description,
                 "amount": amount,
                 "currency": currency,
+                "unit_price": unit_price,
+                "max_records": max_records,
+                "records": records,
+                "held": held,
                 "status": status,
                 "due_date": due_date,
                 "submissions": submissions,
                 "auto_release_at": auto_release_at,
+                "rejection_due_at": rejection_due_at,
                 "created_at": created_at,
             }
         )
@@ -113,6 +148,7 @@ class Milestone:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.payment_status import PaymentStatus  # noqa: PLC0415
+        from ..models.record_counts import RecordCounts  # noqa: PLC0415
         from ..models.submission import Submission  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -127,6 +163,24 @@ class Milestone:
         amount = d.pop("amount")
 
         currency = d.pop("currency")
+
+        def _parse_unit_price(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        unit_price = _parse_unit_price(d.pop("unit_price"))
+
+        def _parse_max_records(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_records = _parse_max_records(d.pop("max_records"))
+
+        records = RecordCounts.from_dict(d.pop("records"))
+
+        held = d.pop("held")
 
         status = check_milestone_status(d.pop("status"))
 
@@ -167,6 +221,21 @@ class Milestone:
 
         auto_release_at = _parse_auto_release_at(d.pop("auto_release_at"))
 
+        def _parse_rejection_due_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                rejection_due_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return rejection_due_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        rejection_due_at = _parse_rejection_due_at(d.pop("rejection_due_at"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         _payment = d.pop("payment", UNSET)
@@ -183,10 +252,15 @@ class Milestone:
             description=description,
             amount=amount,
             currency=currency,
+            unit_price=unit_price,
+            max_records=max_records,
+            records=records,
+            held=held,
             status=status,
             due_date=due_date,
             submissions=submissions,
             auto_release_at=auto_release_at,
+            rejection_due_at=rejection_due_at,
             created_at=created_at,
             payment=payment,
         )

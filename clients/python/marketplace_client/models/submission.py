@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 
 if TYPE_CHECKING:
     from ..models.changes_requested import ChangesRequested
+    from ..models.submission_report_type_0 import SubmissionReportType0
 
 
 T = TypeVar("T", bound="Submission")
@@ -19,21 +20,30 @@ class Submission:
     Attributes:
         id (int):
         note (str):
+        report (None | SubmissionReportType0): The check of the delivered records; null for a note only.
         changes_requested (ChangesRequested | None): The client's request for changes to this delivery, if any.
         created_at (datetime.datetime):
     """
 
     id: int
     note: str
+    report: None | SubmissionReportType0
     changes_requested: ChangesRequested | None
     created_at: datetime.datetime
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.changes_requested import ChangesRequested  # noqa: PLC0415
+        from ..models.submission_report_type_0 import SubmissionReportType0  # noqa: PLC0415
 
         id = self.id
 
         note = self.note
+
+        report: dict[str, Any] | None
+        if isinstance(self.report, SubmissionReportType0):
+            report = self.report.to_dict()
+        else:
+            report = self.report
 
         changes_requested: dict[str, Any] | None
         if isinstance(self.changes_requested, ChangesRequested):
@@ -49,6 +59,7 @@ class Submission:
             {
                 "id": id,
                 "note": note,
+                "report": report,
                 "changes_requested": changes_requested,
                 "created_at": created_at,
             }
@@ -59,11 +70,27 @@ class Submission:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.changes_requested import ChangesRequested  # noqa: PLC0415
+        from ..models.submission_report_type_0 import SubmissionReportType0  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
 
         note = d.pop("note")
+
+        def _parse_report(data: object) -> None | SubmissionReportType0:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                report_type_0 = SubmissionReportType0.from_dict(data)
+
+                return report_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SubmissionReportType0, data)
+
+        report = _parse_report(d.pop("report"))
 
         def _parse_changes_requested(data: object) -> ChangesRequested | None:
             if data is None:
@@ -85,6 +112,7 @@ class Submission:
         submission = cls(
             id=id,
             note=note,
+            report=report,
             changes_requested=changes_requested,
             created_at=created_at,
         )
