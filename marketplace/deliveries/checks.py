@@ -27,6 +27,7 @@ from typing import Any
 import re2
 
 from marketplace.deliveries.reading import Table, Unreadable
+from marketplace.deliveries.record_schema import primary_key
 
 # At most this many problems are listed (all are counted).
 MAX_LISTED = 100
@@ -515,13 +516,6 @@ class Checked:
     def whole_problem(self, code: Code, message: str, field_name: str | None = None) -> None:
         self.records = None
         self.whole.append(Problem(None, field_name, code, message))
-
-
-def primary_key(descriptor: dict) -> str | None:
-    key = descriptor.get("primaryKey")
-    if isinstance(key, list):
-        return key[0] if key else None
-    return key
 
 
 Sink = Callable[[list[tuple[int, list[Any]]]], None]

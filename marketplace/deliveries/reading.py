@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import pyexpat
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -33,6 +34,10 @@ XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024
 XLSX_MAX_RATIO = 100
 XLSX_RATIO_FROM = 1024 * 1024  # small entries may compress as well as they like
 XLSX_MAX_ENTRIES = 1000
+# openpyxl parses the sheet's XML with the standard library (no defusedxml: its pure-Python
+# parser is several times slower); expat refuses entity-expansion bombs from 2.4.1 on, and
+# the standard parser never fetches external entities.
+SAFE_EXPAT = (2, 4, 1)
 # Excel's own limit: a sheet claiming rows past it is not a spreadsheet's.
 XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_COLUMNS = 16_384
@@ -180,6 +185,8 @@ def read_xlsx(stream: IO[bytes]) -> Table:
     computed here); one saved without a value is empty.
     """
     _check_zip(stream)
+    if pyexpat.version_info < SAFE_EXPAT:
+        raise Unreadable("This server cannot read XLSX safely (its expat is too old): send CSV.")
     from openpyxl import load_workbook  # imported on first use: a large package
 
     try:

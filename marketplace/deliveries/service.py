@@ -21,6 +21,7 @@ from marketplace.database import utcnow
 from marketplace.deliveries import reading
 from marketplace.deliveries.checks import Checked, Code, as_json, canonical, check
 from marketplace.deliveries.models import DeliveryFile, DeliveryRecord, DeliveryRefusal
+from marketplace.deliveries.record_schema import field_names
 from marketplace.extensions import db
 from marketplace.pagination import Page, SortKey, paginate_rows
 from marketplace.storage import get_storage
@@ -73,10 +74,6 @@ def _file_name(name: str | None) -> str:
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     printable = "".join(c for c in base if c.isprintable())
     return printable[:255] or "delivery"
-
-
-def field_names(descriptor: dict) -> list[str]:
-    return [spec["name"] for spec in descriptor["fields"]]
 
 
 # -- the check --------------------------------------------------------------------------

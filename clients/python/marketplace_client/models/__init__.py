@@ -19,6 +19,12 @@ from .contract import Contract
 from .contract_page import ContractPage
 from .contract_status import ContractStatus
 from .csrf_token import CsrfToken
+from .delivered_record import DeliveredRecord
+from .delivered_record_page import DeliveredRecordPage
+from .delivered_record_values import DeliveredRecordValues
+from .delivery_problem import DeliveryProblem
+from .delivery_problem_errors import DeliveryProblemErrors
+from .delivery_upload import DeliveryUpload
 from .dispute import Dispute
 from .dispute_create import DisputeCreate
 from .dispute_message import DisputeMessage
@@ -49,6 +55,7 @@ from .message_create import MessageCreate
 from .message_page import MessagePage
 from .milestone import Milestone
 from .milestone_create import MilestoneCreate
+from .milestone_records_format import MilestoneRecordsFormat
 from .milestone_status import MilestoneStatus
 from .operation import Operation
 from .operation_page import OperationPage
@@ -86,13 +93,16 @@ from .record_schema import RecordSchema
 from .record_schema_input import RecordSchemaInput
 from .register import Register
 from .register_role import RegisterRole
+from .report import Report
+from .report_error import ReportError
+from .report_error_code import ReportErrorCode
+from .report_gold_type_0 import ReportGoldType0
 from .request_changes import RequestChanges
 from .resolution import Resolution
 from .resolve import Resolve
 from .review import Review
 from .review_create import ReviewCreate
 from .submission import Submission
-from .submission_report_type_0 import SubmissionReportType0
 from .submit import Submit
 from .suspend import Suspend
 from .token import Token
@@ -126,6 +136,12 @@ __all__ = (
     "ContractPage",
     "ContractStatus",
     "CsrfToken",
+    "DeliveredRecord",
+    "DeliveredRecordPage",
+    "DeliveredRecordValues",
+    "DeliveryProblem",
+    "DeliveryProblemErrors",
+    "DeliveryUpload",
     "Dispute",
     "DisputeCreate",
     "DisputeMessage",
@@ -156,6 +172,7 @@ __all__ = (
     "MessagePage",
     "Milestone",
     "MilestoneCreate",
+    "MilestoneRecordsFormat",
     "MilestoneStatus",
     "Operation",
     "OperationPage",
@@ -193,13 +210,16 @@ __all__ = (
     "RecordSchemaInput",
     "Register",
     "RegisterRole",
+    "Report",
+    "ReportError",
+    "ReportErrorCode",
+    "ReportGoldType0",
     "RequestChanges",
     "Resolution",
     "Resolve",
     "Review",
     "ReviewCreate",
     "Submission",
-    "SubmissionReportType0",
     "Submit",
     "Suspend",
     "Token",

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 
 if TYPE_CHECKING:
     from ..models.changes_requested import ChangesRequested
-    from ..models.submission_report_type_0 import SubmissionReportType0
+    from ..models.report import Report
 
 
 T = TypeVar("T", bound="Submission")
@@ -20,27 +20,27 @@ class Submission:
     Attributes:
         id (int):
         note (str):
-        report (None | SubmissionReportType0): The check of the delivered records; null for a note only.
+        report (None | Report): The check of the delivered records; null for a note only.
         changes_requested (ChangesRequested | None): The client's request for changes to this delivery, if any.
         created_at (datetime.datetime):
     """
 
     id: int
     note: str
-    report: None | SubmissionReportType0
+    report: None | Report
     changes_requested: ChangesRequested | None
     created_at: datetime.datetime
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.changes_requested import ChangesRequested  # noqa: PLC0415
-        from ..models.submission_report_type_0 import SubmissionReportType0  # noqa: PLC0415
+        from ..models.report import Report  # noqa: PLC0415
 
         id = self.id
 
         note = self.note
 
         report: dict[str, Any] | None
-        if isinstance(self.report, SubmissionReportType0):
+        if isinstance(self.report, Report):
             report = self.report.to_dict()
         else:
             report = self.report
@@ -70,25 +70,25 @@ class Submission:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.changes_requested import ChangesRequested  # noqa: PLC0415
-        from ..models.submission_report_type_0 import SubmissionReportType0  # noqa: PLC0415
+        from ..models.report import Report  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
 
         note = d.pop("note")
 
-        def _parse_report(data: object) -> None | SubmissionReportType0:
+        def _parse_report(data: object) -> None | Report:
             if data is None:
                 return data
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                report_type_0 = SubmissionReportType0.from_dict(data)
+                report_type_0 = Report.from_dict(data)
 
                 return report_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | SubmissionReportType0, data)
+            return cast(None | Report, data)
 
         report = _parse_report(d.pop("report"))
 

@@ -6,6 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.delivery_problem import DeliveryProblem
+from ...models.delivery_upload import DeliveryUpload
 from ...models.milestone import Milestone
 from ...models.problem import Problem
 from ...models.submit import Submit
@@ -15,7 +17,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     milestone_id: int,
     *,
-    body: Submit,
+    body: Submit | DeliveryUpload | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     x_csrf_token: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -33,15 +35,22 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, Submit):
+        _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = "application/json"
+    if isinstance(body, DeliveryUpload):
+        _kwargs["files"] = body.to_multipart()
+
+        headers["Content-Type"] = "multipart/form-data; boundary=+++"
 
     _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Milestone | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> DeliveryProblem | Milestone | Problem | None:
     if response.status_code == 200:
         response_200 = Milestone.from_dict(response.json())
 
@@ -88,9 +97,14 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return response_415
 
     if response.status_code == 422:
-        response_422 = Problem.from_dict(response.json())
+        response_422 = DeliveryProblem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 502:
         response_502 = Problem.from_dict(response.json())
@@ -108,7 +122,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Milestone | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[DeliveryProblem | Milestone | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,24 +137,26 @@ def sync_detailed(
     milestone_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: Submit,
+    body: Submit | DeliveryUpload | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     x_csrf_token: str | Unset = UNSET,
-) -> Response[Milestone | Problem]:
-    """Deliver the work of a funded milestone (the freelancer).
+) -> Response[DeliveryProblem | Milestone | Problem]:
+    """Deliver the work of a funded milestone (the freelancer): records, checked, on a job
+    with a record schema, as JSON or as a CSV or XLSX file (multipart).
 
     Args:
         milestone_id (int):
         idempotency_key (str | Unset):
         x_csrf_token (str | Unset):
         body (Submit):
+        body (DeliveryUpload):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Milestone | Problem]
+        Response[DeliveryProblem | Milestone | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -159,24 +177,26 @@ def sync(
     milestone_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: Submit,
+    body: Submit | DeliveryUpload | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     x_csrf_token: str | Unset = UNSET,
-) -> Milestone | Problem | None:
-    """Deliver the work of a funded milestone (the freelancer).
+) -> DeliveryProblem | Milestone | Problem | None:
+    """Deliver the work of a funded milestone (the freelancer): records, checked, on a job
+    with a record schema, as JSON or as a CSV or XLSX file (multipart).
 
     Args:
         milestone_id (int):
         idempotency_key (str | Unset):
         x_csrf_token (str | Unset):
         body (Submit):
+        body (DeliveryUpload):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Milestone | Problem
+        DeliveryProblem | Milestone | Problem
     """
 
     return sync_detailed(
@@ -192,24 +212,26 @@ async def asyncio_detailed(
     milestone_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: Submit,
+    body: Submit | DeliveryUpload | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     x_csrf_token: str | Unset = UNSET,
-) -> Response[Milestone | Problem]:
-    """Deliver the work of a funded milestone (the freelancer).
+) -> Response[DeliveryProblem | Milestone | Problem]:
+    """Deliver the work of a funded milestone (the freelancer): records, checked, on a job
+    with a record schema, as JSON or as a CSV or XLSX file (multipart).
 
     Args:
         milestone_id (int):
         idempotency_key (str | Unset):
         x_csrf_token (str | Unset):
         body (Submit):
+        body (DeliveryUpload):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Milestone | Problem]
+        Response[DeliveryProblem | Milestone | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -228,24 +250,26 @@ async def asyncio(
     milestone_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: Submit,
+    body: Submit | DeliveryUpload | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     x_csrf_token: str | Unset = UNSET,
-) -> Milestone | Problem | None:
-    """Deliver the work of a funded milestone (the freelancer).
+) -> DeliveryProblem | Milestone | Problem | None:
+    """Deliver the work of a funded milestone (the freelancer): records, checked, on a job
+    with a record schema, as JSON or as a CSV or XLSX file (multipart).
 
     Args:
         milestone_id (int):
         idempotency_key (str | Unset):
         x_csrf_token (str | Unset):
         body (Submit):
+        body (DeliveryUpload):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Milestone | Problem
+        DeliveryProblem | Milestone | Problem
     """
 
     return (

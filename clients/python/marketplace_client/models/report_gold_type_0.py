@@ -6,12 +6,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="SubmissionReportType0")
+T = TypeVar("T", bound="ReportGoldType0")
 
 
 @_attrs_define
-class SubmissionReportType0:
-    """The check of the delivered records; null for a note only."""
+class ReportGoldType0:
+    """Accuracy on the job's gold records: null (none compared)."""
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -25,10 +25,10 @@ class SubmissionReportType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        submission_report_type_0 = cls()
+        report_gold_type_0 = cls()
 
-        submission_report_type_0.additional_properties = d
-        return submission_report_type_0
+        report_gold_type_0.additional_properties = d
+        return report_gold_type_0
 
     @property
     def additional_keys(self) -> list[str]:
