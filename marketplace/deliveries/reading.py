@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import pyexpat
+import struct
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -42,6 +43,16 @@ SAFE_EXPAT = (2, 4, 1)
 XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_COLUMNS = 16_384
 ZIP_MAGIC = b"PK\x03\x04"
+# What the zip module raises for a damaged or unusual archive.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    struct.error,
+)
 
 
 class Unreadable(Exception):
@@ -152,29 +163,28 @@ def _csv_rows(reader) -> Iterator[tuple[int, list[Any]]]:
 def _check_zip(stream: IO[bytes]) -> None:
     """Refuse a workbook whose entries claim more than a sheet holds, before any is read."""
     try:
-        archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, ValueError):
+        with zipfile.ZipFile(stream) as archive:
+            entries = archive.infolist()
+    except ZIP_ERRORS:
         raise Unreadable("The file starts like an XLSX workbook but is not one.") from None
-    with archive:
-        entries = archive.infolist()
-        if len(entries) > XLSX_MAX_ENTRIES:
-            raise Unreadable(f"The workbook has more than {XLSX_MAX_ENTRIES} parts.")
-        total = 0
-        for entry in entries:
-            total += entry.file_size
-            ratio_applies = entry.file_size > XLSX_RATIO_FROM
-            if ratio_applies and entry.file_size > XLSX_MAX_RATIO * max(entry.compress_size, 1):
-                raise Unreadable(
-                    "The workbook is compressed far more than a spreadsheet is "
-                    f"({entry.file_size:,} bytes from {entry.compress_size:,}): refused."
-                )
-        if total > XLSX_MAX_UNCOMPRESSED:
+    if len(entries) > XLSX_MAX_ENTRIES:
+        raise Unreadable(f"The workbook has more than {XLSX_MAX_ENTRIES} parts.")
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        ratio_applies = entry.file_size > XLSX_RATIO_FROM
+        if ratio_applies and entry.file_size > XLSX_MAX_RATIO * max(entry.compress_size, 1):
             raise Unreadable(
-                f"The workbook holds more than {XLSX_MAX_UNCOMPRESSED // 2**20} MiB once "
-                "decompressed: refused."
+                "The workbook is compressed far more than a spreadsheet is "
+                f"({entry.file_size:,} bytes from {entry.compress_size:,}): refused."
             )
-        if "xl/workbook.xml" not in archive.namelist():
-            raise Unreadable("The file is a zip but not an XLSX workbook.")
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise Unreadable(
+            f"The workbook holds more than {XLSX_MAX_UNCOMPRESSED // 2**20} MiB once "
+            "decompressed: refused."
+        )
+    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+        raise Unreadable("The file is a zip but not an XLSX workbook.")
     stream.seek(0)
 
 

@@ -77,6 +77,7 @@ UNREADABLE = {
     "unclosed quote": as_csv([record(1)]) + b'2,"never closed\n',
     "a PDF": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
     "nothing": b"",
+    "a zip that is none": b"PK\x03\x04" + b"\x00" * 100,
 }
 
 
