@@ -162,3 +162,30 @@ def test_a_damaged_workbook_is_unreadable(work):
     response = send(work, data[: len(data) // 2], "cut.xlsx")
 
     assert errors_of(response) == [(None, None, "unreadable")]
+
+
+def test_a_delivery_that_does_not_commit_leaves_no_file_behind(app, work, monkeypatch):
+    from pathlib import Path
+
+    from marketplace.milestones import service
+
+    def kept() -> list[Path]:
+        return [p for p in Path(app.config["FILE_STORAGE"]).rglob("*") if p.is_file()]
+
+    before = kept()
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("the database went away")
+
+    # The last write of the submit, after the file was kept and before the commit.
+    monkeypatch.setattr(service.audit, "record", fail)
+
+    response = work.freelancer.post(
+        f"/milestones/{work.milestone}/submit",
+        expect_5xx=True,
+        **multipart(file=(as_csv([record(1), record(2)]), "a.csv")),
+    )
+
+    assert response.status_code == 500
+    assert kept() == before
+    assert counts(app)["delivery_records"] == 0
