@@ -525,13 +525,14 @@ SINK_BATCH = 1000
 
 def check(
     descriptor: dict,
-    table: Table,
+    open_table: Callable[[], Table],
     *,
     max_records: int,
     limit_reason: str = "",
     sink: Sink | None = None,
 ) -> Checked:
-    """Check the table against the descriptor; rows past `max_records` are counted only.
+    """Check the table `open_table` reads against the descriptor; rows past `max_records`
+    are counted only. A table that cannot be read (at once or part way) is `unreadable`.
 
     While no error is found, the typed rows go to `sink` a batch at a time (so that a
     large delivery is never held whole); the last batch only once the whole delivery
@@ -540,7 +541,14 @@ def check(
     """
     result = Checked()
     try:
+        table = open_table()
+    except Unreadable as error:
+        result.whole_problem(Code.UNREADABLE, str(error))
+        return result
+    try:
         _check(descriptor, table, max_records, limit_reason, result, sink)
+    except Unreadable as error:
+        result.whole_problem(Code.UNREADABLE, str(error))
     finally:
         table.close()
     if sink is not None and result.passed and result.records:
@@ -610,66 +618,60 @@ def _check(
     nameless = {i for i, name in enumerate(table.header) if not name} if table.named else set()
     stray_reported = False
     pairs = list(zip(names, readers, strict=True))
-    try:
-        for number, cells in table.rows:
-            result.rows += 1
-            if columns is None or result.rows > max_records:
-                continue
-            if table.named and not stray_reported and (len(cells) > width or nameless):
-                stray = _stray_column(cells, width, nameless)
-                if stray is not None:
-                    stray_reported = True
-                    result.whole_problem(
-                        Code.UNKNOWN_COLUMN,
-                        f"Row {number} has a value in column {stray + 1}, which has no name "
-                        "in the header.",
-                    )
-            values: list[Any] = []
-            ok = True
-            for (name, read), column in zip(pairs, columns, strict=True):
-                cell = cells[column] if column < len(cells) else None
-                try:
-                    values.append(read(cell))
-                except CellError as error:
+    for number, cells in table.rows:
+        result.rows += 1
+        if columns is None or result.rows > max_records:
+            continue
+        if table.named and not stray_reported and (len(cells) > width or nameless):
+            stray = _stray_column(cells, width, nameless)
+            if stray is not None:
+                stray_reported = True
+                result.whole_problem(
+                    Code.UNKNOWN_COLUMN,
+                    f"Row {number} has a value in column {stray + 1}, which has no name "
+                    "in the header.",
+                )
+        values: list[Any] = []
+        ok = True
+        for (name, read), column in zip(pairs, columns, strict=True):
+            cell = cells[column] if column < len(cells) else None
+            try:
+                values.append(read(cell))
+            except CellError as error:
+                ok = False
+                values.append(None)
+                result.row_problem(Problem(number, name, error.code, error.message))
+        for index, seen in unique:
+            value = values[index]
+            if value is None:
+                if index == key_index and ok:
                     ok = False
-                    values.append(None)
-                    result.row_problem(Problem(number, name, error.code, error.message))
-            for index, seen in unique:
-                value = values[index]
-                if value is None:
-                    if index == key_index and ok:
-                        ok = False
-                        result.row_problem(
-                            Problem(
-                                number, names[index], Code.REQUIRED, "The primary key is required."
-                            )
-                        )
-                    continue
-                first = seen.get(value)
-                if first is None:
-                    seen[value] = number
-                else:
-                    ok = False
-                    what = "primary key" if index == key_index else "value"
                     result.row_problem(
-                        Problem(
-                            number,
-                            names[index],
-                            Code.UNIQUE,
-                            f"The {what} {quoted(canonical(value))} is also in row {first}.",
-                        )
+                        Problem(number, names[index], Code.REQUIRED, "The primary key is required.")
                     )
-            if ok:
-                result.valid += 1
-                kept = result.records
-                if kept is not None:
-                    kept.append((number, values))
-                    if sink is not None and len(kept) >= SINK_BATCH:
-                        sink(kept)
-                        result.records = []
-    except Unreadable as error:
-        result.whole_problem(Code.UNREADABLE, str(error))
-        return
+                continue
+            first = seen.get(value)
+            if first is None:
+                seen[value] = number
+            else:
+                ok = False
+                what = "primary key" if index == key_index else "value"
+                result.row_problem(
+                    Problem(
+                        number,
+                        names[index],
+                        Code.UNIQUE,
+                        f"The {what} {quoted(canonical(value))} is also in row {first}.",
+                    )
+                )
+        if ok:
+            result.valid += 1
+            kept = result.records
+            if kept is not None:
+                kept.append((number, values))
+                if sink is not None and len(kept) >= SINK_BATCH:
+                    sink(kept)
+                    result.records = []
     if table.unknown_keys:
         for name, first in table.unknown_keys.items():
             result.whole_problem(

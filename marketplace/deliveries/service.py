@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 
 from marketplace.database import utcnow
 from marketplace.deliveries import reading
-from marketplace.deliveries.checks import Checked, Code, as_json, canonical, check
+from marketplace.deliveries.checks import Checked, as_json, canonical, check
 from marketplace.deliveries.models import DeliveryFile, DeliveryRecord, DeliveryRefusal
 from marketplace.deliveries.record_schema import field_names
 from marketplace.extensions import db
@@ -97,14 +97,15 @@ def check_delivery(
     """The delivery checked against the job's record schema. With a submission, its
     records are written as they pass (the caller rolls back when the check fails)."""
     limit, reason = max_records(milestone_limit)
-    try:
-        table = delivery.table(field_names(descriptor))
-    except reading.Unreadable as error:
-        checked = Checked()
-        checked.whole_problem(Code.UNREADABLE, str(error))
-        return checked
+    names = field_names(descriptor)
     sink = None if submission_id is None else _record_writer(descriptor, submission_id)
-    return check(descriptor, table, max_records=limit, limit_reason=reason, sink=sink)
+    return check(
+        descriptor,
+        lambda: delivery.table(names),
+        max_records=limit,
+        limit_reason=reason,
+        sink=sink,
+    )
 
 
 def _record_writer(descriptor: dict, submission_id: int):
