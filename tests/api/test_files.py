@@ -28,6 +28,7 @@ from tests.files import (
     upload,
 )
 from tests.money import paid_contract
+from tests.s3_server import wanted as s3_wanted
 from tests.work import make_contract, place_bid, post_job
 
 
@@ -514,3 +515,14 @@ def test_the_same_key_with_another_file_is_a_422(app, client, job):
     assert_problem(other, 422, "Idempotency-Key")
     assert_problem(renamed, 422, "Idempotency-Key")
     assert rows(app) == 1
+
+
+def test_the_bytes_are_where_file_storage_says(app, client, job):
+    """TEST_FILE_STORAGE=s3 (scripts/s3-tests) runs this file on S3; a folder otherwise."""
+    file = add_file(client, job["id"])
+    with app.app_context():
+        storage = get_storage()
+        key = db.session.get(SourceFile, file["id"]).storage_key
+
+    assert type(storage).__name__ == ("S3Storage" if s3_wanted() else "FolderStorage")
+    assert any(stored.endswith(key) for stored in stored_keys(app))
