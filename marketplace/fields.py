@@ -108,11 +108,13 @@ class Upload(fields.Field):
 
 
 class FormFlag(fields.Boolean):
-    """A multipart form field saying `true` or `false`, and nothing else."""
+    """A multipart form field saying `true` or `false` (in any case: some clients write a
+    boolean as `True`), and nothing else."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if value == "true":
+        text = value.lower() if isinstance(value, str) else value
+        if text == "true":
             return True
-        if value == "false":
+        if text == "false":
             return False
         raise ValidationError("Must be true or false.")

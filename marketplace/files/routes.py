@@ -66,8 +66,7 @@ def list_files(args, job_id):
 @blp.get("/files/<id:file_id>")
 @blp.response(200, schemas.SourceFileSchema)
 def get_file(file_id):
-    """A file's record: its client, the contract's freelancer, admins; samples of open jobs
-    for everyone."""
+    """A file's record (whoever may see the file; samples of open jobs: everyone)."""
     return service.get_file(current_user, file_id)
 
 
