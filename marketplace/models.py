@@ -11,6 +11,7 @@ from marketplace.contracts.models import (
 )
 from marketplace.database import Base
 from marketplace.disputes.models import Dispute, DisputeMessage
+from marketplace.files.models import SourceFile
 from marketplace.idempotency import IdempotencyRecord
 from marketplace.jobs.models import Job, JobSkill
 from marketplace.milestones.models import Chargeback, EscrowMovement
@@ -46,6 +47,7 @@ __all__ = [
     "Milestone",
     "MilestoneSubmission",
     "Review",
+    "SourceFile",
     "User",
     "WebhookEvent",
 ]
