@@ -64,6 +64,12 @@ phases.examples.extra-data-sources.responses = false
 phases.coverage.extra-data-sources.responses = false
 phases.fuzzing.extra-data-sources.responses = false
 
+# Any bytes are a well-formed file, but only some kinds are taken (415), never an empty one
+# (422).
+[[operations]]
+include-operation-id = "addFile"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "404", "415", "422"]
+
 # A well-formed event with a signature that is not Stripe's is a 400.
 [[operations]]
 include-operation-id = "receiveStripeWebhook"

@@ -39,6 +39,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     )
     from marketplace.accounts import auth
 
+    app.request_class = inputs.ApiRequest
     extensions.db.init_app(app)
     migrations = str(config.PROJECT_ROOT / "migrations")
     extensions.migrate.init_app(app, extensions.db, directory=migrations)

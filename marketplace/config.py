@@ -149,6 +149,9 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         # (with the AWS_* variables and S3_ENDPOINT_URL), which several hosts can share.
         "FILE_STORAGE": env.get("FILE_STORAGE") or str(INSTANCE_PATH / "files"),
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", ""),
+        # The most bytes one uploaded file (a source file, a delivery, gold records) may
+        # have; JSON bodies elsewhere keep MAX_CONTENT_LENGTH (see inputs.takes_upload).
+        "MAX_UPLOAD_BYTES": _positive(env, "MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "PLATFORM_COUNTRY": platform_country,
         # The currencies the platform settles in at Stripe: the only ones it takes there.
         "STRIPE_CURRENCIES": stripe_currencies(env, platform_country),
@@ -190,8 +193,6 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "TRUSTED_PROXIES": _number(env, "TRUSTED_PROXIES", 0),
         "PORT": port,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
-        # Files, deliveries of records: their bodies may be this large instead.
-        "MAX_UPLOAD_BYTES": _positive(env, "MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         # Idle connections are tested before use, busy ones are not (database.py).
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "API_TITLE": "Data-entry marketplace API",

@@ -7,9 +7,11 @@ functions as the HTTP API, so the demo obeys every business rule the API does. I
 deterministic: the same data every time, with deadlines counted from today.
 """
 
+import io
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.service import hash_password
@@ -19,7 +21,9 @@ from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract
 from marketplace.contracts.schemas import MessageCreateSchema, MilestoneCreateSchema
 from marketplace.database import utcnow
+from marketplace.demo_documents import invoice_pdf, scanned_form_png
 from marketplace.extensions import db
+from marketplace.files.service import add_file
 from marketplace.jobs import service as jobs
 from marketplace.jobs.schemas import JobCreateSchema
 from marketplace.milestones import service as payments
@@ -407,6 +411,61 @@ DEMO_JOBS = [
         ],
     },
     {
+        "client": "brightbooks@demo.test",
+        "title": "Key in twelve supplier invoices for our VAT return, checked on delivery",
+        "description": (
+            "Twelve supplier invoices from November (PDFs attached, one of them public as "
+            "a sample). Key in one record per invoice: invoice number, supplier, date as "
+            "on the invoice (dd/mm/yyyy), net amount, VAT rate, VAT and total. Deliveries "
+            "are checked against the record schema, and a few invoices are known answers."
+        ),
+        "skills": ["invoice transcription", "data entry"],
+        "budget": 6000,
+        "currency": "GBP",
+        "deadline_days": 5,
+        "schema": {
+            "fields": [
+                {
+                    "name": "invoice_number",
+                    "type": "string",
+                    "title": "Invoice number",
+                    "constraints": {"required": True, "pattern": "INV-[0-9]{5}"},
+                },
+                {
+                    "name": "supplier",
+                    "type": "string",
+                    "constraints": {"required": True, "maxLength": 200},
+                },
+                {
+                    "name": "invoice_date",
+                    "type": "date",
+                    "format": "%d/%m/%Y",
+                    "constraints": {"required": True},
+                },
+                {"name": "net", "type": "number", "constraints": {"minimum": 0}},
+                {"name": "vat_rate", "type": "integer", "constraints": {"enum": [0, 5, 20]}},
+                {"name": "vat", "type": "number", "constraints": {"minimum": 0}},
+                {
+                    "name": "gross",
+                    "type": "number",
+                    "constraints": {"required": True, "minimum": 0},
+                },
+            ],
+            "primaryKey": "invoice_number",
+        },
+        "quality": {"min_accuracy": 0.98},
+        "source_files": "invoices",
+        "bids": [
+            {
+                "freelancer": "amara@demo.test",
+                "amount": 6000,
+                "delivery_days": 2,
+                "cover_letter": "Twelve invoices: I can key them in and deliver tomorrow.",
+            },
+        ],
+        "accepted": "amara@demo.test",
+    },
+    {
         "client": "acme@demo.test",
         "title": "Transcribe third-quarter freight invoices into CSV",
         "description": (
@@ -470,6 +529,46 @@ def _move_money(users: dict[str, User]) -> None:
                 payments.approve_milestone(client, milestone.id)
 
 
+def demo_invoices() -> list[dict]:
+    """The twelve supplier invoices of the data-entry demo job, as their records."""
+    suppliers = [
+        "Harbour Stationers Ltd",
+        "Kettle & Crumb Catering",
+        "Northgate Office Cleaning",
+        "Pennine Print Works",
+    ]
+    invoices = []
+    for number in range(12):
+        net = 120 + number * 37.5
+        rate = (20, 20, 5, 0)[number % 4]
+        vat = round(net * rate / 100, 2)
+        invoices.append(
+            {
+                "invoice_number": f"INV-{10230 + number * 7:05d}",
+                "supplier": suppliers[number % 4],
+                "invoice_date": f"{3 + number * 2:02d}/11/2026",
+                "net": net,
+                "vat_rate": rate,
+                "vat": vat,
+                "gross": round(net + vat, 2),
+            }
+        )
+    return invoices
+
+
+def _attach_invoices(client: User, job_id: int) -> None:
+    """The job's source files: the first three invoices as PDFs (the first a public
+    sample) and a scanned page."""
+    documents = [
+        (f"{invoice['invoice_number']}.pdf", invoice_pdf(invoice))
+        for invoice in demo_invoices()[:3]
+    ]
+    documents.append(("scanned-page-04.png", scanned_form_png()))
+    for index, (name, data) in enumerate(documents):
+        upload = FileStorage(stream=io.BytesIO(data), filename=name)
+        add_file(client, job_id, upload, sample=index == 0)
+
+
 def _create_users() -> dict[str, User]:
     password_hash = hash_password(DEMO_PASSWORD)
     users = [
@@ -500,9 +599,12 @@ def _create_job(spec: dict, users: dict[str, User], today: date) -> None:
             "budget": spec["budget"],
             "currency": spec["currency"],
             "deadline": (today + timedelta(days=spec["deadline_days"])).isoformat(),
+            **{key: spec[key] for key in ("schema", "quality") if key in spec},
         }
     )
     job = jobs.post_job(client, job_data)
+    if spec.get("source_files") == "invoices":
+        _attach_invoices(client, job.id)
     bid_ids = {}
     for bid in spec.get("bids", []):
         freelancer = users[bid["freelancer"]]

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.extensions import db
+from marketplace.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +290,19 @@ def handle_database_error(error: sa_exc.SQLAlchemyError) -> Response:
     return problem(500, "Internal server error", "Something went wrong on our side.")
 
 
+def handle_storage_unavailable(error: StorageUnavailable) -> Response:
+    """The file storage failed on its side or cannot be reached: a 503 to retry."""
+    safe_rollback()
+    log.warning("file storage unavailable: %s", error_summary(error))
+    return problem(
+        503,
+        "Service unavailable",
+        "The file storage cannot be reached right now; retry shortly.",
+        slug="storage-unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def safe_rollback() -> None:
     """Roll back, even when the connection is gone."""
     try:
@@ -307,6 +321,12 @@ class MalformedBody(DomainError):
     status, slug, title = 400, "malformed-body", "Malformed request body"
 
 
+class PayloadTooLarge(DomainError):
+    """A body or a file past its size limit (the same problem werkzeug's own 413 gives)."""
+
+    status, slug, title = 413, "request-entity-too-large", "Request Entity Too Large"
+
+
 class UriTooLong(DomainError):
     status, slug, title = 414, "uri-too-long", "URI too long"
 
@@ -321,4 +341,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(sa_exc.SQLAlchemyError, handle_database_error)
+    app.register_error_handler(StorageUnavailable, handle_storage_unavailable)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -11,6 +11,7 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from marketplace.database import Base
 from marketplace.network import client_address_key
@@ -46,6 +47,18 @@ class ArgumentsParser(FlaskParser):
     The argument schemas keep no state between loads (no context, no hooks that
     store anything), so one instance serves every request and thread.
     """
+
+    # A multipart body's fields are a body's: an unknown one is refused (webargs would
+    # drop it), as an unknown JSON field is.
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "files": None}
+
+    def load_files(self, req, schema):
+        """A multipart body as one set of arguments: its form fields and its files.
+
+        OpenAPI describes a multipart body as one object whose properties are its parts,
+        files or not; webargs would read files and form fields as two locations.
+        """
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
 
     def _get_schema(self, argmap, req):
         if isinstance(argmap, type) and issubclass(argmap, Schema):

@@ -2,6 +2,7 @@
 
 import pycountry
 from marshmallow import ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
 from marketplace.money import STRIPE_SETTLEMENT_CURRENCIES, currency_refusal
 
@@ -91,3 +92,29 @@ def Skill() -> Trimmed:
 class Lowered(Trimmed):
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).lower()
+
+
+class Upload(fields.Field):
+    """A file part of a multipart body (werkzeug's FileStorage), not a plain form field."""
+
+    def __init__(self, **kwargs):
+        metadata = {"type": "string", "format": "binary", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("Must be a file (a part with a filename).")
+        return value
+
+
+class FormFlag(fields.Boolean):
+    """A multipart form field saying `true` or `false` (in any case: some clients write a
+    boolean as `True`), and nothing else."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = value.lower() if isinstance(value, str) else value
+        if text == "true":
+            return True
+        if text == "false":
+            return False
+        raise ValidationError("Must be true or false.")

@@ -1,5 +1,8 @@
 """Headers every response carries: no sniffing, no framing, and no caching of API answers."""
 
+import unicodedata
+from urllib.parse import quote
+
 from flask import Flask, Response, request
 
 API_PREFIX = "/api/v1/"
@@ -19,3 +22,19 @@ def add_security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+
+
+def attachment(name: str) -> str:
+    """`Content-Disposition: attachment` for a file name (RFC 6266).
+
+    `filename` holds an ASCII stand-in, as a quoted string, for clients that know no
+    more; a name beyond ASCII is given whole in `filename*` (RFC 8187, UTF-8), which
+    clients prefer when they read it.
+    """
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    fallback = "".join(c if c.isprintable() else "_" for c in fallback).strip() or "file"
+    quoted = fallback.replace("\\", "\\\\").replace('"', '\\"')
+    value = f'attachment; filename="{quoted}"'
+    if fallback != name:
+        value += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return value

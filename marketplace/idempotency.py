@@ -31,6 +31,7 @@ RETENTION = timedelta(hours=24)
 # without a response after that belongs to a request that died with its process (a 5xx
 # or an exception frees the key at once), and the next request with the key runs.
 DEFAULT_LEASE = 60
+CHUNK_SIZE = 64 * 1024
 
 
 class IdempotencyRecord(Base):
@@ -53,11 +54,30 @@ def exempt(view):
     return view
 
 
+def _multipart_digest() -> bytes:
+    """A multipart body by what it carries, not how it was framed (boundary, part order):
+    each field's name and value, each file's field name, filename and SHA-256."""
+    fields = sorted(request.form.items(multi=True))
+    files = []
+    for name, upload in request.files.items(multi=True):
+        digest = hashlib.sha256()
+        stream = upload.stream
+        stream.seek(0)
+        while chunk := stream.read(CHUNK_SIZE):
+            digest.update(chunk)
+        stream.seek(0)
+        files.append((name, upload.filename or "", digest.hexdigest()))
+    return json.dumps({"fields": fields, "files": sorted(files)}).encode()
+
+
 def _request_hash() -> str:
-    body = request.get_data(cache=True)
     parsed = parsed_json()
-    if parsed is not None:  # JSON is compared by meaning, anything else as bytes
+    if parsed is not None:  # JSON is compared by meaning
         body = json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
+    elif request.mimetype == "multipart/form-data":
+        body = _multipart_digest()
+    else:  # anything else as bytes
+        body = request.get_data(cache=True)
     digest = hashlib.sha256()
     for part in (request.method.encode(), request.full_path.encode(), body):
         digest.update(len(part).to_bytes(8, "big") + part)

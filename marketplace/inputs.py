@@ -5,16 +5,21 @@ cap and the text checks apply to every body. For the JSON API (the views flask-s
 documents), the body and the query string must also match what the view declares: a
 body where none is taken, a query parameter no view reads, or a body that is not JSON
 is refused, never silently ignored.
+
+Bodies are capped at MAX_CONTENT_LENGTH (1 MiB), except for the views marked
+@takes_upload (files, deliveries, gold records): theirs may carry MAX_UPLOAD_BYTES.
 """
 
 import json
 from functools import cache
+from typing import IO
 
-from flask import current_app, g, request
+from flask import Request, current_app, g, request
 from marshmallow import Schema
 
 from marketplace.errors import (
     MalformedBody,
+    PayloadTooLarge,
     UnsupportedMediaType,
     UriTooLong,
     ValidationFailed,
@@ -25,20 +30,53 @@ JSON_LOCATION = "json"
 QUERY_LOCATION = "query"
 # Locations whose body is not JSON (file uploads): the view reads them itself.
 NON_JSON_LOCATIONS = frozenset({"files", "form", "json_or_form"})
+# Arguments in "files" are the parts of a multipart body: its form fields and its files.
+FILES_LOCATION = "files"
+MULTIPART = "multipart/form-data"
 # Longest request target (path and query) the API reads; gunicorn, given
 # --limit-request-line 8190 (scripts/gunicorn.conf.py), lets longer
 # ones through to here (up to its own hard cap), so they get a problem+json 414.
 MAX_URL_LENGTH = 4096
+
+
 # Multipart framing around an upload's file: boundaries, part headers, small fields.
 UPLOAD_FRAMING_BYTES = 64 * 1024
 
 
 def takes_upload(view):
-    """A view whose body may be upload-sized: MAX_UPLOAD_BYTES, not 1 MiB. A JSON body is
-    checked as every other one, under the larger cap; any other (multipart) is left to
-    the view, whose form parser answers 413 past the cap."""
+    """A view whose body may be upload-sized: MAX_UPLOAD_BYTES (25 MiB), not 1 MiB.
+
+    A multipart body (or any body that is not JSON) is left to the view, whose form
+    parser spools large parts to temporary files and answers 413 past the cap; a JSON
+    body is checked as every other one, under the larger cap. The view checks each file
+    against `upload_limit()` itself, since the cap also counts the framing.
+    """
     view.takes_upload = True
     return view
+
+
+def upload_limit() -> int:
+    """The most bytes one uploaded file may have (MAX_UPLOAD_BYTES)."""
+    return current_app.config["MAX_UPLOAD_BYTES"]
+
+
+class ApiRequest(Request):
+    """Flask's request, closing every temporary file its form parser made.
+
+    Werkzeug spools each large file part to a temporary file; when a body is refused
+    midway (413 past the cap), the part being written is in no request.files yet and
+    would stay open until the garbage collector found it.
+    """
+
+    def _get_file_stream(self, *args, **kwargs) -> IO[bytes]:
+        stream = super()._get_file_stream(*args, **kwargs)
+        self.__dict__.setdefault("_spooled", []).append(stream)
+        return stream
+
+    def close(self) -> None:
+        super().close()
+        for stream in self.__dict__.pop("_spooled", ()):
+            stream.close()
 
 
 def raw_body(view):
@@ -177,10 +215,24 @@ def check_request_input():
     arguments = _declared_arguments(view) if view is not None else None
     if arguments is not None:
         _check_query(arguments)
-        if {argument["in"] for argument in arguments} & NON_JSON_LOCATIONS:
-            return  # an upload: its view reads the body under the limits of its own
-    if view is not None and getattr(view, "takes_upload", False):
-        request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"] + UPLOAD_FRAMING_BYTES
-        if request.mimetype == "multipart/form-data":
-            return  # its view reads the parts
+    uploads = view is not None and getattr(view, "takes_upload", False)
+    if uploads:
+        request.max_content_length = upload_limit() + UPLOAD_FRAMING_BYTES
+        if (request.content_length or 0) > request.max_content_length:
+            raise PayloadTooLarge(too_large_detail())
+    locations = {argument["in"] for argument in arguments or []}
+    if FILES_LOCATION in locations:
+        if request.mimetype != MULTIPART and _has_body():
+            raise UnsupportedMediaType("The request body must be multipart/form-data.")
+        return  # its view parses the parts
+    if locations & NON_JSON_LOCATIONS or (uploads and not request.is_json):
+        return  # a body its view reads itself, under the cap set above
     _check_body(arguments, _read_body())
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or "Transfer-Encoding" in request.headers
+
+
+def too_large_detail() -> str:
+    return f"A file may have at most {upload_limit()} bytes (MAX_UPLOAD_BYTES)."

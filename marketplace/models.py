@@ -12,6 +12,7 @@ from marketplace.contracts.models import (
 from marketplace.database import Base
 from marketplace.deliveries.models import DeliveryFile, DeliveryRecord, DeliveryRefusal
 from marketplace.disputes.models import Dispute, DisputeMessage
+from marketplace.files.models import SourceFile
 from marketplace.idempotency import IdempotencyRecord
 from marketplace.jobs.models import Job, JobSkill
 from marketplace.milestones.models import Chargeback, EscrowMovement
@@ -50,6 +51,7 @@ __all__ = [
     "Milestone",
     "MilestoneSubmission",
     "Review",
+    "SourceFile",
     "User",
     "WebhookEvent",
 ]

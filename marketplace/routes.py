@@ -11,6 +11,7 @@ from marketplace.contracts.routes import blp as contracts
 from marketplace.disputes.routes import blp as disputes
 from marketplace.extensions import api
 from marketplace.fields import MAX_ID
+from marketplace.files.routes import blp as files
 from marketplace.jobs.routes import blp as jobs
 from marketplace.payments.routes import blp as payments
 from marketplace.payments.webhooks import blp as webhooks
@@ -49,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
         jobs,
         bids,
         contracts,
+        files,
         reviews,
         payments,
         disputes,

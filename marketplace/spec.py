@@ -141,7 +141,15 @@ ERROR_DESCRIPTIONS = {
     "was written down before it was made: repeat the request (it never charges or pays "
     "twice), or it is recovered by the next action on the milestone, "
     "`recover-operations` or an admin. Nothing else was changed.",
-    503: "The service cannot reach its database; retry after Retry-After seconds.",
+    503: "The service cannot reach its database or its file storage; retry after "
+    "Retry-After seconds.",
+}
+# Operations that take upload-sized bodies (inputs.takes_upload) say so for 413 and 415.
+UPLOAD_ERROR_DESCRIPTIONS = {
+    413: "The file is larger than `MAX_UPLOAD_BYTES` (25 MiB by default), or the whole "
+    "body larger than that and 64 KiB of framing; nothing was stored.",
+    415: "The body is not multipart/form-data, or the file is none of the kinds taken "
+    "(its bytes decide, not its name or Content-Type); nothing was stored.",
 }
 
 HEADERS = {
@@ -237,6 +245,7 @@ class Operation:
     roles: frozenset | None
     rate_limited: bool
     has_path_ids: bool
+    takes_upload: bool = False
 
     @property
     def safe(self) -> bool:
@@ -367,6 +376,7 @@ class ConventionsPlugin(BasePlugin):
                 roles=getattr(view, "roles", None),
                 rate_limited=_rate_limited(self.app, view),
                 has_path_ids=bool(rule.arguments),
+                takes_upload=getattr(view, "takes_upload", False),
             )
             self._name(doc, operation, view, several=len(operations) > 1)
             self._headers(doc, operation)
@@ -406,9 +416,12 @@ class ConventionsPlugin(BasePlugin):
             if headers:
                 response.setdefault("headers", {}).update(headers)
         for status in sorted(operation.error_statuses()):
+            descriptions = ERROR_DESCRIPTIONS
+            if operation.takes_upload:
+                descriptions = {**ERROR_DESCRIPTIONS, **UPLOAD_ERROR_DESCRIPTIONS}
             schema, more = schemas.get(status, (None, ""))
             response = {
-                "description": f"{ERROR_DESCRIPTIONS[status]} {more}".strip(),
+                "description": f"{descriptions[status]} {more}".strip(),
                 "content": {PROBLEM_MEDIA_TYPE: {"schema": self._problem(schema)}},
             }
             headers = self._response_headers(operation, status)

@@ -13,6 +13,9 @@ collected one after the other; a worker that runs only some of them builds it ag
 
 tests/crash/ is left out unless pytest is given --crash (scripts/crash-tests): those tests
 run a real server, kill its worker and take its database away, one scenario at a time.
+tests/s3/ is left out unless pytest is given --s3 (scripts/s3-tests): they test the S3
+storage against a real S3-compatible server. TEST_FILE_STORAGE=s3 keeps the app's files
+on such a server too (a temporary folder otherwise).
 """
 
 import os
@@ -30,6 +33,8 @@ from tests.client import ApiClient
 from tests.emptying import empty_everything
 from tests.factories import Factory
 from tests.probe import probe
+from tests.s3_server import aws_environment, moto_server, new_bucket
+from tests.s3_server import wanted as s3_wanted
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -42,12 +47,19 @@ def pytest_addoption(parser):
         action="store_true",
         help="run the crash tests of tests/crash (left out otherwise; see scripts/crash-tests)",
     )
+    parser.addoption(
+        "--s3",
+        action="store_true",
+        help="run the S3 storage tests of tests/s3 (left out otherwise; see scripts/s3-tests)",
+    )
 
 
 def pytest_ignore_collect(collection_path, config):
     """tests/crash/ only with --crash: ./scripts/test never collects it."""
     if str(collection_path) == os.path.join(TESTS_DIR, "crash"):
         return not config.getoption("--crash")
+    if str(collection_path) == os.path.join(TESTS_DIR, "s3"):
+        return not config.getoption("--s3")
     return None
 
 
@@ -109,12 +121,23 @@ def _engine_options(url: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def app(database_uri, tmp_path_factory):
+def file_storage(tmp_path_factory):
+    """The app's storage settings: a temporary folder, or a bucket on a moto server."""
+    if not s3_wanted():
+        yield {"FILE_STORAGE": str(tmp_path_factory.mktemp("files"))}
+        return
+    with aws_environment(), moto_server() as endpoint:
+        bucket = new_bucket(endpoint)
+        yield {"FILE_STORAGE": f"s3://{bucket}/files", "S3_ENDPOINT_URL": endpoint}
+
+
+@pytest.fixture(scope="session")
+def app(database_uri, tmp_path_factory, file_storage):
     app = create_app(
         {
             "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_uri),
             "LOCAL_GATEWAY_PATH": str(tmp_path_factory.mktemp("gateway") / "local_gateway.db"),
-            "FILE_STORAGE": str(tmp_path_factory.mktemp("files")),
+            **file_storage,
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "SECRET_KEY": "test-secret",

@@ -57,6 +57,7 @@ def server(request, tmp_path_factory):
         "HOME": os.environ.get("HOME", str(folder)),
         "DATABASE_URL": f"sqlite:///{folder / 'marketplace.db'}",
         "LOCAL_GATEWAY_PATH": str(folder / "local_gateway.db"),
+        "FILE_STORAGE": str(folder / "files"),
         "PAYMENT_GATEWAY": "local",
         "SESSION_COOKIE_SECURE": "false",
         "SECRET_KEY": secrets.token_hex(32),

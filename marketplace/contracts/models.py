@@ -150,7 +150,7 @@ class MilestoneSubmission(Base):
     # A delivery of records: how many rows it holds, and the report of its check (both
     # None for a note-only delivery).
     record_count: Mapped[int | None] = mapped_column(Integer)
-    report: Mapped[dict | None] = mapped_column(JSON)
+    report: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # Set when the client sends this delivery back, so the freelancer reads why.
     changes_requested_reason: Mapped[str | None] = mapped_column(Text)
     changes_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

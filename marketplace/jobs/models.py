@@ -50,7 +50,7 @@ class Job(Base):
     # The records a delivery must hold: a descriptor as deliveries.record_schema
     # normalises it (None: a note is the delivery). Changed only by
     # jobs.service.change_record_schema.
-    record_schema: Mapped[dict | None] = mapped_column(JSON)
+    record_schema: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # The least accuracy on gold records a delivery needs, in ten-thousandths (0.98 is
     # 9800): exact, so a delivery's accuracy compares without rounding.
     min_accuracy_bps: Mapped[int | None] = mapped_column(Integer)

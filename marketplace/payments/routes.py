@@ -1,5 +1,7 @@
 """HTTP endpoints of escrow and money."""
 
+import io
+
 from flask import Response, current_app, redirect, request, stream_with_context
 from flask_login import current_user
 from marshmallow import ValidationError as MarshmallowError
@@ -16,9 +18,9 @@ from marketplace.deliveries.schemas import (
     DeliveryUploadSchema,
     RecordsQueryArgsSchema,
 )
-from marketplace.errors import ValidationFailed
+from marketplace.errors import PayloadTooLarge, ValidationFailed
 from marketplace.extensions import Blueprint
-from marketplace.inputs import takes_upload
+from marketplace.inputs import takes_upload, too_large_detail, upload_limit
 from marketplace.milestones import service
 from marketplace.pagination import page_response, page_schema
 from marketplace.payments import schemas, statements
@@ -87,6 +89,11 @@ def _upload_fields() -> dict:
         errors["file"] = ["A CSV or XLSX file of the records is required."]
     if errors:
         raise ValidationFailed(errors)
+    upload = request.files["file"]
+    upload.stream.seek(0, io.SEEK_END)
+    if upload.stream.tell() > upload_limit():
+        raise PayloadTooLarge(too_large_detail())
+    upload.stream.seek(0)
     try:
         return schemas.SubmitSchema().load(
             {"note": request.form["note"]} if "note" in request.form else {}

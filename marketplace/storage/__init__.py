@@ -23,6 +23,10 @@ class TooLarge(ValueError):
     """The stream went past the size the caller allowed; nothing was kept."""
 
 
+class StorageUnavailable(RuntimeError):
+    """The store did not answer, or failed on its side: retrying later may work."""
+
+
 @dataclass(frozen=True)
 class StoredObject:
     key: str

@@ -12,6 +12,7 @@ The expected statuses are what API.md requires. Where the app differs, the cell 
 xfail(strict=True) listed in GAPS, so the suite stays green and the gap stays visible.
 """
 
+import io
 import re
 from functools import cached_property
 
@@ -22,6 +23,7 @@ from marketplace.extensions import db
 from tests.client import API_PREFIX, ApiClient, assert_problem
 from tests.deliveries import funded_milestone, record
 from tests.factories import Actor, Factory
+from tests.files import CSV, add_file
 from tests.money import contract_with, fund, paid_contract
 from tests.probe import probe
 from tests.work import JOB, make_contract, place_bid, post_job
@@ -80,6 +82,8 @@ def own_credentials_and_name(world, me):
 #   {settled}    active contract whose only milestone is cancelled (may complete or cancel)
 #   {completed}  completed contract whose milestone was paid (may be reviewed)
 #   {token}      a second live API token of the client
+#   {file}       a file (not a sample) on the job of an active contract client x freelancer
+#   {open_file}  a file (not a sample) on {job}
 #   {operation}  the provider call (a charge) that funded {funded}
 #   {delivered}  a submitted milestone of a job with a record schema, records delivered
 #   {freelancer.id}, {bystander.id}, {suspended.id}  user ids
@@ -105,6 +109,12 @@ MATRIX = [
     ("GET",    "/jobs/{job}",                              401, 200, 200, 200, 200, 200, 403),
     ("PATCH",  "/jobs/{job}",                              401, 200, 403, 403, 403, 403, 403),
     ("POST",   "/jobs/{job}/close",                        401, 200, 403, 403, 403, 403, 403),
+    # source files
+    ("POST",   "/jobs/{job}/files",                        401, 201, 403, 403, 403, 403, 403),
+    ("GET",    "/jobs/{job}/files",                        401, 200, 200, 200, 200, 200, 403),
+    ("GET",    "/files/{file}",                            401, 200, 404, 200, 404, 200, 403),
+    ("GET",    "/files/{file}/content",                    401, 200, 404, 200, 404, 200, 403),
+    ("DELETE", "/files/{open_file}",                       401, 204, 404, 404, 404, 403, 403),
     # bids
     ("POST",   "/jobs/{fresh_job}/bids",                   401, 403, 403, 201, 201, 403, 403),
     ("GET",    "/jobs/{job}/bids",                         401, 200, 403, 200, 200, 403, 403),
@@ -154,8 +164,18 @@ MATRIX = [
 ]
 # fmt: on
 
+
+class Form(dict):
+    """A body sent as multipart/form-data: field name -> (bytes, filename) or text."""
+
+
+def a_file(world, me):
+    return Form(file=(CSV, "totals.csv"))
+
+
 # What each call sends (the rest send no body).
 BODIES = {
+    ("POST", "/jobs/{job}/files"): a_file,
     ("POST", "/auth/register"): new_account,
     ("POST", "/auth/login"): own_credentials,
     ("POST", "/auth/tokens"): own_credentials_and_name,
@@ -309,6 +329,16 @@ class World:
         return paid_contract(self.http(self.client), self.http(self.freelancer))["id"]
 
     @cached_property
+    def file(self) -> int:
+        client = self.http(self.client)
+        contract = make_contract(client, self.http(self.freelancer))
+        return add_file(client, contract["job_id"])["id"]
+
+    @cached_property
+    def open_file(self) -> int:
+        return add_file(self.http(self.client), self.job)["id"]
+
+    @cached_property
     def token(self) -> int:
         body = {**own_credentials(self, self.client), "name": "spare"}
         return expect(self.http().post("/auth/tokens", json=body), 201)["id"]
@@ -328,9 +358,13 @@ def database_rows(app) -> dict:
         }
 
 
-def changes_nothing(method: str, status: int) -> bool:
+# Reads that write to the audit log when they succeed.
+AUDITED_READS = {("GET", "/files/{file}/content")}
+
+
+def changes_nothing(method: str, path: str, status: int) -> bool:
     """Whether a cell must leave the database as it was: refused, or a GET."""
-    return status >= 400 or method == "GET"
+    return status >= 400 or (method == "GET" and (method, path) not in AUDITED_READS)
 
 
 def shares_world(method: str, path: str):
@@ -351,7 +385,7 @@ def _cells():
         for role, status in zip(ROLES, statuses, strict=True):
             gap = GAPS.get((method, path, role))
             marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
-            if changes_nothing(method, status):
+            if changes_nothing(method, path, status):
                 marks.append(shares_world(method, path))
             yield pytest.param(
                 method, path, role, status, body, id=f"{method} {path} {role}", marks=marks
@@ -361,7 +395,7 @@ def _cells():
 @pytest.mark.parametrize(("method", "path", "role", "expected", "body"), list(_cells()))
 def test_access(request, app, factory, method, path, role, expected, body):
     refused = expected >= 400
-    unchanged = changes_nothing(method, expected)
+    unchanged = changes_nothing(method, path, expected)
     world = world_for(request, app, factory, shared=unchanged)
     me = world.actor(role)
     caller = world.http(me)
@@ -369,7 +403,13 @@ def test_access(request, app, factory, method, path, role, expected, body):
     payload = body(world, me) if callable(body) else body
     before = database_rows(app) if unchanged else None
 
-    response = caller.request(method, url, json=payload)
+    if isinstance(payload, Form):
+        form = {
+            k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in payload.items()
+        }
+        response = caller.request(method, url, data=form, content_type="multipart/form-data")
+    else:
+        response = caller.request(method, url, json=payload)
 
     if refused:
         assert_problem(response, expected)
@@ -402,8 +442,15 @@ ROLE_GATED = {
 }
 
 
-def _role_gated(method: str, path: str) -> bool:
+# Endpoints for one role whose other refusals of that role are a party check (which comes
+# after the body's shape): the roles @roles refuses first.
+GATED_ROLES = {("POST", "/jobs/{job}/files"): {"freelancer", "other_freelancer", "admin"}}
+
+
+def _role_gated(method: str, path: str, role: str) -> bool:
     """Endpoints for one role only (@roles): everyone else gets 403 first."""
+    if (method, path) in GATED_ROLES:
+        return role in GATED_ROLES[(method, path)]
     return (method, path) in ROLE_GATED or path.startswith("/admin/") or path.endswith("/resolve")
 
 
@@ -416,7 +463,7 @@ def _invalid_cells():
             role
             for role in ROLES
             if expected[role] == 401
-            or (expected[role] == 403 and (role == "suspended" or _role_gated(method, path)))
+            or (expected[role] == 403 and (role == "suspended" or _role_gated(method, path, role)))
         ]
         for role in roles:
             marks = [shares_world(method, path)]

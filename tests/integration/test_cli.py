@@ -74,7 +74,7 @@ def test_seed_demo_loads_accounts_once(app, api):
     email = DEMO_USERS[1][0]
     api.login(email, DEMO_PASSWORD)
     assert api.get("/me").json["email"] == email
-    assert len(api.get("/jobs?status=in_progress&limit=100").json["data"]) == 3
+    assert len(api.get("/jobs?status=in_progress&limit=100").json["data"]) == 4
 
 
 def test_seed_demo_shows_a_freelancer_open_jobs_in_several_currencies(app, api):
@@ -119,6 +119,33 @@ def test_seed_demo_gives_a_client_a_contract_with_milestones_and_messages(app, a
     assert [m["author"]["name"] for m in messages] == ["Nordwind Versicherung", "María Santos"]
     closed = api.get("/jobs?status=closed").json["data"]
     assert [job["client"]["name"] for job in closed] == ["Acme Logistics"]
+
+
+def test_seed_demo_holds_a_data_entry_job_with_its_schema_and_source_files(app, api):
+    assert run(app, "seed-demo").exit_code == 0
+    api.login("brightbooks@demo.test", DEMO_PASSWORD)
+
+    me = api.get("/me").json["id"]
+    job = next(
+        job
+        for job in api.get(f"/jobs?status=in_progress&client_id={me}&limit=100").json["data"]
+        if job["schema"]
+    )
+    files = api.get(f"/jobs/{job['id']}/files").json["data"]
+
+    assert job["schema"]["primaryKey"] == "invoice_number"
+    assert job["quality"] == {"min_accuracy": 0.98}
+    assert [(f["content_type"], f["sample"]) for f in files] == [
+        ("application/pdf", True),
+        ("application/pdf", False),
+        ("application/pdf", False),
+        ("image/png", False),
+    ]
+    content = api.get(f"/files/{files[0]['id']}/content")
+    assert content.status_code == 200
+    assert content.data.startswith(b"%PDF-1.4")
+    assert content.data.rstrip().endswith(b"%%EOF")
+    assert api.get(f"/files/{files[3]['id']}/content").data.startswith(b"\x89PNG")
 
 
 def test_purge_expired_deletes_old_idempotency_records(app, api, factory):

@@ -1,11 +1,15 @@
 """On SQLite a request that only reads never waits for the write lock."""
 
 import sqlite3
+import threading
+import time
 from contextlib import contextmanager
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.client import ApiClient
+from tests.files import add_file
 from tests.work import post_job
 
 
@@ -43,6 +47,53 @@ def test_reads_run_beside_a_writer(api, factory, writer):
         ]
 
     assert [r.status_code for r in responses] == [200] * 5
+
+
+def test_file_records_are_reads_too(api, factory, writer):
+    client = api.as_user(factory.client())
+    job = post_job(client)
+    file = add_file(client, job["id"])
+
+    with writer():
+        responses = [client.get(f"/jobs/{job['id']}/files"), client.get(f"/files/{file['id']}")]
+
+    assert [r.status_code for r in responses] == [200, 200]
+
+
+def test_a_download_takes_the_write_lock_when_it_begins(app, api, factory, database_uri):
+    """A download by someone other than the uploader writes its audit row. Begun as a
+    read, its transaction could not take the lock after another writer committed (its
+    snapshot would be stale: SQLITE_BUSY_SNAPSHOT, a 503): it must wait for the lock first."""
+    if not database_uri.startswith("sqlite"):
+        pytest.skip("PostgreSQL locks rows, not the database")
+    client = api.as_user(factory.client())
+    admin = factory.admin()
+    file = add_file(client, post_job(client)["id"])
+    other = sqlite3.connect(make_url(database_uri).database, isolation_level=None)
+    answers = {}
+    download = threading.Thread(
+        target=lambda: answers.setdefault(
+            "download",
+            ApiClient(app, token=admin.token).get(
+                f"/api/v1/files/{file['id']}/content", expect_5xx=True
+            ),
+        )
+    )
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        download.start()
+        time.sleep(0.5)
+        waited = download.is_alive()
+        other.execute("UPDATE users SET name = name || '.' WHERE id = ?", (admin.id,))
+        other.execute("COMMIT")
+        download.join(20)
+    finally:
+        other.close()
+
+    assert waited
+    assert answers["download"].status_code == 200
+    log = api.as_user(admin).get("/admin/audit-log", query_string={"action": "file.download"})
+    assert [entry["target"] for entry in log.json["data"]] == [f"file:{file['id']}"]
 
 
 def test_only_unsafe_methods_and_views_marked_as_writing_may_write(api, factory):

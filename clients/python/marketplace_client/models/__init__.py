@@ -31,6 +31,7 @@ from .dispute_message import DisputeMessage
 from .dispute_message_create import DisputeMessageCreate
 from .dispute_page import DisputePage
 from .dispute_status import DisputeStatus
+from .file_upload import FileUpload
 from .fund import Fund
 from .job import Job
 from .job_create import JobCreate
@@ -102,6 +103,9 @@ from .resolution import Resolution
 from .resolve import Resolve
 from .review import Review
 from .review_create import ReviewCreate
+from .source_file import SourceFile
+from .source_file_content_type import SourceFileContentType
+from .source_file_page import SourceFilePage
 from .submission import Submission
 from .submit import Submit
 from .suspend import Suspend
@@ -148,6 +152,7 @@ __all__ = (
     "DisputeMessageCreate",
     "DisputePage",
     "DisputeStatus",
+    "FileUpload",
     "Fund",
     "Job",
     "JobCreate",
@@ -219,6 +224,9 @@ __all__ = (
     "Resolve",
     "Review",
     "ReviewCreate",
+    "SourceFile",
+    "SourceFileContentType",
+    "SourceFilePage",
     "Submission",
     "Submit",
     "Suspend",

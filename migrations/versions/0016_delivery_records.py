@@ -1,7 +1,7 @@
 """delivery records: each record of a checked delivery, its file, and refused checks
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-30 23:36:00.000000
 
 """
@@ -12,8 +12,8 @@ import marketplace.database
 
 
 # revision identifiers, used by Alembic.
-revision = '0015'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
