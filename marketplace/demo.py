@@ -21,10 +21,12 @@ from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract
 from marketplace.contracts.schemas import MessageCreateSchema, MilestoneCreateSchema
 from marketplace.database import utcnow
+from marketplace.deliveries import service as deliveries
 from marketplace.demo_documents import invoice_pdf, scanned_form_png
 from marketplace.extensions import db
 from marketplace.files.service import add_file
 from marketplace.jobs import service as jobs
+from marketplace.jobs.models import Job
 from marketplace.jobs.schemas import JobCreateSchema
 from marketplace.milestones import service as payments
 
@@ -502,6 +504,7 @@ def seed() -> None:
     for spec in DEMO_JOBS:
         _create_job(spec, users, today)
     _move_money(users)
+    _deliver_invoices(users)
 
 
 # How far the demo's contracts got, in creation order: one step list per milestone.
@@ -567,6 +570,33 @@ def _attach_invoices(client: User, job_id: int) -> None:
     for index, (name, data) in enumerate(documents):
         upload = FileStorage(stream=io.BytesIO(data), filename=name)
         add_file(client, job_id, upload, sample=index == 0)
+
+
+def _deliver_invoices(users: dict[str, User]) -> None:
+    """The data-entry job's milestone: funded, then its twelve records delivered as the
+    freelancer's CSV and checked, waiting for the client's review."""
+    client = users["brightbooks@demo.test"]
+    contract = db.session.scalars(
+        select(Contract)
+        .join(Job, Job.id == Contract.job_id)
+        .where(Contract.client_id == client.id, Job.record_schema.is_not(None))
+    ).one()
+    milestone_id = contract.milestones[0].id
+    freelancer = db.session.get_one(User, contract.freelancer_id)
+    payments.fund_milestone(client, milestone_id, "pm_card_visa")
+    header = ["invoice_number", "supplier", "invoice_date", "net", "vat_rate", "vat", "gross"]
+    lines = [",".join(header)]
+    for invoice in demo_invoices():
+        cells = [str(invoice[name]) for name in header]
+        lines.append(",".join(f'"{cell}"' if "," in cell else cell for cell in cells))
+    sheet = ("\r\n".join(lines) + "\r\n").encode()
+    upload = FileStorage(stream=io.BytesIO(sheet), filename="november-invoices.csv")
+    payments.submit_milestone(
+        freelancer,
+        milestone_id,
+        "All twelve invoices keyed in; totals checked against each PDF.",
+        deliveries.file_delivery(upload),
+    )
 
 
 def _create_users() -> dict[str, User]:

@@ -146,6 +146,16 @@ def test_seed_demo_holds_a_data_entry_job_with_its_schema_and_source_files(app, 
     assert content.data.startswith(b"%PDF-1.4")
     assert content.data.rstrip().endswith(b"%%EOF")
     assert api.get(f"/files/{files[3]['id']}/content").data.startswith(b"\x89PNG")
+    contract = next(c for c in api.get("/contracts").json["data"] if c["job_id"] == job["id"])
+    milestone = contract["milestones"][0]
+    assert contract["min_accuracy"] == 0.98
+    assert milestone["status"] == "submitted"
+    assert milestone["records"]["submitted"] == 12
+    report = milestone["submissions"][-1]["report"]
+    assert (report["rows"], report["valid"], report["passed"]) == (12, 12, True)
+    exported = api.get(f"/milestones/{milestone['id']}/records").data.decode().splitlines()
+    assert exported[0] == "invoice_number,supplier,invoice_date,net,vat_rate,vat,gross"
+    assert len(exported) == 13
 
 
 def test_purge_expired_deletes_old_idempotency_records(app, api, factory):
