@@ -354,14 +354,12 @@ class Submit(Handler):
 
 def submit_milestone(user: User, milestone_id: int, note: str) -> Milestone:
     """The freelancer delivers; the client has the review period to answer."""
-    milestone = engine.run(
+    return engine.run(
         A.SUBMIT,
         {"note": note, "actor_id": user.id},
         _party(user, milestone_id, "freelancer"),
         actor_id=user.id,
     )
-    db.session.refresh(milestone)
-    return milestone
 
 
 class RequestChanges(Handler):
