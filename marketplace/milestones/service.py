@@ -193,12 +193,14 @@ def book_funding(milestone, contract, movement, actor_id, *, action, charge: Cha
     the provider kept of it (its processing fee) is booked as the platform's expense."""
     milestone.status = next_status(MILESTONE, milestone.status, action, "milestone")
     movement.status = S.SUCCEEDED
-    ledger.book_funding(milestone, contract.client_id)
     settled = charge.settlement
     if settled is not None:
+        # Set before the first booking flushes the movement: one UPDATE of it, not two.
         movement.settlement_currency, movement.settlement_amount = settled.currency, settled.amount
         movement.provider_fee, movement.exchange_rate = settled.fee, settled.exchange_rate
         movement.balance_transaction = settled.id
+    ledger.book_funding(milestone, contract.client_id)
+    if settled is not None:
         ledger.book_provider_fee(movement.id, milestone.id, settled.currency, settled.fee)
         if settled.currency != milestone.currency:
             # STRIPE_CURRENCIES names a currency the platform does not settle in: the

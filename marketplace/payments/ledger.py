@@ -9,10 +9,11 @@ read from the lines, never stored beside them.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, cast, exists, func, insert, literal, select, true, values
 from sqlalchemy.dialects import postgresql, sqlite
 
 from marketplace.contracts.models import Contract, Milestone
+from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.milestones.models import (
     Chargeback,
@@ -73,52 +74,83 @@ class Entry:
     amount: int
 
 
+def _account_row(account: Account) -> dict:
+    return {
+        "key": account.key,
+        "kind": account.kind,
+        "currency": account.currency,
+        "user_id": account.user_id,
+        "milestone_id": account.milestone_id,
+    }
+
+
 def account_ids(accounts: list[Account]) -> dict[str, int]:
     """Each account's id by key, creating the missing ones (safely, if two requests race).
 
-    One SELECT when they all exist, as they do after a user's first booking; else an
-    INSERT of the missing ones that skips any another request made meanwhile, and a
-    SELECT of those. Creating never locks an existing account's row, so bookings on the
-    platform's shared accounts never queue behind each other.
+    Creating never locks an existing account's row, so bookings on the platform's shared
+    accounts never queue behind each other. On PostgreSQL one statement both creates the
+    missing accounts and reads every id; on SQLite one SELECT when they all exist, as they
+    do after a user's first booking, else an INSERT of the missing ones and a SELECT.
+    Either way, an account another request made meanwhile (skipped by the INSERT, and
+    too new for the statement to see) is read by one more SELECT.
     """
     wanted = {a.key: a for a in accounts}
-    found = dict(
-        db.session.execute(
-            select(LedgerAccount.key, LedgerAccount.id).where(LedgerAccount.key.in_(wanted))
-        ).all()
-    )
-    missing = [a for key, a in wanted.items() if key not in found]
-    if missing:
-        dialect = db.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        db.session.execute(
-            insert(LedgerAccount)
-            .values(
-                [
-                    {
-                        "key": a.key,
-                        "kind": a.kind,
-                        "currency": a.currency,
-                        "user_id": a.user_id,
-                        "milestone_id": a.milestone_id,
-                    }
-                    for a in missing
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["key"])
-        )
-        found.update(
+    if db.session.get_bind().dialect.name == "postgresql":
+        found = dict(db.session.execute(_create_and_read_accounts(list(wanted.values()))).all())
+    else:
+        found = _read_accounts(list(wanted))
+        missing = [a for key, a in wanted.items() if key not in found]
+        if missing:
             db.session.execute(
-                select(LedgerAccount.key, LedgerAccount.id).where(
-                    LedgerAccount.key.in_([a.key for a in missing])
-                )
-            ).all()
-        )
+                sqlite.insert(LedgerAccount)
+                .values([_account_row(a) for a in missing])
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+    missing_keys = [key for key in wanted if key not in found]
+    if missing_keys:
+        found.update(_read_accounts(missing_keys))
     return found
 
 
-def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entry]):
-    """Add one balanced transaction to the session (the caller commits)."""
+def _read_accounts(keys: list[str]) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(LedgerAccount.key, LedgerAccount.id).where(LedgerAccount.key.in_(keys))
+        ).all()
+    )
+
+
+def _create_and_read_accounts(accounts: list[Account]):
+    """PostgreSQL: INSERT the accounts not there yet (RETURNING their ids) in a CTE, and
+    read the ids of those that were, in one statement."""
+    table = LedgerAccount.__table__
+    names = ["key", "kind", "currency", "user_id", "milestone_id"]
+    rows = [_account_row(a) for a in accounts]
+    wanted = values(*(table.c[name]._copy() for name in names), name="wanted").data(
+        [tuple(row[n] for n in names) for row in rows]
+    )
+    made = (
+        postgresql.insert(LedgerAccount)
+        .from_select(
+            names,
+            # Typed: a column of NULLs alone would be text.
+            select(*(cast(wanted.c[n], table.c[n].type) for n in names)).where(
+                ~exists().where(table.c.key == wanted.c.key)
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.key, table.c.id)
+        .cte("made")
+    )
+    return select(made.c.key, made.c.id).union_all(
+        select(table.c.key, table.c.id).where(table.c.key.in_([row["key"] for row in rows]))
+    )
+
+
+def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entry]) -> None:
+    """Add one balanced transaction to the session's transaction (the caller commits).
+
+    On PostgreSQL the transaction and its lines are one INSERT each in one statement."""
     entries = [e for e in entries if e.amount != 0]
     totals: dict[str, int] = defaultdict(int)
     for entry in entries:
@@ -126,22 +158,57 @@ def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entr
     if len(entries) < 2 or any(totals.values()):
         raise LedgerError(f"{reference}: lines must be two or more and balance: {totals}")
     ids = account_ids([e.account for e in entries])
-    transaction = LedgerTransaction(reference=reference, kind=kind, milestone_id=milestone_id)
-    db.session.add(transaction)
-    db.session.flush()
-    for entry in entries:
-        db.session.add(
-            LedgerLine(
-                transaction_id=transaction.id,
-                account_id=ids[entry.account.key],
-                type=entry.type,
-                amount=entry.amount,
-                currency=entry.account.currency,
-                milestone_id=milestone_id,
-            )
+    now = utcnow()
+    transactions, lines = LedgerTransaction.__table__, LedgerLine.__table__
+    made = (
+        insert(LedgerTransaction)
+        .values(reference=reference, kind=kind, milestone_id=milestone_id, created_at=now)
+        .returning(transactions.c.id)
+    )
+    rows = [
+        {
+            "account_id": ids[e.account.key],
+            "type": e.type,
+            "amount": e.amount,
+            "currency": e.account.currency,
+        }
+        for e in entries
+    ]
+    if db.session.get_bind().dialect.name != "postgresql":
+        transaction_id = db.session.execute(made).scalar_one()
+        db.session.execute(
+            insert(LedgerLine),
+            [
+                {
+                    **row,
+                    "transaction_id": transaction_id,
+                    "milestone_id": milestone_id,
+                    "created_at": now,
+                }
+                for row in rows
+            ],
         )
-    db.session.flush()
-    return transaction
+        return
+    made_cte = made.cte("made")
+    names = ["account_id", "type", "amount", "currency"]
+    booked = values(*(lines.c[name]._copy() for name in names), name="booked").data(
+        [tuple(row[n] for n in names) for row in rows]
+    )
+    db.session.execute(
+        insert(LedgerLine)
+        .from_select(
+            ["transaction_id", *names, "milestone_id", "created_at"],
+            select(
+                made_cte.c.id,
+                *(booked.c[n] for n in names),
+                literal(milestone_id, lines.c.milestone_id.type),
+                literal(now, lines.c.created_at.type),
+            )
+            .select_from(made_cte)
+            .join(booked, true()),  # one line per row of `booked`
+        )
+        .add_cte(made_cte)
+    )
 
 
 def _provider_fee_problems() -> list[str]:
