@@ -32,7 +32,7 @@ from typing import cast
 
 from flask import current_app
 from sqlalchemy import CursorResult, and_, func, or_, select, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.database import utcnow
@@ -141,17 +141,23 @@ def register(action: str, handler: Handler) -> None:
 
 
 def lock_milestone(milestone_id: int) -> tuple[Milestone, Contract]:
-    """The milestone, locked and read afresh, and its contract (without their lists).
+    """The milestone, locked and read afresh, with its submissions, and its contract
+    (without its milestones).
 
-    One statement: the contract is read in the same round trip, not locked."""
-    found = db.session.execute(
-        select(Milestone, Contract)
-        .join(Contract, Contract.id == Milestone.contract_id)
-        .where(Milestone.id == milestone_id)
-        .options(lazyload(Milestone.submissions), lazyload(Contract.milestones))
-        .with_for_update(of=Milestone)
-        .execution_options(populate_existing=True)
-    ).first()
+    One statement: the contract and the submissions (which the answer shows) are read
+    in the same round trip as the lock, and are not locked themselves."""
+    found = (
+        db.session.execute(
+            select(Milestone, Contract)
+            .join(Contract, Contract.id == Milestone.contract_id)
+            .where(Milestone.id == milestone_id)
+            .options(joinedload(Milestone.submissions), lazyload(Contract.milestones))
+            .with_for_update(of=Milestone)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
+    )
     if found is None:
         raise NotFound("No such milestone.")
     milestone, contract = found

@@ -194,23 +194,24 @@ def book_funding(milestone, contract, movement, actor_id, *, action, charge: Cha
     milestone.status = next_status(MILESTONE, milestone.status, action, "milestone")
     movement.status = S.SUCCEEDED
     settled = charge.settlement
+    fees = []
     if settled is not None:
-        # Set before the first booking flushes the movement: one UPDATE of it, not two.
         movement.settlement_currency, movement.settlement_amount = settled.currency, settled.amount
         movement.provider_fee, movement.exchange_rate = settled.fee, settled.exchange_rate
         movement.balance_transaction = settled.id
-    ledger.book_funding(milestone, contract.client_id)
-    if settled is not None:
-        ledger.book_provider_fee(movement.id, milestone.id, settled.currency, settled.fee)
-        if settled.currency != milestone.currency:
-            # STRIPE_CURRENCIES names a currency the platform does not settle in: the
-            # release's transfer (in the milestone's currency) will be refused.
-            log.error(
-                "milestone %s: charged in %s, settled in %s; check STRIPE_CURRENCIES",
-                milestone.id,
-                milestone.currency,
-                settled.currency,
-            )
+        fees = ledger.provider_fee(movement.id, milestone.id, settled.currency, settled.fee)
+    # One booking of the funding and its fee, after the movement is complete: the
+    # booking's statements flush it in one UPDATE.
+    ledger.book_funding(milestone, contract.client_id, *fees)
+    if settled is not None and settled.currency != milestone.currency:
+        # STRIPE_CURRENCIES names a currency the platform does not settle in: the
+        # release's transfer (in the milestone's currency) will be refused.
+        log.error(
+            "milestone %s: charged in %s, settled in %s; check STRIPE_CURRENCIES",
+            milestone.id,
+            milestone.currency,
+            settled.currency,
+        )
     audit.record(
         actor_id,
         "milestone.funded",
@@ -349,7 +350,8 @@ class Submit(Handler):
         milestone.status = next_status(MILESTONE, milestone.status, A.SUBMIT, "milestone")
         days = current_app.config["REVIEW_PERIOD_DAYS"]
         milestone.auto_release_at = utcnow() + timedelta(days=days)
-        db.session.add(MilestoneSubmission(milestone_id=milestone.id, note=request["note"]))
+        # On the loaded list, so that the answer shows it without reading the list again.
+        milestone.submissions.append(MilestoneSubmission(note=request["note"]))
         audit.record(request["actor_id"], "milestone.submitted", f"milestone:{milestone.id}")
         return None
 

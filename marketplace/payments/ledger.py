@@ -9,7 +9,7 @@ read from the lines, never stored beside them.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import case, cast, exists, func, insert, literal, select, true, values
+from sqlalchemy import case, cast, exists, func, insert, literal, select, values
 from sqlalchemy.dialects import postgresql, sqlite
 
 from marketplace.contracts.models import Contract, Milestone
@@ -147,43 +147,82 @@ def _create_and_read_accounts(accounts: list[Account]):
     )
 
 
-def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entry]) -> None:
-    """Add one balanced transaction to the session's transaction (the caller commits).
+@dataclass(frozen=True)
+class Booking:
+    """One balanced transaction to add: its lines sum to zero in each currency."""
 
-    On PostgreSQL the transaction and its lines are one INSERT each in one statement."""
-    entries = [e for e in entries if e.amount != 0]
-    totals: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        totals[entry.account.currency] += entry.amount
-    if len(entries) < 2 or any(totals.values()):
-        raise LedgerError(f"{reference}: lines must be two or more and balance: {totals}")
-    ids = account_ids([e.account for e in entries])
+    reference: str
+    kind: str
+    milestone_id: int | None
+    entries: list[Entry]
+
+
+def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entry]) -> None:
+    """Add one balanced transaction to the session's transaction (the caller commits)."""
+    book_all([Booking(reference, kind, milestone_id, entries)])
+
+
+def book_all(bookings: list[Booking]) -> None:
+    """Add balanced transactions to the session's transaction (the caller commits).
+
+    Their accounts are found (or made) together; on PostgreSQL every transaction and
+    line is then written by one statement (the lines' INSERT selecting from the
+    transactions' INSERT ... RETURNING, a CTE)."""
+    lines_of: dict[str, list[Entry]] = {}
+    for booking in bookings:
+        entries = [e for e in booking.entries if e.amount != 0]
+        totals: dict[str, int] = defaultdict(int)
+        for entry in entries:
+            totals[entry.account.currency] += entry.amount
+        if len(entries) < 2 or any(totals.values()):
+            raise LedgerError(
+                f"{booking.reference}: lines must be two or more and balance: {totals}"
+            )
+        lines_of[booking.reference] = entries
+    if not bookings:
+        return
+    ids = account_ids([e.account for entries in lines_of.values() for e in entries])
     now = utcnow()
     transactions, lines = LedgerTransaction.__table__, LedgerLine.__table__
     made = (
         insert(LedgerTransaction)
-        .values(reference=reference, kind=kind, milestone_id=milestone_id, created_at=now)
-        .returning(transactions.c.id)
+        .values(
+            [
+                {
+                    "reference": b.reference,
+                    "kind": b.kind,
+                    "milestone_id": b.milestone_id,
+                    "created_at": now,
+                }
+                for b in bookings
+            ]
+        )
+        .returning(transactions.c.id, transactions.c.reference, transactions.c.milestone_id)
     )
     rows = [
         {
+            "reference": reference,
             "account_id": ids[e.account.key],
             "type": e.type,
             "amount": e.amount,
             "currency": e.account.currency,
         }
+        for reference, entries in lines_of.items()
         for e in entries
     ]
     if db.session.get_bind().dialect.name != "postgresql":
-        transaction_id = db.session.execute(made).scalar_one()
+        made_ids = {
+            reference: (transaction_id, milestone_id)
+            for transaction_id, reference, milestone_id in db.session.execute(made)
+        }
         db.session.execute(
             insert(LedgerLine),
             [
                 {
-                    **row,
-                    "transaction_id": transaction_id,
-                    "milestone_id": milestone_id,
+                    "transaction_id": made_ids[row["reference"]][0],
+                    "milestone_id": made_ids[row["reference"]][1],
                     "created_at": now,
+                    **{k: v for k, v in row.items() if k != "reference"},
                 }
                 for row in rows
             ],
@@ -191,9 +230,11 @@ def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entr
         return
     made_cte = made.cte("made")
     names = ["account_id", "type", "amount", "currency"]
-    booked = values(*(lines.c[name]._copy() for name in names), name="booked").data(
-        [tuple(row[n] for n in names) for row in rows]
-    )
+    booked = values(
+        transactions.c.reference._copy(),
+        *(lines.c[name]._copy() for name in names),
+        name="booked",
+    ).data([(row["reference"], *(row[n] for n in names)) for row in rows])
     db.session.execute(
         insert(LedgerLine)
         .from_select(
@@ -201,11 +242,9 @@ def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entr
             select(
                 made_cte.c.id,
                 *(booked.c[n] for n in names),
-                literal(milestone_id, lines.c.milestone_id.type),
+                made_cte.c.milestone_id,
                 literal(now, lines.c.created_at.type),
-            )
-            .select_from(made_cte)
-            .join(booked, true()),  # one line per row of `booked`
+            ).join_from(made_cte, booked, booked.c.reference == made_cte.c.reference),
         )
         .add_cte(made_cte)
     )
@@ -276,24 +315,25 @@ def escrow_balance(milestone_id: int) -> int:
     )
 
 
-def book_funding(milestone: Milestone, client_id: int) -> None:
-    """The client's money arrives in the milestone's escrow."""
+def book_funding(milestone: Milestone, client_id: int, *fees: Booking) -> None:
+    """The client's money arrives in the milestone's escrow; `fees` (provider_fee's
+    bookings) are booked with it."""
     amount, currency = milestone.amount, milestone.currency
-    book(f"funding:m{milestone.id}", "funding", milestone.id, [
+    book_all([Booking(f"funding:m{milestone.id}", "funding", milestone.id, [
         Entry(Account(K.CLIENT_FUNDS, currency, user_id=client_id), T.FUNDING, -amount),
         Entry(Account(K.ESCROW, currency, milestone_id=milestone.id), T.FUNDING, amount),
-    ])  # fmt: skip
+    ]), *fees])  # fmt: skip
 
 
-def book_provider_fee(movement_id: int, milestone_id: int, currency: str, fee: int) -> None:
+def provider_fee(movement_id: int, milestone_id: int, currency: str, fee: int) -> list[Booking]:
     """What the provider kept of a charge (in its settlement currency): the platform bears
     it, so it comes out of the platform's fees. A fee of 0 books nothing."""
     if fee == 0:
-        return
-    book(f"provider_fee:c{movement_id}", "provider_fee", milestone_id, [
+        return []
+    return [Booking(f"provider_fee:c{movement_id}", "provider_fee", milestone_id, [
         Entry(Account(K.PLATFORM_FEES, currency), T.PROVIDER_FEE, -fee),
         Entry(Account(K.PROVIDER_FEES, currency), T.PROVIDER_FEE, fee),
-    ])  # fmt: skip
+    ])]  # fmt: skip
 
 
 def book_dispute_fee(chargeback_id: int, milestone_id: int, currency: str, fee: int) -> None:

@@ -12,8 +12,8 @@ from tests.money import contract_with, expect_ok, fund
 # (their ledger accounts exist); the milestone's escrow account is made by its funding.
 # SQLite's BEGIN is a statement of its own.
 EXPECTED = {
-    "postgresql": {"fund": 15, "submit": 7, "approve": 11},
-    "sqlite": {"fund": 21, "submit": 8, "approve": 13},
+    "postgresql": {"fund": 12, "submit": 6, "approve": 10},
+    "sqlite": {"fund": 17, "submit": 7, "approve": 12},
 }
 
 
