@@ -9,11 +9,11 @@ read from the lines, never stored beside them.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import case, cast, exists, func, insert, literal, select, values
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, case, exists, func, insert, select, text
+from sqlalchemy.dialects import sqlite
 
 from marketplace.contracts.models import Contract, Milestone
-from marketplace.database import utcnow
+from marketplace.database import UTCDateTime, utcnow
 from marketplace.extensions import db
 from marketplace.milestones.models import (
     Chargeback,
@@ -96,7 +96,7 @@ def account_ids(accounts: list[Account]) -> dict[str, int]:
     """
     wanted = {a.key: a for a in accounts}
     if db.session.get_bind().dialect.name == "postgresql":
-        found = dict(db.session.execute(_create_and_read_accounts(list(wanted.values()))).all())
+        found = _create_and_read_accounts(list(wanted.values()))
     else:
         found = _read_accounts(list(wanted))
         missing = [a for key, a in wanted.items() if key not in found]
@@ -120,31 +120,43 @@ def _read_accounts(keys: list[str]) -> dict[str, int]:
     )
 
 
-def _create_and_read_accounts(accounts: list[Account]):
-    """PostgreSQL: INSERT the accounts not there yet (RETURNING their ids) in a CTE, and
-    read the ids of those that were, in one statement."""
-    table = LedgerAccount.__table__
-    names = ["key", "kind", "currency", "user_id", "milestone_id"]
-    rows = [_account_row(a) for a in accounts]
-    wanted = values(*(table.c[name]._copy() for name in names), name="wanted").data(
-        [tuple(row[n] for n in names) for row in rows]
+# PostgreSQL: the accounts not there yet are made (their ids RETURNING) and the others'
+# ids read, in one statement. Its rows come as arrays, so that its text is the same for
+# any accounts and SQLAlchemy compiles it once (a VALUES list is compiled every time).
+_CREATE_AND_READ_ACCOUNTS = text(
+    """
+    WITH wanted AS (
+        SELECT * FROM unnest(
+            CAST(:keys AS varchar[]), CAST(:kinds AS varchar[]),
+            CAST(:currencies AS varchar[]), CAST(:user_ids AS integer[]),
+            CAST(:milestone_ids AS integer[])
+        ) AS w (key, kind, currency, user_id, milestone_id)
+    ),
+    made AS (
+        INSERT INTO ledger_accounts (key, kind, currency, user_id, milestone_id)
+        SELECT key, kind, currency, user_id, milestone_id FROM wanted
+        WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.key = wanted.key)
+        ON CONFLICT (key) DO NOTHING
+        RETURNING key, id
     )
-    made = (
-        postgresql.insert(LedgerAccount)
-        .from_select(
-            names,
-            # Typed: a column of NULLs alone would be text.
-            select(*(cast(wanted.c[n], table.c[n].type) for n in names)).where(
-                ~exists().where(table.c.key == wanted.c.key)
-            ),
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(table.c.key, table.c.id)
-        .cte("made")
-    )
-    return select(made.c.key, made.c.id).union_all(
-        select(table.c.key, table.c.id).where(table.c.key.in_([row["key"] for row in rows]))
-    )
+    SELECT key, id FROM made
+    UNION ALL
+    SELECT key, id FROM ledger_accounts WHERE key = ANY(CAST(:keys AS varchar[]))
+    """
+)
+
+
+def _create_and_read_accounts(accounts: list[Account]) -> dict[str, int]:
+    params = {
+        "keys": [a.key for a in accounts],
+        "kinds": [str(a.kind) for a in accounts],
+        "currencies": [a.currency for a in accounts],
+        "user_ids": [a.user_id for a in accounts],
+        "milestone_ids": [a.milestone_id for a in accounts],
+    }
+    return {
+        key: account_id for key, account_id in db.session.execute(_CREATE_AND_READ_ACCOUNTS, params)
+    }
 
 
 @dataclass(frozen=True)
@@ -183,22 +195,6 @@ def book_all(bookings: list[Booking]) -> None:
         return
     ids = account_ids([e.account for entries in lines_of.values() for e in entries])
     now = utcnow()
-    transactions, lines = LedgerTransaction.__table__, LedgerLine.__table__
-    made = (
-        insert(LedgerTransaction)
-        .values(
-            [
-                {
-                    "reference": b.reference,
-                    "kind": b.kind,
-                    "milestone_id": b.milestone_id,
-                    "created_at": now,
-                }
-                for b in bookings
-            ]
-        )
-        .returning(transactions.c.id, transactions.c.reference, transactions.c.milestone_id)
-    )
     rows = [
         {
             "reference": reference,
@@ -211,6 +207,22 @@ def book_all(bookings: list[Booking]) -> None:
         for e in entries
     ]
     if db.session.get_bind().dialect.name != "postgresql":
+        transactions = LedgerTransaction.__table__
+        made = (
+            insert(LedgerTransaction)
+            .values(
+                [
+                    {
+                        "reference": b.reference,
+                        "kind": b.kind,
+                        "milestone_id": b.milestone_id,
+                        "created_at": now,
+                    }
+                    for b in bookings
+                ]
+            )
+            .returning(transactions.c.id, transactions.c.reference, transactions.c.milestone_id)
+        )
         made_ids = {
             reference: (transaction_id, milestone_id)
             for transaction_id, reference, milestone_id in db.session.execute(made)
@@ -228,26 +240,45 @@ def book_all(bookings: list[Booking]) -> None:
             ],
         )
         return
-    made_cte = made.cte("made")
-    names = ["account_id", "type", "amount", "currency"]
-    booked = values(
-        transactions.c.reference._copy(),
-        *(lines.c[name]._copy() for name in names),
-        name="booked",
-    ).data([(row["reference"], *(row[n] for n in names)) for row in rows])
     db.session.execute(
-        insert(LedgerLine)
-        .from_select(
-            ["transaction_id", *names, "milestone_id", "created_at"],
-            select(
-                made_cte.c.id,
-                *(booked.c[n] for n in names),
-                made_cte.c.milestone_id,
-                literal(now, lines.c.created_at.type),
-            ).join_from(made_cte, booked, booked.c.reference == made_cte.c.reference),
-        )
-        .add_cte(made_cte)
+        _BOOK,
+        {
+            "references": [b.reference for b in bookings],
+            "kinds": [b.kind for b in bookings],
+            "milestone_ids": [b.milestone_id for b in bookings],
+            "now": now,
+            "line_references": [row["reference"] for row in rows],
+            "account_ids": [row["account_id"] for row in rows],
+            "types": [str(row["type"]) for row in rows],
+            "amounts": [row["amount"] for row in rows],
+            "currencies": [row["currency"] for row in rows],
+        },
     )
+
+
+# PostgreSQL: the transactions (INSERT ... RETURNING, a CTE) and their lines in one
+# statement, its rows as arrays so that SQLAlchemy compiles it once.
+_BOOK = text(
+    """
+    WITH made AS (
+        INSERT INTO ledger_transactions (reference, kind, milestone_id, created_at)
+        SELECT reference, kind, milestone_id, :now
+        FROM unnest(
+            CAST(:references AS varchar[]), CAST(:kinds AS varchar[]),
+            CAST(:milestone_ids AS integer[])
+        ) AS t (reference, kind, milestone_id)
+        RETURNING id, reference, milestone_id, created_at
+    )
+    INSERT INTO ledger_lines
+        (transaction_id, account_id, type, amount, currency, milestone_id, created_at)
+    SELECT made.id, l.account_id, l.type, l.amount, l.currency, made.milestone_id,
+        made.created_at
+    FROM made JOIN unnest(
+        CAST(:line_references AS varchar[]), CAST(:account_ids AS integer[]),
+        CAST(:types AS varchar[]), CAST(:amounts AS bigint[]), CAST(:currencies AS varchar[])
+    ) AS l (reference, account_id, type, amount, currency) ON l.reference = made.reference
+    """
+).bindparams(bindparam("now", type_=UTCDateTime()))
 
 
 def _provider_fee_problems() -> list[str]:
