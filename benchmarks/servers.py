@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -69,7 +68,7 @@ class Server:
             try:
                 with urllib.request.urlopen(self.url(self.ready), timeout=5):  # noqa: S310
                     return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, or a worker still booting let the request time out
                 time.sleep(0.2)
         raise RuntimeError(f"{self.name} server did not answer in {timeout} s")
 

@@ -5,7 +5,7 @@ from functools import cache
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
 from sqlalchemy.orm import joinedload, with_expression
 
@@ -17,7 +17,15 @@ from marketplace.jobs.models import Job, JobSkill
 from marketplace.jobs.schemas import job_item
 from marketplace.lookup import one_or_404
 from marketplace.money import payable_errors
-from marketplace.pagination import Page, SortKey, page_of, paginate_rows
+from marketplace.pagination import (
+    Page,
+    SortKey,
+    bound_page,
+    page_of,
+    page_params,
+    paginate_bound_rows,
+    paginate_rows,
+)
 from marketplace.states import JOB, JobAction, JobStatus, next_status
 
 ORDERS = {
@@ -141,6 +149,8 @@ def _listing(dialect: str) -> Select:
 
 def list_jobs(args: dict) -> Page:
     """Jobs matching the filters, a page at a time, as JSON (see schemas.job_item)."""
+    if not args.get("q") and args.get("sort") != "relevance":
+        return _filtered(args)
     conditions = [Job.status == args["status"]]
     if args.get("currency"):
         conditions.append(Job.currency == args["currency"])
@@ -183,6 +193,42 @@ def list_jobs(args: dict) -> Page:
     return paginate_rows(
         db.session, stmt, order, item, limit=args["limit"], cursor=args.get("cursor")
     )
+
+
+# The filters of a list without search, each bound as a parameter of its name.
+_FILTERS = {
+    "currency": lambda: Job.currency == bindparam("currency"),
+    "min_budget": lambda: Job.budget >= bindparam("min_budget"),
+    "max_budget": lambda: Job.budget <= bindparam("max_budget"),
+    "client_id": lambda: Job.client_id == bindparam("client_id"),
+    "skill": lambda: exists().where(
+        JobSkill.job_id == Job.id, JobSkill.skill.in_(bindparam("skill", expanding=True))
+    ),
+}
+
+
+def _filtered(args: dict) -> Page:
+    """A list without search: its statement is made once for each set of filters."""
+    given = tuple(name for name in _FILTERS if args.get(name) not in (None, "", []))
+    sort = args.get("sort") or "newest"
+    dialect = db.session.get_bind().dialect.name
+    cursor = args.get("cursor")
+    stmt = _filtered_statement(dialect, sort, given, bool(cursor))
+    order = ORDERS[sort]
+    params = {"status": args["status"], **{name: args[name] for name in given}}
+    params |= page_params(order, limit=args["limit"], cursor=cursor)
+    skills = _pg_skills if dialect == "postgresql" else _sqlite_skills
+
+    def item(row) -> dict:
+        return job_item(row, skills(row))
+
+    return paginate_bound_rows(db.session, stmt, params, order, item, limit=args["limit"])
+
+
+@cache
+def _filtered_statement(dialect: str, sort: str, given: tuple[str, ...], cursor: bool) -> Select:
+    conditions = [Job.status == bindparam("status"), *(_FILTERS[name]() for name in given)]
+    return bound_page(_listing(dialect).where(*conditions), ORDERS[sort], cursor=cursor)
 
 
 def _own_job(user: User, job_id: int) -> Job:

@@ -31,8 +31,8 @@ from datetime import timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, func, or_, select, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy.orm import joinedload, lazyload
 
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.database import utcnow
@@ -143,21 +143,67 @@ def register(action: str, handler: Handler) -> None:
 
 
 def lock_milestone(milestone_id: int) -> tuple[Milestone, Contract]:
-    """The milestone, locked and read afresh, and its contract (without their lists)."""
-    milestone = db.session.scalar(
-        select(Milestone)
-        .where(Milestone.id == milestone_id)
-        .options(lazyload(Milestone.submissions))
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    """The milestone, locked and read afresh, with its submissions, and its contract
+    (without its milestones).
+
+    One statement: the contract and the submissions (which the answer shows) are read
+    in the same round trip as the lock, and are not locked themselves."""
+    found = (
+        db.session.execute(
+            select(Milestone, Contract)
+            .join(Contract, Contract.id == Milestone.contract_id)
+            .where(Milestone.id == milestone_id)
+            .options(joinedload(Milestone.submissions), lazyload(Contract.milestones))
+            .with_for_update(of=Milestone)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
     )
-    if milestone is None:
+    if found is None:
         raise NotFound("No such milestone.")
-    contract = db.session.get(
-        Contract, milestone.contract_id, options=[lazyload(Contract.milestones)]
-    )
-    assert contract is not None  # a milestone's foreign key
+    milestone, contract = found
     return milestone, contract
+
+
+def open_movements(milestone_id: int) -> tuple[EscrowMovement | None, bool]:
+    """The milestone's first pending movement, and whether a refund of it is processing:
+    what `run` must wait for or find out before an action, read in one statement."""
+    waiting = db.session.scalars(
+        select(EscrowMovement)
+        .where(
+            EscrowMovement.milestone_id == milestone_id,
+            or_(
+                EscrowMovement.status == MovementStatus.PENDING,
+                and_(
+                    EscrowMovement.kind == MovementKind.REFUND,
+                    EscrowMovement.status == MovementStatus.PROCESSING,
+                ),
+            ),
+        )
+        .order_by(EscrowMovement.id)
+    ).all()
+    pending = next((m for m in waiting if m.status == MovementStatus.PENDING), None)
+    return pending, any(m.status == MovementStatus.PROCESSING for m in waiting)
+
+
+def commit_keeping(milestone: Milestone) -> Milestone:
+    """Commit, keeping the milestone and its submissions as committed, for the answer.
+
+    The submissions are read in the transaction; nothing needs reading again after it.
+    Every other object is expired as a commit expires it, so what the request reads of
+    them next comes from the database."""
+    kept = {id(milestone), *(id(s) for s in milestone.submissions)}
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    for instance in list(session.identity_map.values()):
+        if id(instance) not in kept:
+            session.expire(instance)
+    return milestone
 
 
 def pending_movement(milestone_id: int) -> EscrowMovement | None:
@@ -188,7 +234,7 @@ def run(
     handler = HANDLERS[action]
     for _ in range(MAX_STEPS):
         milestone, contract = load()
-        earlier = pending_movement(milestone.id)
+        earlier, refund_processing = open_movements(milestone.id)
         if earlier is not None:
             mine = earlier.action == action and earlier.context.get("request") == request
             outcome, movement = _finish(earlier)
@@ -200,36 +246,26 @@ def run(
             if mine and (movement.context.get("final") or not _succeeded(movement.id)):
                 return load_milestone(milestone_id)
             continue
-        if processing_refund(milestone.id) is not None:
+        if refund_processing:
             db.session.rollback()
             raise Conflict(REFUND_WAITING)
         step = handler.plan(milestone, contract, request)
         if step is None:
-            db.session.commit()
-            return milestone
+            return commit_keeping(milestone)
+        milestone_id = milestone.id
         movement = _write_ahead(milestone, action, request, step, actor_id)
         outcome, movement = _finish(movement, claimed=True)
         if outcome.refusal is not None:
             raise _refusal_problem(movement, outcome.refusal)
         if not outcome.answered:
             raise GatewayFailed(UNANSWERED)
-        if step.final or not _succeeded(movement.id):
-            # Done, or waiting for the provider (a pending refund) or for an admin.
-            return load_milestone(milestone.id)
+        if step.final:
+            # Settled under the milestone's lock (`settle` keeps it as it committed it).
+            return milestone
+        if not _succeeded(movement.id):
+            # Waiting for the provider (a pending refund) or for an admin.
+            return load_milestone(milestone_id)
     raise RuntimeError(f"{action} on milestone {milestone.id} took more than {MAX_STEPS} steps")
-
-
-def processing_refund(milestone_id: int) -> EscrowMovement | None:
-    """A refund the provider took and has not done yet: the milestone waits for it."""
-    return db.session.scalar(
-        select(EscrowMovement)
-        .where(
-            EscrowMovement.milestone_id == milestone_id,
-            EscrowMovement.kind == MovementKind.REFUND,
-            EscrowMovement.status == MovementStatus.PROCESSING,
-        )
-        .limit(1)
-    )
 
 
 def _succeeded(movement_id: int) -> bool:
@@ -538,7 +574,7 @@ def settle(movement_id: int, milestone_id: int, outcome: Outcome) -> None:
     )
     assert movement is not None  # movements are never deleted
     if movement.status != MovementStatus.PENDING:
-        db.session.commit()  # settled meanwhile, by a recovery or a webhook
+        commit_keeping(milestone)  # settled meanwhile, by a recovery or a webhook
         return
     handler = HANDLERS[movement.action]
     movement.settled_at = utcnow()
@@ -549,7 +585,7 @@ def settle(movement_id: int, milestone_id: int, outcome: Outcome) -> None:
         handler.book(movement, milestone, contract, outcome.result)
         if movement.status == MovementStatus.PENDING:
             movement.status = MovementStatus.SUCCEEDED
-    db.session.commit()
+    commit_keeping(milestone)
 
 
 def recover(movement_id: int) -> EscrowMovement:

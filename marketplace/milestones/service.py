@@ -199,22 +199,25 @@ def book_funding(milestone, contract, movement, actor_id, *, action, charge: Cha
     the provider kept of it (its processing fee) is booked as the platform's expense."""
     milestone.status = next_status(MILESTONE, milestone.status, action, "milestone")
     movement.status = S.SUCCEEDED
-    ledger.book_funding(milestone, contract.client_id)
     settled = charge.settlement
+    fees = []
     if settled is not None:
         movement.settlement_currency, movement.settlement_amount = settled.currency, settled.amount
         movement.provider_fee, movement.exchange_rate = settled.fee, settled.exchange_rate
         movement.balance_transaction = settled.id
-        ledger.book_provider_fee(movement.id, milestone.id, settled.currency, settled.fee)
-        if settled.currency != milestone.currency:
-            # STRIPE_CURRENCIES names a currency the platform does not settle in: the
-            # release's transfer (in the milestone's currency) will be refused.
-            log.error(
-                "milestone %s: charged in %s, settled in %s; check STRIPE_CURRENCIES",
-                milestone.id,
-                milestone.currency,
-                settled.currency,
-            )
+        fees = ledger.provider_fee(movement.id, milestone.id, settled.currency, settled.fee)
+    # One booking of the funding and its fee, after the movement is complete: the
+    # booking's statements flush it in one UPDATE.
+    ledger.book_funding(milestone, contract.client_id, *fees)
+    if settled is not None and settled.currency != milestone.currency:
+        # STRIPE_CURRENCIES names a currency the platform does not settle in: the
+        # release's transfer (in the milestone's currency) will be refused.
+        log.error(
+            "milestone %s: charged in %s, settled in %s; check STRIPE_CURRENCIES",
+            milestone.id,
+            milestone.currency,
+            settled.currency,
+        )
     audit.record(
         actor_id,
         "milestone.funded",
@@ -359,9 +362,8 @@ class Submit(Handler):
     def plan(self, milestone, contract, request):
         status = next_status(MILESTONE, milestone.status, A.SUBMIT, "milestone")
         delivery: deliveries.Delivery | None = request["delivery"]
-        job = db.session.get(Job, contract.job_id)
-        assert job is not None  # a contract's foreign key
-        descriptor = job.record_schema
+        # The job's record schema alone: its skills and text are not needed here.
+        descriptor = db.session.scalar(select(Job.record_schema).where(Job.id == contract.job_id))
         if descriptor is None and delivery is not None:
             raise ValidationFailed(
                 {"records": ["This job has no record schema: its delivery is a note alone."]}
@@ -385,8 +387,9 @@ class Submit(Handler):
                 f"{wait} seconds.",
                 retry_after=wait,
             )
-        submission = MilestoneSubmission(milestone_id=milestone.id, note=request["note"] or "")
-        db.session.add(submission)
+        submission = MilestoneSubmission(note=request["note"] or "")
+        # On the loaded list, so that the answer shows it without reading the list again.
+        milestone.submissions.append(submission)
         if descriptor is not None and delivery is not None:
             db.session.flush()  # its records are written as they pass the check
             checked = deliveries.check_delivery(
@@ -437,7 +440,6 @@ def submit_milestone(
         if request.get("stored"):
             deliveries.forget_file(request["stored"])
         raise
-    db.session.refresh(milestone)
     return milestone
 
 

@@ -9,10 +9,11 @@ read from the lines, never stored beside them.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import case, exists, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, case, exists, func, insert, select, text
+from sqlalchemy.dialects import sqlite
 
 from marketplace.contracts.models import Contract, Milestone
+from marketplace.database import UTCDateTime, utcnow
 from marketplace.extensions import db
 from marketplace.milestones.models import (
     Chargeback,
@@ -73,75 +74,211 @@ class Entry:
     amount: int
 
 
+def _account_row(account: Account) -> dict:
+    return {
+        "key": account.key,
+        "kind": account.kind,
+        "currency": account.currency,
+        "user_id": account.user_id,
+        "milestone_id": account.milestone_id,
+    }
+
+
 def account_ids(accounts: list[Account]) -> dict[str, int]:
     """Each account's id by key, creating the missing ones (safely, if two requests race).
 
-    One SELECT when they all exist, as they do after a user's first booking; else an
-    INSERT of the missing ones that skips any another request made meanwhile, and a
-    SELECT of those. Creating never locks an existing account's row, so bookings on the
-    platform's shared accounts never queue behind each other.
+    Creating never locks an existing account's row, so bookings on the platform's shared
+    accounts never queue behind each other. On PostgreSQL one statement both creates the
+    missing accounts and reads every id; on SQLite one SELECT when they all exist, as they
+    do after a user's first booking, else an INSERT of the missing ones and a SELECT.
+    Either way, an account another request made meanwhile (skipped by the INSERT, and
+    too new for the statement to see) is read by one more SELECT.
     """
     wanted = {a.key: a for a in accounts}
-    found = dict(
-        db.session.execute(
-            select(LedgerAccount.key, LedgerAccount.id).where(LedgerAccount.key.in_(wanted))
-        ).all()
-    )
-    missing = [a for key, a in wanted.items() if key not in found]
-    if missing:
-        dialect = db.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        db.session.execute(
-            insert(LedgerAccount)
-            .values(
-                [
-                    {
-                        "key": a.key,
-                        "kind": a.kind,
-                        "currency": a.currency,
-                        "user_id": a.user_id,
-                        "milestone_id": a.milestone_id,
-                    }
-                    for a in missing
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["key"])
-        )
-        found.update(
+    if db.session.get_bind().dialect.name == "postgresql":
+        found = _create_and_read_accounts(list(wanted.values()))
+    else:
+        found = _read_accounts(list(wanted))
+        missing = [a for key, a in wanted.items() if key not in found]
+        if missing:
             db.session.execute(
-                select(LedgerAccount.key, LedgerAccount.id).where(
-                    LedgerAccount.key.in_([a.key for a in missing])
-                )
-            ).all()
-        )
+                sqlite.insert(LedgerAccount)
+                .values([_account_row(a) for a in missing])
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+    missing_keys = [key for key in wanted if key not in found]
+    if missing_keys:
+        found.update(_read_accounts(missing_keys))
     return found
 
 
-def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entry]):
-    """Add one balanced transaction to the session (the caller commits)."""
-    entries = [e for e in entries if e.amount != 0]
-    totals: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        totals[entry.account.currency] += entry.amount
-    if len(entries) < 2 or any(totals.values()):
-        raise LedgerError(f"{reference}: lines must be two or more and balance: {totals}")
-    ids = account_ids([e.account for e in entries])
-    transaction = LedgerTransaction(reference=reference, kind=kind, milestone_id=milestone_id)
-    db.session.add(transaction)
-    db.session.flush()
-    for entry in entries:
-        db.session.add(
-            LedgerLine(
-                transaction_id=transaction.id,
-                account_id=ids[entry.account.key],
-                type=entry.type,
-                amount=entry.amount,
-                currency=entry.account.currency,
-                milestone_id=milestone_id,
+def _read_accounts(keys: list[str]) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(LedgerAccount.key, LedgerAccount.id).where(LedgerAccount.key.in_(keys))
+        ).all()
+    )
+
+
+# PostgreSQL: the accounts not there yet are made (their ids RETURNING) and the others'
+# ids read, in one statement. Its rows come as arrays, so that its text is the same for
+# any accounts and SQLAlchemy compiles it once (a VALUES list is compiled every time).
+_CREATE_AND_READ_ACCOUNTS = text(
+    """
+    WITH wanted AS (
+        SELECT * FROM unnest(
+            CAST(:keys AS varchar[]), CAST(:kinds AS varchar[]),
+            CAST(:currencies AS varchar[]), CAST(:user_ids AS integer[]),
+            CAST(:milestone_ids AS integer[])
+        ) AS w (key, kind, currency, user_id, milestone_id)
+    ),
+    made AS (
+        INSERT INTO ledger_accounts (key, kind, currency, user_id, milestone_id)
+        SELECT key, kind, currency, user_id, milestone_id FROM wanted
+        WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.key = wanted.key)
+        ON CONFLICT (key) DO NOTHING
+        RETURNING key, id
+    )
+    SELECT key, id FROM made
+    UNION ALL
+    SELECT key, id FROM ledger_accounts WHERE key = ANY(CAST(:keys AS varchar[]))
+    """
+)
+
+
+def _create_and_read_accounts(accounts: list[Account]) -> dict[str, int]:
+    params = {
+        "keys": [a.key for a in accounts],
+        "kinds": [str(a.kind) for a in accounts],
+        "currencies": [a.currency for a in accounts],
+        "user_ids": [a.user_id for a in accounts],
+        "milestone_ids": [a.milestone_id for a in accounts],
+    }
+    return {
+        key: account_id for key, account_id in db.session.execute(_CREATE_AND_READ_ACCOUNTS, params)
+    }
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One balanced transaction to add: its lines sum to zero in each currency."""
+
+    reference: str
+    kind: str
+    milestone_id: int | None
+    entries: list[Entry]
+
+
+def book(reference: str, kind: str, milestone_id: int | None, entries: list[Entry]) -> None:
+    """Add one balanced transaction to the session's transaction (the caller commits)."""
+    book_all([Booking(reference, kind, milestone_id, entries)])
+
+
+def book_all(bookings: list[Booking]) -> None:
+    """Add balanced transactions to the session's transaction (the caller commits).
+
+    Their accounts are found (or made) together; on PostgreSQL every transaction and
+    line is then written by one statement (the lines' INSERT selecting from the
+    transactions' INSERT ... RETURNING, a CTE)."""
+    lines_of: dict[str, list[Entry]] = {}
+    for booking in bookings:
+        entries = [e for e in booking.entries if e.amount != 0]
+        totals: dict[str, int] = defaultdict(int)
+        for entry in entries:
+            totals[entry.account.currency] += entry.amount
+        if len(entries) < 2 or any(totals.values()):
+            raise LedgerError(
+                f"{booking.reference}: lines must be two or more and balance: {totals}"
             )
+        lines_of[booking.reference] = entries
+    if not bookings:
+        return
+    ids = account_ids([e.account for entries in lines_of.values() for e in entries])
+    now = utcnow()
+    rows = [
+        {
+            "reference": reference,
+            "account_id": ids[e.account.key],
+            "type": e.type,
+            "amount": e.amount,
+            "currency": e.account.currency,
+        }
+        for reference, entries in lines_of.items()
+        for e in entries
+    ]
+    if db.session.get_bind().dialect.name != "postgresql":
+        transactions = LedgerTransaction.__table__
+        made = (
+            insert(LedgerTransaction)
+            .values(
+                [
+                    {
+                        "reference": b.reference,
+                        "kind": b.kind,
+                        "milestone_id": b.milestone_id,
+                        "created_at": now,
+                    }
+                    for b in bookings
+                ]
+            )
+            .returning(transactions.c.id, transactions.c.reference, transactions.c.milestone_id)
         )
-    db.session.flush()
-    return transaction
+        made_ids = {
+            reference: (transaction_id, milestone_id)
+            for transaction_id, reference, milestone_id in db.session.execute(made)
+        }
+        db.session.execute(
+            insert(LedgerLine),
+            [
+                {
+                    "transaction_id": made_ids[row["reference"]][0],
+                    "milestone_id": made_ids[row["reference"]][1],
+                    "created_at": now,
+                    **{k: v for k, v in row.items() if k != "reference"},
+                }
+                for row in rows
+            ],
+        )
+        return
+    db.session.execute(
+        _BOOK,
+        {
+            "references": [b.reference for b in bookings],
+            "kinds": [b.kind for b in bookings],
+            "milestone_ids": [b.milestone_id for b in bookings],
+            "now": now,
+            "line_references": [row["reference"] for row in rows],
+            "account_ids": [row["account_id"] for row in rows],
+            "types": [str(row["type"]) for row in rows],
+            "amounts": [row["amount"] for row in rows],
+            "currencies": [row["currency"] for row in rows],
+        },
+    )
+
+
+# PostgreSQL: the transactions (INSERT ... RETURNING, a CTE) and their lines in one
+# statement, its rows as arrays so that SQLAlchemy compiles it once.
+_BOOK = text(
+    """
+    WITH made AS (
+        INSERT INTO ledger_transactions (reference, kind, milestone_id, created_at)
+        SELECT reference, kind, milestone_id, :now
+        FROM unnest(
+            CAST(:references AS varchar[]), CAST(:kinds AS varchar[]),
+            CAST(:milestone_ids AS integer[])
+        ) AS t (reference, kind, milestone_id)
+        RETURNING id, reference, milestone_id, created_at
+    )
+    INSERT INTO ledger_lines
+        (transaction_id, account_id, type, amount, currency, milestone_id, created_at)
+    SELECT made.id, l.account_id, l.type, l.amount, l.currency, made.milestone_id,
+        made.created_at
+    FROM made JOIN unnest(
+        CAST(:line_references AS varchar[]), CAST(:account_ids AS integer[]),
+        CAST(:types AS varchar[]), CAST(:amounts AS bigint[]), CAST(:currencies AS varchar[])
+    ) AS l (reference, account_id, type, amount, currency) ON l.reference = made.reference
+    """
+).bindparams(bindparam("now", type_=UTCDateTime()))
 
 
 def _provider_fee_problems() -> list[str]:
@@ -209,24 +346,25 @@ def escrow_balance(milestone_id: int) -> int:
     )
 
 
-def book_funding(milestone: Milestone, client_id: int) -> None:
-    """The client's money arrives in the milestone's escrow."""
+def book_funding(milestone: Milestone, client_id: int, *fees: Booking) -> None:
+    """The client's money arrives in the milestone's escrow; `fees` (provider_fee's
+    bookings) are booked with it."""
     amount, currency = milestone.amount, milestone.currency
-    book(f"funding:m{milestone.id}", "funding", milestone.id, [
+    book_all([Booking(f"funding:m{milestone.id}", "funding", milestone.id, [
         Entry(Account(K.CLIENT_FUNDS, currency, user_id=client_id), T.FUNDING, -amount),
         Entry(Account(K.ESCROW, currency, milestone_id=milestone.id), T.FUNDING, amount),
-    ])  # fmt: skip
+    ]), *fees])  # fmt: skip
 
 
-def book_provider_fee(movement_id: int, milestone_id: int, currency: str, fee: int) -> None:
+def provider_fee(movement_id: int, milestone_id: int, currency: str, fee: int) -> list[Booking]:
     """What the provider kept of a charge (in its settlement currency): the platform bears
     it, so it comes out of the platform's fees. A fee of 0 books nothing."""
     if fee == 0:
-        return
-    book(f"provider_fee:c{movement_id}", "provider_fee", milestone_id, [
+        return []
+    return [Booking(f"provider_fee:c{movement_id}", "provider_fee", milestone_id, [
         Entry(Account(K.PLATFORM_FEES, currency), T.PROVIDER_FEE, -fee),
         Entry(Account(K.PROVIDER_FEES, currency), T.PROVIDER_FEE, fee),
-    ])  # fmt: skip
+    ])]  # fmt: skip
 
 
 def book_dispute_fee(chargeback_id: int, milestone_id: int, currency: str, fee: int) -> None:

@@ -158,6 +158,10 @@ def test_filters_combine(api, factory, company):
     assert find(skill=["pdf", "Typing"]) == {eur_big["id"], usd_big["id"]}
     assert find(client_id=usd_big["client"]["id"]) == {usd_big["id"]}
     assert find(currency="USD", skill="excel", max_budget=10_000) == {usd_small["id"]}
+    # A list's statement is made once per set of filters: other values, other answers.
+    assert find(currency="usd") == {usd_small["id"], usd_big["id"]}
+    assert find(skill="excel") == {usd_small["id"]}
+    assert find(client_id=usd_small["client"]["id"]) == {usd_small["id"], eur_big["id"]}
 
 
 def test_sort_by_budget(company):
