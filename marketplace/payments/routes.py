@@ -87,6 +87,9 @@ def _upload_fields() -> dict:
     errors: dict = {name: ["Unknown field."] for name in sorted(unknown)}
     if "file" not in request.files:
         errors["file"] = ["A CSV or XLSX file of the records is required."]
+    if "\x00" in request.form.get("note", ""):
+        # No database text holds a NUL; a JSON body is refused for one before its view.
+        errors["note"] = ["Text must not contain NUL characters."]
     if errors:
         raise ValidationFailed(errors)
     upload = request.files["file"]

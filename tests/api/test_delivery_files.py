@@ -106,6 +106,19 @@ def test_a_multipart_delivery_needs_its_file(work):
     assert_problem(work.freelancer.post(path, **multipart(file=csv_file, note="")), 422, "note")
 
 
+def test_a_multipart_note_is_held_to_the_rules_of_json_text(app, work):
+    # A NUL cannot be stored in PostgreSQL text; JSON bodies are refused for it, and so
+    # must a form field be.
+    path = f"/milestones/{work.milestone}/submit"
+    csv_file = (as_csv([record(1)]), "a.csv")
+
+    response = work.freelancer.post(path, **multipart(file=csv_file, note="a\x00b"))
+
+    assert_problem(response, 422, "note")
+    assert counts(app)["milestone_submissions"] == 0
+    assert counts(app)["delivery_records"] == 0
+
+
 def test_an_xlsx_delivery_reads_the_first_sheet_typed_by_the_spreadsheet(app, work):
     from datetime import datetime
 
