@@ -136,7 +136,11 @@ def milestone_records(args, milestone_id):
         return page_response(page)
     if args["limit"] is not None or args["cursor"] is not None:
         raise ValidationFailed(
-            {name: ["Only with format=json."] for name in ("limit", "cursor") if args[name]}
+            {
+                name: ["Only with format=json."]
+                for name in ("limit", "cursor")
+                if args[name] is not None
+            }
         )
     name = f"milestone-{milestone_id}-records.csv"
     return Response(
