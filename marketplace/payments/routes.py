@@ -85,6 +85,9 @@ def _upload_fields() -> dict:
     """The parts of a multipart delivery, as the JSON one's fields: a `file`, a `note`."""
     unknown = (set(request.form) - {"note"}) | (set(request.files) - {"file"})
     errors: dict = {name: ["Unknown field."] for name in sorted(unknown)}
+    for name in ("file", "note"):
+        if len(request.files.getlist(name)) + len(request.form.getlist(name)) > 1:
+            errors[name] = ["Sent more than once."]
     if "file" not in request.files:
         errors["file"] = ["A CSV or XLSX file of the records is required."]
     if "\x00" in request.form.get("note", ""):
