@@ -58,7 +58,14 @@ class ArgumentsParser(FlaskParser):
         OpenAPI describes a multipart body as one object whose properties are its parts,
         files or not; webargs would read files and form fields as two locations.
         """
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+        parts = CombinedMultiDict([req.form, req.files])
+        # webargs would take the first of a repeated part and drop the rest unseen.
+        repeated = sorted(name for name in parts if len(parts.getlist(name)) > 1)
+        if repeated:
+            from marketplace.errors import ValidationFailed  # errors imports this module
+
+            raise ValidationFailed({name: ["Sent more than once."] for name in repeated})
+        return self._makeproxy(parts, schema)
 
     def _get_schema(self, argmap, req):
         if isinstance(argmap, type) and issubclass(argmap, Schema):

@@ -85,8 +85,14 @@ def _upload_fields() -> dict:
     """The parts of a multipart delivery, as the JSON one's fields: a `file`, a `note`."""
     unknown = (set(request.form) - {"note"}) | (set(request.files) - {"file"})
     errors: dict = {name: ["Unknown field."] for name in sorted(unknown)}
+    for name in ("file", "note"):
+        if len(request.files.getlist(name)) + len(request.form.getlist(name)) > 1:
+            errors[name] = ["Sent more than once."]
     if "file" not in request.files:
         errors["file"] = ["A CSV or XLSX file of the records is required."]
+    if "\x00" in request.form.get("note", ""):
+        # No database text holds a NUL; a JSON body is refused for one before its view.
+        errors["note"] = ["Text must not contain NUL characters."]
     if errors:
         raise ValidationFailed(errors)
     upload = request.files["file"]
@@ -133,7 +139,11 @@ def milestone_records(args, milestone_id):
         return page_response(page)
     if args["limit"] is not None or args["cursor"] is not None:
         raise ValidationFailed(
-            {name: ["Only with format=json."] for name in ("limit", "cursor") if args[name]}
+            {
+                name: ["Only with format=json."]
+                for name in ("limit", "cursor")
+                if args[name] is not None
+            }
         )
     name = f"milestone-{milestone_id}-records.csv"
     return Response(

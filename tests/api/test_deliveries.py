@@ -357,6 +357,7 @@ def test_the_json_export_pages_through_rows_in_order(texts):
     assert_problem(texts.client.get(url, query_string={"format": "json", "limit": 1001}), 422)
     assert_problem(texts.client.get(url, query_string={"format": "json", "cursor": "x"}), 422)
     assert_problem(texts.client.get(url, query_string={"limit": 5}), 422, "limit")
+    assert_problem(texts.client.get(url, query_string={"cursor": ""}), 422, "cursor")
     assert_problem(texts.client.get(url, query_string={"format": "xml"}), 422, "format")
 
 

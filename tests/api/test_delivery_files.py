@@ -4,6 +4,8 @@ import io
 import zipfile
 
 import pytest
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from tests.api.test_deliveries import counts, errors_of
 from tests.client import assert_problem
@@ -104,6 +106,43 @@ def test_a_multipart_delivery_needs_its_file(work):
     assert_problem(work.freelancer.post(path, **multipart(note="x")), 422, "file")
     assert_problem(work.freelancer.post(path, **multipart(file=csv_file, other="1")), 422, "other")
     assert_problem(work.freelancer.post(path, **multipart(file=csv_file, note="")), 422, "note")
+
+
+def test_a_part_sent_twice_is_a_422(app, work):
+    # Which one would count? And an idempotent retry compares parts as a set.
+    path = f"/milestones/{work.milestone}/submit"
+    one, two = (as_csv([record(1)]), "a.csv"), (as_csv([record(2)]), "b.csv")
+    body = encode_multipart(
+        MultiDict([("file", FileStorage(io.BytesIO(d), filename=n)) for d, n in (one, two)])
+    )
+    twice_file = {"data": body[1], "content_type": f"multipart/form-data; boundary={body[0]}"}
+    body = encode_multipart(
+        MultiDict(
+            [
+                ("file", FileStorage(io.BytesIO(one[0]), filename=one[1])),
+                ("note", "a"),
+                ("note", "b"),
+            ]
+        )
+    )
+    twice_note = {"data": body[1], "content_type": f"multipart/form-data; boundary={body[0]}"}
+
+    assert_problem(work.freelancer.post(path, **twice_file), 422, "file")
+    assert_problem(work.freelancer.post(path, **twice_note), 422, "note")
+    assert counts(app)["milestone_submissions"] == 0
+
+
+def test_a_multipart_note_is_held_to_the_rules_of_json_text(app, work):
+    # A NUL cannot be stored in PostgreSQL text; JSON bodies are refused for it, and so
+    # must a form field be.
+    path = f"/milestones/{work.milestone}/submit"
+    csv_file = (as_csv([record(1)]), "a.csv")
+
+    response = work.freelancer.post(path, **multipart(file=csv_file, note="a\x00b"))
+
+    assert_problem(response, 422, "note")
+    assert counts(app)["milestone_submissions"] == 0
+    assert counts(app)["delivery_records"] == 0
 
 
 def test_an_xlsx_delivery_reads_the_first_sheet_typed_by_the_spreadsheet(app, work):

@@ -156,6 +156,8 @@ def test_sample_is_true_or_false(client, job):
         [("sample", None, b"true")],  # no file
         [("file", None, CSV)],  # a plain field, not a file
         [("file", "a.csv", CSV), ("title", None, b"x")],  # an unknown field
+        [("file", "a.csv", CSV), ("file", "b.pdf", PDF)],  # which file is meant?
+        [("file", "a.csv", CSV), ("sample", None, b"true"), ("sample", None, b"false")],
     ],
 )
 def test_a_malformed_upload_is_a_422(app, client, job, parts):
