@@ -251,13 +251,17 @@ def _xlsx_data(rows: Iterator[list[Any]]) -> Iterator[tuple[int, list[Any]]]:
 def records_table(records: list[dict], names: list[str]) -> Table:
     """JSON records: objects keyed by field names (a missing key is an empty cell).
 
-    Every record is a row, numbered from 1, even an empty object.
+    Every record is a row, numbered from 1, even an empty object. The list is read once:
+    each record leaves it as it is read, so that what was read can be freed while the
+    rest is checked.
     """
     unknown: dict[str, int] = {}
     known = set(names)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for number, record in enumerate(records, start=1):
+        for index, record in enumerate(records):
+            records[index] = None  # type: ignore[call-overload]
+            number = index + 1
             for key in record:
                 if key not in known and key not in unknown:
                     unknown[key] = number
