@@ -1,12 +1,16 @@
 """Deliveries of records: read and checked, stored when they pass, exported on request.
 
 What a milestone is and who may act on it is for the milestones package, which calls
-these functions from its submit action (under the milestone's lock) and its reads.
+these functions from its submit action and its reads: the check (into a `RowSpool`)
+and the file's trip to storage before the milestone is locked, the records and the
+file's row under its lock.
 """
 
 import csv
 import io
 import math
+import pickle
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +33,8 @@ from marketplace.storage import get_storage
 REFUSALS_WINDOW = timedelta(hours=24)
 # Records are written this many to a statement, and exports read this many at a time.
 BATCH = 1000
+# A delivery's checked rows are kept in memory up to this many bytes, then on disk.
+SPOOL_IN_MEMORY = 1024 * 1024
 # A string cell starting with one of these is a formula to a spreadsheet: an export
 # writes it with a leading apostrophe, which spreadsheets show as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -87,35 +93,60 @@ def max_records(milestone_limit: int | None) -> tuple[int, str]:
     return setting, ""
 
 
+class RowSpool:
+    """The typed rows of a delivery while it is checked, until they are written.
+
+    The check runs before the milestone is locked (on SQLite, before the database's
+    write lock is taken), so its rows wait here: in memory up to SPOOL_IN_MEMORY, then
+    in a temporary file, a batch at a time, so that a large delivery is never held
+    whole. The bytes are this request's own, read back only by it.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+
+    def add(self, rows: list[tuple[int, list[Any]]]) -> None:
+        pickle.dump(rows, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def batches(self) -> Iterator[list[tuple[int, list[Any]]]]:
+        self._file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self._file)  # noqa: S301 (written above, by this request)
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self._file.close()
+
+
 def check_delivery(
     descriptor: dict,
     delivery: Delivery,
     *,
     milestone_limit: int | None,
-    submission_id: int | None = None,
+    spool: RowSpool | None = None,
 ) -> Checked:
-    """The delivery checked against the job's record schema. With a submission, its
-    records are written as they pass (the caller rolls back when the check fails)."""
+    """The delivery checked against the job's record schema. With a spool, the typed
+    records go there as they pass (all of them once the whole delivery passed)."""
     limit, reason = max_records(milestone_limit)
     names = field_names(descriptor)
-    sink = None if submission_id is None else _record_writer(descriptor, submission_id)
     return check(
         descriptor,
         lambda: delivery.table(names),
         max_records=limit,
         limit_reason=reason,
-        sink=sink,
+        sink=None if spool is None else spool.add,
     )
 
 
-def _record_writer(descriptor: dict, submission_id: int):
-    """Writes rows of typed values as records of the submission, a batch per executemany."""
+def write_records(descriptor: dict, submission_id: int, spool: RowSpool) -> None:
+    """The spooled rows as records of the submission, a batch per executemany."""
     names = field_names(descriptor)
     table = cast(Table, DeliveryRecord.__table__)
     # Only dates and times need a conversion to be JSON.
     timed = [i for i, spec in enumerate(descriptor["fields"]) if spec["type"] in TIMED]
-
-    def write(rows: list[tuple[int, list[Any]]]) -> None:
+    for rows in spool.batches():
         params = []
         for number, values in rows:
             for i in timed:
@@ -130,8 +161,6 @@ def _record_writer(descriptor: dict, submission_id: int):
         # Core, not the ORM's bulk insert: no objects, one executemany (on PostgreSQL,
         # several rows to a statement).
         db.session.execute(insert(table), params)
-
-    return write
 
 
 def refused_checks_wait(milestone_id: int) -> int | None:
@@ -169,24 +198,40 @@ def count_refusal(milestone_id: int) -> None:
 # -- storing ----------------------------------------------------------------------------
 
 
-def keep_file(milestone_id: int, submission_id: int, delivery: Delivery) -> str:
-    """Keep the file the records came in; returns its storage key, which the caller
-    deletes if its transaction does not commit."""
+@dataclass(frozen=True)
+class KeptFile:
+    """A delivery's file in storage, before its row is written."""
+
+    key: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def keep_file(milestone_id: int, delivery: Delivery) -> KeptFile:
+    """Put the file the records came in into storage (no database work: no lock is held
+    while it travels); the caller writes its row with `file_row`, or deletes it with
+    `forget_file` if its transaction does not commit."""
     content_type = delivery.content_type
-    key = f"deliveries/{milestone_id}/{submission_id}-{uuid.uuid4().hex}"
+    key = f"deliveries/{milestone_id}/{uuid.uuid4().hex}"
     delivery.stream.seek(0)
     stored = get_storage().save(key, delivery.stream)
+    return KeptFile(key, delivery.name, content_type, stored.size, stored.sha256)
+
+
+def file_row(submission_id: int, kept: KeptFile) -> None:
+    """The row of a kept file, on the submission its records belong to."""
     db.session.add(
         DeliveryFile(
             submission_id=submission_id,
-            storage_key=key,
-            name=delivery.name,
-            content_type=content_type,
-            size=stored.size,
-            sha256=stored.sha256,
+            storage_key=kept.key,
+            name=kept.name,
+            content_type=kept.content_type,
+            size=kept.size,
+            sha256=kept.sha256,
         )
     )
-    return key
 
 
 def forget_file(key: str) -> None:

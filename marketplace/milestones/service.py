@@ -11,6 +11,7 @@ whose answer was lost is recovered by the next money action on the milestone, th
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import NoReturn
 from urllib.parse import urlencode
@@ -352,57 +353,37 @@ def expire_funding(now=None) -> list[str]:
 class Submit(Handler):
     """The freelancer delivers; the client has the review period to answer.
 
-    On a job with a record schema the delivery is records: checked here, under the
-    milestone's lock, each batch of rows written as it passes (so a large delivery is
-    never held whole) and committed with the submission. A refused check is rolled back
-    whole; only the milestone's count of refused checks is then committed, before the
-    422 is raised, so that it counts although the request fails.
+    On a job with a record schema the delivery is records, checked by `submit_milestone`
+    before the milestone is locked. Under the lock, the milestone must still take a
+    delivery, against the same schema and limit: then the records that passed are
+    written from their spool and committed with the submission. A refused check counts
+    against the milestone's daily allowance, under the same lock: counted and committed
+    before the 422 is raised, so that it counts although the request fails, or, when
+    the allowance was used up meanwhile, a 429 like any delivery past it.
     """
 
     def plan(self, milestone, contract, request):
         status = next_status(MILESTONE, milestone.status, A.SUBMIT, "milestone")
-        delivery: deliveries.Delivery | None = request["delivery"]
         # The job's record schema alone: its skills and text are not needed here.
         descriptor = db.session.scalar(select(Job.record_schema).where(Job.id == contract.job_id))
-        if descriptor is None and delivery is not None:
-            raise ValidationFailed(
-                {"records": ["This job has no record schema: its delivery is a note alone."]}
-            )
-        if descriptor is None and not request["note"]:
-            raise ValidationFailed({"note": ["Missing data for required field."]})
-        if descriptor is not None and delivery is None:
-            raise ValidationFailed(
-                {
-                    "records": [
-                        "This job's delivery is records: send them as `records` (JSON) "
-                        "or as a CSV or XLSX `file` (multipart)."
-                    ]
-                }
-            )
-        wait = deliveries.refused_checks_wait(milestone.id) if descriptor is not None else None
-        if wait is not None:
-            raise TooManyRequests(
-                f"This milestone had {current_app.config['DELIVERY_CHECKS_PER_DAY']} "
-                "deliveries refused in the last 24 hours: the next one is checked in "
-                f"{wait} seconds.",
-                retry_after=wait,
-            )
+        _delivery_rules(descriptor, request)
+        checked: CheckedDelivery | None = request.get("checked")
+        if descriptor is not None:
+            assert checked is not None  # submit_milestone checks every delivery of records
+            if checked.descriptor != descriptor or checked.max_records != milestone.max_records:
+                raise Conflict(CHANGED_WHILE_CHECKED)
+            if not checked.result.passed:
+                _refuse_delivery(milestone.id, checked.result)
         submission = MilestoneSubmission(note=request["note"] or "")
         # On the loaded list, so that the answer shows it without reading the list again.
         milestone.submissions.append(submission)
-        if descriptor is not None and delivery is not None:
-            db.session.flush()  # its records are written as they pass the check
-            checked = deliveries.check_delivery(
-                descriptor,
-                delivery,
-                milestone_limit=milestone.max_records,
-                submission_id=submission.id,
-            )
-            if not checked.passed:
-                _refuse_delivery(milestone.id, checked)
-            submission.report = checked.report()
-            submission.record_count = checked.rows
-            request["stored"] = deliveries.keep_file(milestone.id, submission.id, delivery)
+        if descriptor is not None and checked is not None:
+            db.session.flush()  # its records refer to it
+            deliveries.write_records(descriptor, submission.id, checked.spool)
+            submission.report = checked.result.report()
+            submission.record_count = checked.result.rows
+            if checked.kept is not None:
+                deliveries.file_row(submission.id, checked.kept)
         milestone.status = status
         days = current_app.config["REVIEW_PERIOD_DAYS"]
         milestone.auto_release_at = utcnow() + timedelta(days=days)
@@ -410,11 +391,66 @@ class Submit(Handler):
         return None
 
 
-def _refuse_delivery(milestone_id: int, checked) -> NoReturn:
-    """Undo what the check wrote (the submission, the records that passed so far), count
-    the refusal under the milestone's lock, and answer with the report."""
-    db.session.rollback()
-    engine.lock_milestone(milestone_id)
+CHANGED_WHILE_CHECKED = (
+    "The milestone's record schema or its max_records changed while the delivery was "
+    "checked; nothing was stored. Send the delivery again."
+)
+
+
+@dataclass
+class CheckedDelivery:
+    """A delivery checked before the milestone was locked, and what the check took."""
+
+    descriptor: dict
+    max_records: int | None
+    result: deliveries.Checked
+    spool: deliveries.RowSpool
+    # The file in storage, once the delivery passed (its row is written with the records).
+    kept: deliveries.KeptFile | None = None
+
+
+def _delivery_rules(descriptor: dict | None, request: dict) -> None:
+    """What a submit must carry: records on a job with a record schema (as JSON or a
+    file), a note on a job without one."""
+    delivery: deliveries.Delivery | None = request["delivery"]
+    if descriptor is None and delivery is not None:
+        raise ValidationFailed(
+            {"records": ["This job has no record schema: its delivery is a note alone."]}
+        )
+    if descriptor is None and not request["note"]:
+        raise ValidationFailed({"note": ["Missing data for required field."]})
+    if descriptor is not None and delivery is None:
+        raise ValidationFailed(
+            {
+                "records": [
+                    "This job's delivery is records: send them as `records` (JSON) "
+                    "or as a CSV or XLSX `file` (multipart)."
+                ]
+            }
+        )
+
+
+def _refused_checks_limit(milestone_id: int) -> None:
+    """429 once the milestone has had its allowance of refused checks in 24 hours."""
+    wait = deliveries.refused_checks_wait(milestone_id)
+    if wait is not None:
+        raise TooManyRequests(
+            f"This milestone had {current_app.config['DELIVERY_CHECKS_PER_DAY']} "
+            "deliveries refused in the last 24 hours: the next one is checked in "
+            f"{wait} seconds.",
+            retry_after=wait,
+        )
+
+
+def _refuse_delivery(milestone_id: int, checked: deliveries.Checked) -> NoReturn:
+    """Count the refused check (under the milestone's lock, which the caller holds, so
+    that refusals at once cannot count past the allowance) and answer with the report;
+    past the allowance, a 429 without it."""
+    try:
+        _refused_checks_limit(milestone_id)
+    except TooManyRequests:
+        db.session.rollback()
+        raise
     deliveries.count_refusal(milestone_id)
     db.session.commit()
     raise DeliveryRefused(
@@ -425,21 +461,77 @@ def _refuse_delivery(milestone_id: int, checked) -> NoReturn:
     )
 
 
+def _check_before_locking(
+    user: User, milestone_id: int, request: dict, spool: deliveries.RowSpool
+) -> CheckedDelivery | None:
+    """Check a delivery of records before the milestone is locked.
+
+    What the check needs (the job's record schema, the milestone's max_records) and
+    whether the delivery may be made at all are read first, in a short transaction that
+    ends before the check: a check of 50,000 rows holds no row lock and, on SQLite, not
+    the database's write lock, so other requests write meanwhile. The file goes to
+    storage too, once the delivery passed. None when the job has no record schema (the
+    locked action refuses the delivery).
+    """
+    milestone, contract = _visible_to(user, milestone_id, "freelancer")
+    next_status(MILESTONE, milestone.status, A.SUBMIT, "milestone")
+    descriptor = db.session.scalar(select(Job.record_schema).where(Job.id == contract.job_id))
+    _delivery_rules(descriptor, request)
+    if descriptor is None:
+        return None
+    _refused_checks_limit(milestone_id)
+    limit = milestone.max_records
+    db.session.rollback()  # nothing is read or locked while the delivery is checked
+    delivery: deliveries.Delivery = request["delivery"]
+    result = deliveries.check_delivery(descriptor, delivery, milestone_limit=limit, spool=spool)
+    checked = CheckedDelivery(descriptor, limit, result, spool)
+    if result.passed:
+        checked.kept = deliveries.keep_file(milestone_id, delivery)
+    return checked
+
+
+def _visible_to(user: User, milestone_id: int, role: str) -> tuple[Milestone, Contract]:
+    """The milestone and its contract, not locked, if the user may see it (else 404)
+    and is its `role` (else 403)."""
+    found = db.session.execute(
+        select(Milestone, Contract)
+        .join(Contract, Contract.id == Milestone.contract_id)
+        .where(Milestone.id == milestone_id)
+        .options(lazyload(Milestone.submissions), lazyload(Contract.milestones))
+    ).first()
+    if found is None:
+        raise NotFound("No such milestone.")
+    milestone, contract = found
+    if not contract_policy.can_view_contract(user, contract):
+        raise NotFound("No such milestone.")
+    if contract.party_role(user.id) != role:
+        raise Forbidden(f"Only the contract's {role} may do this.")
+    return milestone, contract
+
+
 def submit_milestone(
     user: User, milestone_id: int, note: str | None, delivery: deliveries.Delivery | None = None
 ) -> Milestone:
     """The freelancer delivers (records, on a job with a record schema); the client has
     the review period to answer."""
     request: dict = {"note": note, "actor_id": user.id, "delivery": delivery}
+    spool = None
     try:
+        if delivery is not None:
+            spool = deliveries.RowSpool()
+            request["checked"] = _check_before_locking(user, milestone_id, request, spool)
         milestone = engine.run(
             A.SUBMIT, request, _party(user, milestone_id, "freelancer"), actor_id=user.id
         )
     except BaseException:
-        # The records were written but not committed: their file must not stay behind.
-        if request.get("stored"):
-            deliveries.forget_file(request["stored"])
+        # The file was kept but its row never committed: it must not stay behind.
+        checked = request.get("checked")
+        if checked is not None and checked.kept is not None:
+            deliveries.forget_file(checked.kept.key)
         raise
+    finally:
+        if spool is not None:
+            spool.close()
     return milestone
 
 
