@@ -1,6 +1,6 @@
 """HTTP endpoints of source files."""
 
-from flask import Response
+from flask import Response, request
 from flask_login import current_user
 
 from marketplace.accounts.auth import roles
@@ -72,10 +72,10 @@ def get_file(file_id):
 
 @blp.get("/files/<id:file_id>/content")
 @blp.doc(responses={"200": CONTENT_RESPONSE})
-@writes  # a download by anyone but the uploader is written to the audit log
+@writes  # a download by anyone but the uploader is written to the audit log (not a HEAD)
 def download_file(file_id):
     """Download a file's bytes (whoever may see it); written to the audit log."""
-    download = service.download_file(current_user, file_id)
+    download = service.download_file(current_user, file_id, sends_bytes=request.method != "HEAD")
     file = download.file
     mimetype = file.content_type
     response = Response(

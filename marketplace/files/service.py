@@ -162,26 +162,38 @@ class Download:
     chunks: Iterator[bytes]
 
 
-def download_file(user: User, file_id: int) -> Download:
-    """The file's bytes, streamed from storage; a download by anyone but its uploader is
-    written to the audit log first."""
+def download_file(user: User, file_id: int, *, sends_bytes: bool = True) -> Download:
+    """The file's bytes, streamed from storage. A download by anyone but its uploader is
+    written to the audit log once its content could be opened (not for a file whose
+    object is gone or a store that is down: nothing was sent), and only when the bytes
+    are sent (`sends_bytes`: not for HEAD)."""
     file = _visible_file(user, file_id).file
-    if user.id != file.uploader_id:
-        audit.record(
-            user.id,
-            "file.download",
-            f"file:{file.id}",
-            job_id=file.job_id,
-            name=file.name,
-            sha256=file.sha256,
-        )
-    db.session.commit()
     try:
         chunks = get_storage().open(file.storage_key)
     except StoredFileMissing:
         # Removed between reading its row and opening it.
         raise NotFound("No such file.") from None
+    try:
+        if sends_bytes and user.id != file.uploader_id:
+            audit.record(
+                user.id,
+                "file.download",
+                f"file:{file.id}",
+                job_id=file.job_id,
+                name=file.name,
+                sha256=file.sha256,
+            )
+        db.session.commit()
+    except BaseException:
+        _close(chunks)
+        raise
     return Download(file, chunks)
+
+
+def _close(chunks: Iterator[bytes]) -> None:
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
 
 
 def remove_file(user: User, file_id: int) -> None:

@@ -45,13 +45,28 @@ class FolderStorage:
             handle = self._path(key).open("rb")
         except FileNotFoundError:
             raise StoredFileMissing(key) from None
-        return _read(handle)
+        return _Chunks(handle)
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
 
-def _read(handle: BinaryIO) -> Iterator[bytes]:
-    with handle:
-        while chunk := handle.read(CHUNK_SIZE):
-            yield chunk
+class _Chunks:
+    """An open file's bytes in chunks; closed at its end, or by `close` before (a HEAD
+    answer never reads it, a failed request drops it), never left to the collector."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        chunk = self._handle.read(CHUNK_SIZE)
+        if not chunk:
+            self.close()
+            raise StopIteration
+        return chunk
+
+    def close(self) -> None:
+        self._handle.close()

@@ -146,7 +146,7 @@ class S3Storage:
             raise
         except BotoCoreError as error:
             raise StorageUnavailable(str(error)) from error
-        return _read(answer["Body"])
+        return _Chunks(answer["Body"])
 
     def delete(self, key: str) -> None:
         try:
@@ -167,8 +167,23 @@ def _take(pieces: Iterator[bytes], size: int) -> bytes:
     return bytes(buffer)
 
 
-def _read(body) -> Iterator[bytes]:
-    try:
-        yield from body.iter_chunks(CHUNK_SIZE)
-    finally:
-        body.close()
+class _Chunks:
+    """An object's body in chunks; closed at its end, or by `close` before (a HEAD
+    answer never reads it), so its connection goes back to the pool either way."""
+
+    def __init__(self, body) -> None:
+        self._body = body
+        self._chunks = body.iter_chunks(CHUNK_SIZE)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._body.close()

@@ -389,6 +389,54 @@ def _name(caller) -> str:
     return caller.get("/me").json["name"]
 
 
+def _downloads(admin) -> list[str]:
+    log = admin.get("/admin/audit-log", query_string={"action": "file.download"})
+    return [entry["target"] for entry in log.json["data"]]
+
+
+def test_a_download_whose_content_cannot_be_opened_is_not_audited(app, api, factory):
+    world = _world(api, factory, "in_progress")
+    admin = world["people"]["admin"]
+    file_id = world["private"]
+    with app.app_context():
+        key = db.session.get(SourceFile, file_id).storage_key
+
+    class Down:
+        def open(self, *args, **kwargs):
+            raise StorageUnavailable("connection refused")
+
+    real = app.extensions["file_storage"]
+    app.extensions["file_storage"] = Down()
+    try:
+        down = admin.get(f"/files/{file_id}/content", expect_5xx=True)
+    finally:
+        app.extensions["file_storage"] = real
+    with app.app_context():
+        get_storage().delete(key)  # the object is gone, its row is still there
+    missing = admin.get(f"/files/{file_id}/content")
+
+    assert_problem(down, 503)
+    assert_problem(missing, 404)
+    assert _downloads(admin) == []
+
+
+def test_a_head_request_sends_no_bytes_and_is_not_audited(api, factory):
+    world = _world(api, factory, "in_progress")
+    admin = world["people"]["admin"]
+    path = f"/files/{world['private']}/content"
+
+    head = admin.request("HEAD", path)
+    head.close()  # as a server does once it answered: the stored file is closed unread
+
+    assert head.status_code == 200
+    assert head.get_data() == b""
+    assert head.headers["Content-Length"] == str(len(PDF))
+    assert head.headers["ETag"] == f'"{hashlib.sha256(PDF).hexdigest()}"'
+    assert _downloads(admin) == []
+    assert admin.get(path).get_data() == PDF
+    assert _downloads(admin) == [f"file:{world['private']}"]
+
+
 def test_a_download_says_what_it_is(client, job):
     file = add_file(client, job["id"], CSV, "totals.csv")
 
