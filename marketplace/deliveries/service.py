@@ -253,7 +253,8 @@ def records_csv(descriptor: dict, submission_id: int) -> Iterator[str]:
     strings = [spec["type"] == "string" for spec in descriptor["fields"]]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(names)
+    # Field names are the client's text too, and may start like a formula.
+    writer.writerow([_neutral(name) for name in names])
     last = 0
     while True:
         batch = db.session.execute(

@@ -332,6 +332,36 @@ def test_the_csv_export_writes_canonical_values_and_neutralises_formulas(texts):
     assert lines[9:] == [""]
 
 
+def test_the_csv_exports_header_neutralises_field_names_that_start_like_formulas(app, api, factory):
+    # A field's name has no control characters (no tab, no carriage return), but may
+    # start with =, +, - or @.
+    names = ["id", '=HYPERLINK("x")', "+total", "-change", "@who", "a=b"]
+    schema = {"fields": [{"name": name, "type": "string"} for name in names]}
+    company, freelancer = api.as_user(factory.client()), api.as_user(factory.freelancer())
+    milestone = funded_milestone(app, company, freelancer, schema)
+    records = [dict.fromkeys(names, "v")]
+    submitted = freelancer.post(f"/milestones/{milestone}/submit", json={"records": records})
+    assert submitted.status_code == 200, submitted.json
+
+    lines = company.get(f"/milestones/{milestone}/records").get_data(as_text=True).split("\r\n")
+
+    assert lines[0] == 'id,"\'=HYPERLINK(""x"")",\'+total,\'-change,\'@who,a=b'
+    assert lines[1] == "v,v,v,v,v,v"
+    for bad in ("\tname", "\rname"):
+        refused = company.post(
+            "/jobs",
+            json={
+                "title": "Key in forms",
+                "description": "Forms.",
+                "skills": ["data entry"],
+                "budget": 1000,
+                "currency": "USD",
+                "schema": {"fields": [{"name": bad, "type": "string"}]},
+            },
+        )
+        assert_problem(refused, 422, "schema.fields.0.name")
+
+
 def test_the_json_export_pages_through_rows_in_order(texts):
     records = [{"id": n, "label": f"r{n}", "value": n / 2, "when": None} for n in range(1, 8)]
     path = f"/milestones/{texts.milestone}/submit"
