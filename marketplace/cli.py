@@ -1,7 +1,7 @@
 """The `flask --app wsgi marketplace ...` command group."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -64,12 +64,51 @@ def new_installation_namespace() -> None:
 
 @marketplace.command("purge-expired")
 def purge_expired() -> None:
-    """Delete idempotency records past 24 hours and expired browser sessions (run daily)."""
+    """Delete idempotency records past 24 hours, expired browser sessions and stored files
+    no row names (as sweep-files does); run daily."""
     from marketplace import idempotency
     from marketplace.accounts.service import purge_expired_sessions
 
     click.echo(f"{idempotency.purge_expired()} idempotency records deleted.")
     click.echo(f"{purge_expired_sessions()} expired browser sessions deleted.")
+    _sweep(current_app.config["FILE_SWEEP_GRACE_MINUTES"], dry_run=False)
+
+
+@marketplace.command("sweep-files")
+@click.option(
+    "--grace-minutes",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Spare objects younger than this (default FILE_SWEEP_GRACE_MINUTES, 60). Uploads "
+    "under way are younger: 0 removes theirs too.",
+)
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+def sweep_files(grace_minutes: float | None, dry_run: bool) -> None:
+    """Remove stored files no source file or delivery names (a crash between storing a
+    file and committing its row leaves one); exit 1 if the store cannot be read."""
+    if grace_minutes is None:
+        grace_minutes = current_app.config["FILE_SWEEP_GRACE_MINUTES"]
+    _sweep(grace_minutes, dry_run=dry_run)
+
+
+def _sweep(grace_minutes: float, *, dry_run: bool) -> None:
+    from datetime import timedelta
+
+    from marketplace.files.sweep import sweep_files as sweep
+    from marketplace.storage import StorageUnavailable
+
+    try:
+        swept = sweep(timedelta(minutes=grace_minutes), dry_run=dry_run)
+    except StorageUnavailable as error:
+        click.echo(f"The file storage could not be swept: {error}", err=True)
+        raise SystemExit(1) from None
+    for key in swept.removed:
+        click.echo(f"{'would remove' if dry_run else 'removed'}: {key}")
+    click.echo(
+        f"{len(swept.removed)} stored file(s) no row names "
+        f"{'would be ' if dry_run else ''}removed ({swept.listed} listed, {swept.old} older "
+        f"than {grace_minutes:g} minutes)."
+    )
 
 
 @marketplace.command("release-due")

@@ -101,6 +101,9 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         raise ConfigError("FUNDING_TIMEOUT_HOURS must be more than 0")
     if review_days < 0:
         raise ConfigError("REVIEW_PERIOD_DAYS must not be negative")
+    sweep_grace = _number(env, "FILE_SWEEP_GRACE_MINUTES", 60.0, float)
+    if sweep_grace < 1:
+        raise ConfigError("FILE_SWEEP_GRACE_MINUTES must be at least 1")
     secret_key = env.get("SECRET_KEY") or None
     storage_uri, storage_options = rate_limit_storage(env)
     port = _number(env, "PORT", 5000)
@@ -149,6 +152,9 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         # (with the AWS_* variables and S3_ENDPOINT_URL), which several hosts can share.
         "FILE_STORAGE": env.get("FILE_STORAGE") or str(INSTANCE_PATH / "files"),
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", ""),
+        # A stored object no row names is removed by sweep-files (and purge-expired) once
+        # it is older than this: an upload under way has not committed its row yet.
+        "FILE_SWEEP_GRACE_MINUTES": sweep_grace,
         # The most bytes one uploaded file (a source file, a delivery, gold records) may
         # have; JSON bodies elsewhere keep MAX_CONTENT_LENGTH (see inputs.takes_upload).
         "MAX_UPLOAD_BYTES": _positive(env, "MAX_UPLOAD_BYTES", 25 * 1024 * 1024),

@@ -8,6 +8,7 @@ file's row under its lock.
 
 import csv
 import io
+import logging
 import math
 import pickle
 import tempfile
@@ -26,6 +27,7 @@ from marketplace.deliveries import reading
 from marketplace.deliveries.checks import Checked, as_json, canonical, check
 from marketplace.deliveries.models import DeliveryFile, DeliveryRecord, DeliveryRefusal
 from marketplace.deliveries.record_schema import field_names
+from marketplace.errors import log_error
 from marketplace.extensions import db
 from marketplace.pagination import Page, SortKey, paginate_rows
 from marketplace.storage import get_storage
@@ -235,8 +237,13 @@ def file_row(submission_id: int, kept: KeptFile) -> None:
 
 
 def forget_file(key: str) -> None:
-    """Remove a stored delivery file whose records were never committed."""
-    get_storage().delete(key)
+    """Remove a stored delivery file whose records were never committed. A store that
+    fails to is logged, not raised over the request's own error: `sweep-files` removes
+    the object later."""
+    try:
+        get_storage().delete(key)
+    except Exception as error:
+        log_error(f"stored object {key} could not be removed", error, logging.WARNING)
 
 
 # -- exports ----------------------------------------------------------------------------

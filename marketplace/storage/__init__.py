@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import BinaryIO, Protocol
 
 CHUNK_SIZE = 64 * 1024
@@ -34,6 +35,14 @@ class StoredObject:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Listed:
+    """An object as a listing shows it: its key and when it was written (UTC)."""
+
+    key: str
+    written_at: datetime
+
+
 class FileStorage(Protocol):
     def save(self, key: str, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredObject:
         """Store the stream under `key`, all or nothing; `TooLarge` past `max_bytes`."""
@@ -45,6 +54,11 @@ class FileStorage(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove the object; a missing one is not an error."""
+        ...
+
+    def listing(self) -> Iterator[Listed]:
+        """Every object stored (a write under way or abandoned included), in no set
+        order; read as it is iterated, so a store of millions is never held whole."""
         ...
 
 

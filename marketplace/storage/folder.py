@@ -5,10 +5,18 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from marketplace.storage import CHUNK_SIZE, Digest, StoredFileMissing, StoredObject, chunks
+from marketplace.storage import (
+    CHUNK_SIZE,
+    Digest,
+    Listed,
+    StoredFileMissing,
+    StoredObject,
+    chunks,
+)
 
 
 class FolderStorage:
@@ -49,6 +57,19 @@ class FolderStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def listing(self) -> Iterator[Listed]:
+        # A save's temporary file (`.upload-...`) is listed too: one a crash left behind
+        # is as much an orphan as a file whose row never committed.
+        for folder, _subfolders, names in os.walk(self.root):
+            for name in names:
+                path = Path(folder, name)
+                try:
+                    written = path.stat().st_mtime
+                except FileNotFoundError:  # removed since the folder was read
+                    continue
+                key = path.relative_to(self.root).as_posix()
+                yield Listed(key, datetime.fromtimestamp(written, UTC))
 
 
 class _Chunks:

@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from marketplace.storage import (
     CHUNK_SIZE,
     Digest,
+    Listed,
     StorageUnavailable,
     StoredFileMissing,
     StoredObject,
@@ -61,6 +62,8 @@ class S3Storage:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.part_size = part_size
+        # Objects a listing asks for at a time (S3 answers at most 1,000).
+        self.list_page = 1000
 
     @classmethod
     def from_config(cls, config) -> S3Storage:
@@ -151,6 +154,21 @@ class S3Storage:
     def delete(self, key: str) -> None:
         try:
             self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+        except (BotoCoreError, ClientError) as error:
+            if _unavailable(error):
+                raise StorageUnavailable(str(error)) from error
+            raise
+
+    def listing(self) -> Iterator[Listed]:
+        # A page at a time; only the prefix's objects are ours.
+        start = f"{self.prefix}/" if self.prefix else ""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=start, PaginationConfig={"PageSize": self.list_page}
+        )
+        try:
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield Listed(item["Key"].removeprefix(start), item["LastModified"])
         except (BotoCoreError, ClientError) as error:
             if _unavailable(error):
                 raise StorageUnavailable(str(error)) from error

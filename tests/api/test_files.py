@@ -576,3 +576,85 @@ def test_the_bytes_are_where_file_storage_says(app, client, job):
 
     assert type(storage).__name__ == ("S3Storage" if s3_wanted() else "FolderStorage")
     assert any(stored.endswith(key) for stored in stored_keys(app))
+
+
+# orphaned objects ------------------------------------------------------------------------
+
+
+def _sweep(app, *args: str):
+    result = app.test_cli_runner().invoke(args=["marketplace", "sweep-files", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _exists(app, key: str) -> bool:
+    with app.app_context():
+        try:
+            _close_chunks(get_storage().open(key))
+        except StoredFileMissing:
+            return False
+    return True
+
+
+def _close_chunks(chunks) -> None:
+    chunks.close()
+
+
+def test_sweep_files_removes_stored_objects_no_row_names(app, api, factory):
+    _sweep(app, "--grace-minutes", "0")  # what earlier tests left behind
+    client, freelancer = api.as_user(factory.client()), api.as_user(factory.freelancer())
+    job = make_contract(client, freelancer)["job_id"]
+    kept = add_file(client, job, PDF, "kept.pdf")
+    with app.app_context():
+        kept_key = db.session.get(SourceFile, kept["id"]).storage_key
+        for key in ("jobs/1/files/never-committed", "deliveries/1/never-committed"):
+            get_storage().save(key, io.BytesIO(b"left behind by a crash"))
+    orphans = ["deliveries/1/never-committed", "jobs/1/files/never-committed"]
+
+    young = _sweep(app)  # the grace period spares them: an upload may be under way
+    listed = _sweep(app, "--grace-minutes", "0", "--dry-run")
+    assert all(_exists(app, key) for key in orphans)
+    swept = _sweep(app, "--grace-minutes", "0")
+
+    assert "0 stored file(s) no row names removed" in young
+    assert sorted(line for line in listed.splitlines() if line.startswith("would remove")) == [
+        f"would remove: {key}" for key in orphans
+    ]
+    assert sorted(line for line in swept.splitlines() if line.startswith("removed:")) == [
+        f"removed: {key}" for key in orphans
+    ]
+    assert not any(_exists(app, key) for key in orphans)
+    assert _exists(app, kept_key)
+    assert client.get(f"/files/{kept['id']}/content").get_data() == PDF
+
+
+def test_a_failed_upload_whose_object_stayed_is_swept(app, client, job, monkeypatch):
+    """The upload's commit fails and so does the store's removal of its object (as when
+    the process dies between the two): an object no row names, until the sweep."""
+    from marketplace.files import service
+
+    _sweep(app, "--grace-minutes", "0")
+    with app.app_context():
+        storage = get_storage()
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service.db.session, "commit", fail)
+    monkeypatch.setattr(storage, "delete", fail)
+    body, content_type = multipart([("file", "lost.pdf", PDF)])
+    response = client.post(
+        f"/jobs/{job['id']}/files", data=body, content_type=content_type, expect_5xx=True
+    )
+    monkeypatch.undo()
+    left = stored_keys(app)
+
+    monkeypatch.setitem(app.config, "FILE_SWEEP_GRACE_MINUTES", 0)
+    purged = app.test_cli_runner().invoke(args=["marketplace", "purge-expired"])
+
+    assert response.status_code == 500
+    assert rows(app) == 0
+    assert len(left) == 1
+    assert purged.exit_code == 0, purged.output
+    assert "1 stored file(s) no row names removed" in purged.output
+    assert stored_keys(app) == []

@@ -163,3 +163,43 @@ def test_locations(location, expected):
 def test_a_location_needs_a_bucket():
     with pytest.raises(ValueError, match="no bucket"):
         parse_location("s3:///prefix")
+
+
+def test_the_listing_names_the_prefixs_objects_by_their_keys(endpoint, bucket, storage):
+    from datetime import UTC, datetime, timedelta
+
+    storage.save("jobs/1/files/a", io.BytesIO(b"a"))
+    storage.save("deliveries/7/b", io.BytesIO(b"b"))
+    outside = s3_client(endpoint)
+    outside.put_object(Bucket=bucket, Key="some/prefixed-too-far/x", Body=b"x")
+    outside.put_object(Bucket=bucket, Key="elsewhere/y", Body=b"y")
+
+    listed = {entry.key: entry.written_at for entry in storage.listing()}
+
+    assert sorted(listed) == ["deliveries/7/b", "jobs/1/files/a"]
+    now = datetime.now(UTC)
+    assert all(
+        now - timedelta(minutes=5) < moment <= now + timedelta(minutes=1)
+        for moment in listed.values()
+    )
+    storage.delete("deliveries/7/b")  # a listed key is one delete takes
+    assert [entry.key for entry in storage.listing()] == ["jobs/1/files/a"]
+
+
+def test_the_listing_reads_page_after_page(endpoint, bucket):
+    storage = S3Storage.from_config({"FILE_STORAGE": f"s3://{bucket}", "S3_ENDPOINT_URL": endpoint})
+    storage.list_page = 2  # S3's own pages hold up to 1,000 keys
+    client = s3_client(endpoint)
+    for n in range(5):
+        client.put_object(Bucket=bucket, Key=f"k/{n}", Body=b"")
+
+    assert sorted(entry.key for entry in storage.listing()) == [f"k/{n}" for n in range(5)]
+
+
+def test_an_unreachable_store_cannot_be_listed(bucket):
+    storage = S3Storage.from_config(
+        {"FILE_STORAGE": f"s3://{bucket}", "S3_ENDPOINT_URL": "http://127.0.0.1:9"}
+    )
+
+    with pytest.raises(StorageUnavailable):
+        list(storage.listing())

@@ -21,6 +21,7 @@ def test_defaults_suit_the_embedded_mode():
     assert config["RATELIMIT_ENABLED"] is True
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["PLATFORM_COUNTRY"] == "US"
+    assert config["FILE_SWEEP_GRACE_MINUTES"] == 60
 
 
 def test_values_are_read_and_typed():
@@ -32,8 +33,10 @@ def test_values_are_read_and_typed():
             "SESSION_COOKIE_SECURE": "0",
             "PAYMENT_GATEWAY": "Stripe",
             "SECRET_KEY": "s",
+            "FILE_SWEEP_GRACE_MINUTES": "90",
         }
     )
+    assert config["FILE_SWEEP_GRACE_MINUTES"] == 90
     assert config["RATELIMIT_ENABLED"] is False
     assert config["REVIEW_PERIOD_DAYS"] == 0.5
     assert config["PLATFORM_FEE_BPS"] == 250
@@ -50,6 +53,8 @@ def test_values_are_read_and_typed():
         {"PLATFORM_FEE_BPS": "10001"},
         {"REVIEW_PERIOD_DAYS": "-1"},
         {"RATELIMIT_ENABLED": "maybe"},
+        {"FILE_SWEEP_GRACE_MINUTES": "0"},
+        {"FILE_SWEEP_GRACE_MINUTES": "an hour"},
     ],
 )
 def test_bad_values_stop_the_start(env):
