@@ -122,8 +122,8 @@ def _upload_fields() -> dict:
     description="`format=json`: a page of records in row order (`limit` 1 to 1,000, default "
     "100). `format=csv` (the default): every record as CSV (`text/csv`, as an attachment), "
     "header in schema order, values written canonically (ISO dates, `120.5`); a `string` "
-    "cell starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so "
-    "that spreadsheets do not run it.",
+    "cell, or a field name in the header, starting with `=`, `+`, `-`, `@`, tab or carriage "
+    "return is prefixed with `'` so that spreadsheets do not run it.",
 )
 @blp.doc(tags=["contracts"])
 def milestone_records(args, milestone_id):
