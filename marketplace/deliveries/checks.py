@@ -487,20 +487,24 @@ def identity(value: Any) -> bytes:
     one instant are the same. Each kind has its own first byte, so no string is
     taken for a number.
     """
-    if isinstance(value, bool):
+    kind = value.__class__
+    if kind is str:
+        return b"s" + value.encode("utf-8", "surrogatepass")
+    if kind is bool:
         return b"b1" if value else b"b0"
-    if isinstance(value, int):
+    if kind is int:
         return b"n" + str(value).encode()
-    if isinstance(value, float):
+    if kind is float:
         written = str(int(value)) if value.is_integer() else repr(value)
         return b"n" + written.encode()
     if isinstance(value, datetime):
         return b"t" + iso_datetime(value).encode()
     if isinstance(value, date):
         return b"d" + value.isoformat().encode()
-    if isinstance(value, str):
-        return b"s" + value.encode("utf-8", "surrogatepass")
-    raise TypeError(f"no identity for {type(value).__name__}")
+    raise TypeError(f"no identity for {kind.__name__}")
+
+
+_LOW_BITS = 2**64 - 1
 
 
 class FirstRows:
@@ -534,33 +538,32 @@ class FirstRows:
     def first(self, value: Any, row: int) -> int | None:
         """The row that held the value before; None (and `row` noted) if none did."""
         digest = hashlib.blake2b(identity(value), digest_size=16, key=self._key).digest()
-        low = int.from_bytes(digest[:8], "little")
-        high = int.from_bytes(digest[8:], "little")
-        found = self._find(low, high)
-        if self._rows[found]:
-            return self._rows[found]
-        self._rows[found], self._low[found], self._high[found] = row, low, high
-        self._count += 1
-        if 2 * self._count > self._mask + 1:
-            self._grow()
-        return None
-
-    def _find(self, low: int, high: int) -> int:
-        """The slot holding the digest, or the empty one where it goes."""
+        whole = int.from_bytes(digest, "little")
+        low, high = whole & _LOW_BITS, whole >> 64
+        # The look-up is written out here, not called: it runs for every cell.
         rows, lows, highs, mask = self._rows, self._low, self._high, self._mask
         slot = high & mask
-        while rows[slot] and (lows[slot] != low or highs[slot] != high):
+        while held := rows[slot]:
+            if lows[slot] == low and highs[slot] == high:
+                return held
             slot = (slot + 1) & mask
-        return slot
+        rows[slot], lows[slot], highs[slot] = row, low, high
+        self._count += 1
+        if 2 * self._count > mask:
+            self._grow()
+        return None
 
     def _grow(self) -> None:
         rows, lows, highs = self._rows, self._low, self._high
         self._allocate(2 * len(rows))
+        new_rows, new_lows, new_highs, mask = self._rows, self._low, self._high, self._mask
         for slot, row in enumerate(rows):
             if row:
-                low, high = lows[slot], highs[slot]
-                found = self._find(low, high)
-                self._rows[found], self._low[found], self._high[found] = row, low, high
+                high = highs[slot]
+                place = high & mask
+                while new_rows[place]:
+                    place = (place + 1) & mask
+                new_rows[place], new_lows[place], new_highs[place] = row, lows[slot], high
 
 
 # -- the whole delivery -----------------------------------------------------------------

@@ -87,13 +87,17 @@ def _party(user: User, milestone_id: int, role: str):
 
     def load() -> tuple[Milestone, Contract]:
         milestone, contract = engine.lock_milestone(milestone_id)
-        if not contract_policy.can_view_contract(user, contract):
-            raise NotFound("No such milestone.")
-        if contract.party_role(user.id) != role:
-            raise Forbidden(f"Only the contract's {role} may do this.")
+        _check_party(user, contract, role)
         return milestone, contract
 
     return load
+
+
+def _check_party(user: User, contract: Contract, role: str) -> None:
+    if not contract_policy.can_view_contract(user, contract):
+        raise NotFound("No such milestone.")
+    if contract.party_role(user.id) != role:
+        raise Forbidden(f"Only the contract's {role} may do this.")
 
 
 def transfer_group(milestone_id: int) -> str:
@@ -502,10 +506,7 @@ def _visible_to(user: User, milestone_id: int, role: str) -> tuple[Milestone, Co
     if found is None:
         raise NotFound("No such milestone.")
     milestone, contract = found
-    if not contract_policy.can_view_contract(user, contract):
-        raise NotFound("No such milestone.")
-    if contract.party_role(user.id) != role:
-        raise Forbidden(f"Only the contract's {role} may do this.")
+    _check_party(user, contract, role)
     return milestone, contract
 
 
