@@ -658,3 +658,23 @@ def test_a_failed_upload_whose_object_stayed_is_swept(app, client, job, monkeypa
     assert purged.exit_code == 0, purged.output
     assert "1 stored file(s) no row names removed" in purged.output
     assert stored_keys(app) == []
+
+
+def test_a_removed_file_whose_bytes_the_store_kept_is_swept(app, client, job, monkeypatch):
+    file = add_file(client, job["id"])
+    with app.app_context():
+        storage = get_storage()
+        key = db.session.get(SourceFile, file["id"]).storage_key
+
+    def down(*_args, **_kwargs):
+        raise StorageUnavailable("connection refused")
+
+    monkeypatch.setattr(storage, "delete", down)
+    removed = client.delete(f"/files/{file['id']}")
+    monkeypatch.undo()
+
+    assert removed.status_code == 204  # the row went first: nobody reaches the bytes
+    assert rows(app) == 0
+    assert _exists(app, key)
+    _sweep(app, "--grace-minutes", "0")
+    assert not _exists(app, key)
