@@ -104,10 +104,16 @@ class RowSpool:
     whole. The bytes are this request's own, read back only by it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, descriptor: dict) -> None:
         self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+        # Only dates and times need a conversion to be JSON, done before they are kept
+        # (ISO text is kept and read back faster than date objects).
+        self._timed = [i for i, spec in enumerate(descriptor["fields"]) if spec["type"] in TIMED]
 
     def add(self, rows: list[tuple[int, list[Any]]]) -> None:
+        for _number, values in rows:
+            for i in self._timed:
+                values[i] = as_json(values[i])
         pickle.dump(rows, self._file, protocol=pickle.HIGHEST_PROTOCOL)
 
     def batches(self) -> Iterator[list[tuple[int, list[Any]]]]:
@@ -146,23 +152,20 @@ def write_records(descriptor: dict, submission_id: int, spool: RowSpool) -> None
     """The spooled rows as records of the submission, a batch per executemany."""
     names = field_names(descriptor)
     table = cast(Table, DeliveryRecord.__table__)
-    # Only dates and times need a conversion to be JSON.
-    timed = [i for i, spec in enumerate(descriptor["fields"]) if spec["type"] in TIMED]
     for rows in spool.batches():
-        params = []
-        for number, values in rows:
-            for i in timed:
-                values[i] = as_json(values[i])
-            params.append(
+        # Core, not the ORM's bulk insert: no objects, one executemany (on PostgreSQL,
+        # several rows to a statement).
+        db.session.execute(
+            insert(table),
+            [
                 {
                     "submission_id": submission_id,
                     "row": number,
                     "record_values": dict(zip(names, values, strict=True)),
                 }
-            )
-        # Core, not the ORM's bulk insert: no objects, one executemany (on PostgreSQL,
-        # several rows to a statement).
-        db.session.execute(insert(table), params)
+                for number, values in rows
+            ],
+        )
 
 
 def refused_checks_wait(milestone_id: int) -> int | None:

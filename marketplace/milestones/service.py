@@ -465,9 +465,7 @@ def _refuse_delivery(milestone_id: int, checked: deliveries.Checked) -> NoReturn
     )
 
 
-def _check_before_locking(
-    user: User, milestone_id: int, request: dict, spool: deliveries.RowSpool
-) -> CheckedDelivery | None:
+def _check_before_locking(user: User, milestone_id: int, request: dict) -> CheckedDelivery | None:
     """Check a delivery of records before the milestone is locked.
 
     What the check needs (the job's record schema, the milestone's max_records) and
@@ -487,10 +485,15 @@ def _check_before_locking(
     limit = milestone.max_records
     db.session.rollback()  # nothing is read or locked while the delivery is checked
     delivery: deliveries.Delivery = request["delivery"]
-    result = deliveries.check_delivery(descriptor, delivery, milestone_limit=limit, spool=spool)
-    checked = CheckedDelivery(descriptor, limit, result, spool)
-    if result.passed:
-        checked.kept = deliveries.keep_file(milestone_id, delivery)
+    spool = deliveries.RowSpool(descriptor)
+    try:
+        result = deliveries.check_delivery(descriptor, delivery, milestone_limit=limit, spool=spool)
+        checked = CheckedDelivery(descriptor, limit, result, spool)
+        if result.passed:
+            checked.kept = deliveries.keep_file(milestone_id, delivery)
+    except BaseException:
+        spool.close()
+        raise
     return checked
 
 
@@ -516,11 +519,9 @@ def submit_milestone(
     """The freelancer delivers (records, on a job with a record schema); the client has
     the review period to answer."""
     request: dict = {"note": note, "actor_id": user.id, "delivery": delivery}
-    spool = None
     try:
         if delivery is not None:
-            spool = deliveries.RowSpool()
-            request["checked"] = _check_before_locking(user, milestone_id, request, spool)
+            request["checked"] = _check_before_locking(user, milestone_id, request)
         milestone = engine.run(
             A.SUBMIT, request, _party(user, milestone_id, "freelancer"), actor_id=user.id
         )
@@ -531,8 +532,8 @@ def submit_milestone(
             deliveries.forget_file(checked.kept.key)
         raise
     finally:
-        if spool is not None:
-            spool.close()
+        if request.get("checked") is not None:
+            request["checked"].spool.close()
     return milestone
 
 
