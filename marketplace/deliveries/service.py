@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 from marketplace.database import utcnow
 from marketplace.deliveries import reading
 from marketplace.deliveries.checks import Checked, as_json, canonical, check
+from marketplace.deliveries.gold import GoldComparison
 from marketplace.deliveries.models import DeliveryFile, DeliveryRecord, DeliveryRefusal
 from marketplace.deliveries.record_schema import field_names
 from marketplace.extensions import db
@@ -93,12 +94,16 @@ def check_delivery(
     *,
     milestone_limit: int | None,
     submission_id: int | None = None,
+    gold: GoldComparison | None = None,
 ) -> Checked:
     """The delivery checked against the job's record schema. With a submission, its
-    records are written as they pass (the caller rolls back when the check fails)."""
+    records are written as they pass (the caller rolls back when the check fails); with
+    a gold comparison, they are compared with the job's gold records on their way."""
     limit, reason = max_records(milestone_limit)
     names = field_names(descriptor)
     sink = None if submission_id is None else _record_writer(descriptor, submission_id)
+    if gold is not None:
+        sink = gold.sink(sink)
     return check(
         descriptor,
         lambda: delivery.table(names),

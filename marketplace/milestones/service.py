@@ -29,6 +29,7 @@ from marketplace.contracts import policy as contract_policy
 from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract, Milestone, MilestoneSubmission
 from marketplace.database import utcnow
+from marketplace.deliveries import gold
 from marketplace.deliveries import service as deliveries
 from marketplace.errors import (
     Conflict,
@@ -362,8 +363,14 @@ class Submit(Handler):
     def plan(self, milestone, contract, request):
         status = next_status(MILESTONE, milestone.status, A.SUBMIT, "milestone")
         delivery: deliveries.Delivery | None = request["delivery"]
-        # The job's record schema alone: its skills and text are not needed here.
-        descriptor = db.session.scalar(select(Job.record_schema).where(Job.id == contract.job_id))
+        # The job's record schema alone: its skills and text are not needed here. Its row
+        # is held (FOR KEY SHARE) until the submission commits, so that the job's client
+        # cannot replace the gold set while this delivery is compared with it.
+        descriptor = db.session.scalar(
+            select(Job.record_schema)
+            .where(Job.id == contract.job_id)
+            .with_for_update(read=True, key_share=True)
+        )
         if descriptor is None and delivery is not None:
             raise ValidationFailed(
                 {"records": ["This job has no record schema: its delivery is a note alone."]}
@@ -392,15 +399,18 @@ class Submit(Handler):
         milestone.submissions.append(submission)
         if descriptor is not None and delivery is not None:
             db.session.flush()  # its records are written as they pass the check
+            comparison = gold.comparison_for(descriptor, contract.job_id)
             checked = deliveries.check_delivery(
                 descriptor,
                 delivery,
                 milestone_limit=milestone.max_records,
                 submission_id=submission.id,
+                gold=comparison,
             )
-            if not checked.passed:
-                _refuse_delivery(milestone.id, checked)
-            submission.report = checked.report()
+            report = gold.judged(checked, comparison, contract.min_accuracy_bps)
+            if not report["passed"]:
+                _refuse_delivery(milestone.id, checked, report, request["sees_gold"])
+            submission.report = report  # in full: shaped for each reader when shown
             submission.record_count = checked.rows
             request["stored"] = deliveries.keep_file(milestone.id, submission.id, delivery)
         milestone.status = status
@@ -410,18 +420,22 @@ class Submit(Handler):
         return None
 
 
-def _refuse_delivery(milestone_id: int, checked) -> NoReturn:
+def _refuse_delivery(milestone_id: int, checked, report: dict, sees_gold: bool) -> NoReturn:
     """Undo what the check wrote (the submission, the records that passed so far), count
-    the refusal under the milestone's lock, and answer with the report."""
+    the refusal under the milestone's lock, and answer with the report as the caller may
+    see it (a freelancer: the accuracy alone, not which rows were gold)."""
     db.session.rollback()
     engine.lock_milestone(milestone_id)
     deliveries.count_refusal(milestone_id)
     db.session.commit()
+    count = checked.error_count
+    if count:
+        why = f"The delivery has {count} error{'s' if count != 1 else ''}"
+    else:
+        why = "The delivery's accuracy on known answers is under the contract's min_accuracy"
     raise DeliveryRefused(
-        f"The delivery has {checked.error_count} "
-        f"error{'s' if checked.error_count != 1 else ''}: see `report`. Nothing was stored "
-        "and the milestone is unchanged.",
-        report=checked.report(),
+        f"{why}: see `report`. Nothing was stored and the milestone is unchanged.",
+        report=gold.shaped(report, full=sees_gold),
     )
 
 
@@ -430,7 +444,12 @@ def submit_milestone(
 ) -> Milestone:
     """The freelancer delivers (records, on a job with a record schema); the client has
     the review period to answer."""
-    request: dict = {"note": note, "actor_id": user.id, "delivery": delivery}
+    request: dict = {
+        "note": note,
+        "actor_id": user.id,
+        "delivery": delivery,
+        "sees_gold": gold.sees_gold(user.role),
+    }
     try:
         milestone = engine.run(
             A.SUBMIT, request, _party(user, milestone_id, "freelancer"), actor_id=user.id
