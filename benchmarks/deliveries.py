@@ -1,6 +1,7 @@
 """Deliveries of records: check and store, export, and the memory a large one takes.
 
     python -m benchmarks.deliveries [--database-url postgresql://...] [--rows 10000]
+                                    [--gold 5000]
 
 Each delivery is a real `POST /milestones/{id}/submit` through the app (multipart, in
 process, no server), on a fresh funded milestone of a job with an eight-field record
@@ -10,6 +11,12 @@ frictionless' own validation of the same CSV for comparison, and, from a process
 own, the peak resident memory of a 50,000-row CSV delivery. Targets: CSV delivery under
 1.5 s, export under 0.5 s, peak under 150 MB. SQLite in a temporary folder by default; a
 PostgreSQL database given with --database-url has its public schema wiped first.
+
+With `--gold N`, every job first gets N gold records (`PUT /jobs/{id}/gold` as CSV,
+timed): rows of the delivery spread evenly through it, one in a hundred with a field
+that differs; each delivery is then also compared with them. The peak is then that of
+a 50,000-row delivery holding N gold rows (the comparison reads only the gold keys, and
+a batch's matching gold rows as the check hands the batch on).
 """
 
 import argparse
@@ -55,6 +62,17 @@ NAMES = [field["name"] for field in SCHEMA["fields"]]
 TARGETS = {"csv": 1.5, "export": 0.5, "peak_mb": 150}
 
 
+def gold_rows(count: int, among: int) -> list[list]:
+    """`count` gold records for a delivery of `among` rows: its rows spread evenly through
+    it, one in a hundred with another name (so that the comparison finds differences)."""
+    step = max(1, among // max(count, 1))
+    chosen = [row for row in rows(among) if (row[0] - 1) % step == 0][:count]
+    for index, row in enumerate(chosen):
+        if index % 100 == 0:
+            row[1] = f"Someone {row[0]}"
+    return chosen
+
+
 def rows(count: int, seed: int = 7) -> Iterator[list]:
     chance = random.Random(seed)
     return (
@@ -98,7 +116,9 @@ def as_xlsx(table: Iterable[list]) -> bytes:
 class Market:
     """An app on a fresh database, a client and a freelancer, and funded milestones."""
 
-    def __init__(self, url: str, workdir: Path):
+    def __init__(self, url: str, workdir: Path, gold: bytes | None = None):
+        self.gold = gold
+        self.gold_times: list[Clock] = []
         if url.startswith("postgresql"):
             engine = create_engine(url)
             with engine.begin() as connection:
@@ -165,6 +185,16 @@ class Market:
                 "schema": SCHEMA,
             },
         ).json
+        if self.gold is not None:
+            with Clock() as clock:
+                self.call(
+                    self.client,
+                    "PUT",
+                    f"/jobs/{job['id']}/gold",
+                    data=self.gold,
+                    content_type="text/csv",
+                )
+            self.gold_times.append(clock)
         bid = self.call(
             self.freelancer,
             "POST",
@@ -200,6 +230,8 @@ class Market:
                 content_type=f"multipart/form-data; boundary={boundary}",
             )
         assert response.json["records"]["submitted"] > 0
+        if self.gold is not None:
+            assert response.json["submissions"][-1]["report"]["gold"] is not None
         return milestone, clock
 
     def export(self, milestone: int):
@@ -243,10 +275,11 @@ def best(clocks: list) -> str:
     )
 
 
-def peak(url: str, count: int) -> None:
-    """In this process alone: one delivery of `count` CSV rows; print the peak RSS."""
+def peak(url: str, count: int, gold: int) -> None:
+    """In this process alone: one delivery of `count` CSV rows (with `gold` gold records
+    among them); print the peak RSS."""
     with tempfile.TemporaryDirectory() as folder:
-        market = Market(url, Path(folder))
+        market = Market(url, Path(folder), as_csv(gold_rows(gold, count)) if gold else None)
         data = as_csv(rows(count))
         milestone = market.funded_milestone()
         ready = _resident()
@@ -290,6 +323,9 @@ def main(argv=None) -> int:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--peak-rows", type=int, default=50_000)
+    parser.add_argument(
+        "--gold", type=int, default=0, help="gold records of every job (default: none)"
+    )
     parser.add_argument("--peak", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
@@ -297,11 +333,14 @@ def main(argv=None) -> int:
         url = database_url(args.database_url) if args.database_url else None
         url = url or f"sqlite:///{workdir / 'marketplace.db'}"
         if args.peak:
-            peak(url, args.peak_rows)
+            peak(url, args.peak_rows, args.gold)
             return 0
-        market = Market(url, workdir)
+        gold = as_csv(gold_rows(args.gold, args.rows)) if args.gold else None
+        market = Market(url, workdir, gold)
         csv_data, xlsx_data = as_csv(rows(args.rows)), as_xlsx(rows(args.rows))
         print(f"{args.rows:,} rows x {len(NAMES)} fields on {url.split(':')[0]}")
+        if args.gold:
+            print(f"  every job has {args.gold:,} gold records, spread through the delivery")
         print(f"  CSV {len(csv_data) / 2**20:.1f} MiB, XLSX {len(xlsx_data) / 2**20:.1f} MiB")
         csv_times, xlsx_times, export_times = [], [], []
         for _ in range(args.repeat):
@@ -318,13 +357,16 @@ def main(argv=None) -> int:
             f"target < {TARGETS['export']} s"
         )
         print(f"  frictionless validate alone (same CSV, nothing stored): {best(fl_times)}")
+        if args.gold:
+            print(f"  PUT {args.gold:,} gold records (CSV): {best(market.gold_times)}")
     command = [sys.executable, "-m", "benchmarks.deliveries", "--peak"]
-    command += ["--peak-rows", str(args.peak_rows)]
+    command += ["--peak-rows", str(args.peak_rows), "--gold", str(args.gold)]
     if args.database_url:
         command += ["--database-url", args.database_url]
     result = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
     print(
-        f"  {args.peak_rows:,}-row CSV delivery in a process of its own: "
+        f"  {args.peak_rows:,}-row CSV delivery"
+        f"{f' with {args.gold:,} gold rows' if args.gold else ''} in a process of its own: "
         f"{result['seconds']:.2f} s (CPU {result['cpu']:.2f} s), "
         f"peak RSS {result['peak_mb']:.0f} MB (resident before it: {result['ready_mb']:.0f} MB)  "
         f"target < {TARGETS['peak_mb']} MB"

@@ -1,7 +1,7 @@
 """Gold records: a job's known answers, and a delivery's accuracy measured on them.
 
 A job's client sends a set of records of the job's schema; it is checked as a delivery
-is, and kept one row per record, keyed by its primary key's value (`match_key`). A
+is, and kept one row per record, keyed by its primary key's value (`key_matcher`). A
 delivery that passed every other check is compared with the gold records whose key it
 holds, a batch of rows at a time as the check hands them on: only the keys of the set,
 and the values of the gold rows a batch matches, are ever read. Each field but the key
@@ -27,7 +27,7 @@ from marketplace.deliveries.checks import (
     Problem,
     Sink,
     as_json,
-    canonical,
+    canonical_number,
     check,
     quoted,
 )
@@ -57,24 +57,49 @@ def sees_gold(role: str) -> bool:
     return role in GOLD_READERS
 
 
-def _collapsed(text: str) -> str:
-    return " ".join(text.split())
+def _collapsed(text: str | None) -> str | None:
+    """Text trimmed, runs of whitespace as one space (None stays None)."""
+    return text if text is None else " ".join(text.split())
 
 
-def comparable(value: Any) -> Any:
-    """A typed value (or its JSON form, dates as ISO text) as it is compared: text
-    trimmed and with runs of whitespace as one space; dates and times as ISO text;
-    numbers as numbers (1 == 1.0); None for an empty cell."""
-    if isinstance(value, str):
-        return _collapsed(value)
-    return as_json(value)
+def _same(value: Any) -> Any:
+    return value
 
 
-def match_key(value: Any) -> str:
+# How a field's values are compared, by type: its typed value (or its JSON form: dates
+# as ISO text) as compared. Numbers compare as numbers (1 == 1.0), None is an empty cell.
+COMPARED_AS: dict[str, Callable[[Any], Any]] = {
+    "string": _collapsed,
+    "integer": _same,
+    "number": _same,
+    "boolean": _same,
+    "date": as_json,
+    "datetime": as_json,
+}
+# The text a key's value is matched by, by type (never None: a primary key is required).
+KEY_TEXT: dict[str, Callable[[Any], str]] = {
+    "string": lambda value: " ".join(value.split()),
+    "integer": str,
+    "number": canonical_number,
+    "boolean": lambda value: "true" if value else "false",
+    "date": as_json,
+    "datetime": as_json,
+}
+
+
+def key_matcher(descriptor: dict) -> Callable[[Any], str]:
     """The primary key's value as gold rows and delivered rows are matched on it: its
-    canonical text (whitespace trimmed and collapsed), digested to a fixed width."""
-    text = _collapsed(value) if isinstance(value, str) else canonical(value)
-    return hashlib.blake2b(text.encode(), digest_size=KEY_DIGEST_BYTES).hexdigest()
+    canonical text (text trimmed and with whitespace collapsed), digested to a fixed
+    width so that any key fits an index."""
+    key = primary_key(descriptor)
+    spec = next(spec for spec in descriptor["fields"] if spec["name"] == key)
+    text_of = KEY_TEXT[spec["type"]]
+    blake2b = hashlib.blake2b
+
+    def match_key(value: Any) -> str:
+        return blake2b(text_of(value).encode(), digest_size=KEY_DIGEST_BYTES).hexdigest()
+
+    return match_key
 
 
 def rounded(correct: int, compared: int, places: int) -> float:
@@ -123,13 +148,14 @@ class _GoldWriter:
             {} if specs[self.key_index]["type"] == "string" else None
         )
         self.same_keys: list[Problem] = []
+        self.match_key = key_matcher(descriptor)
         self.table = cast(Table, GoldRecord.__table__)
 
     def __call__(self, rows: list[tuple[int, list[Any]]]) -> None:
         params = []
         for number, values in rows:
             key = values[self.key_index]
-            digest = match_key(key)
+            digest = self.match_key(key)
             if self.first_rows is not None:
                 first = self.first_rows.setdefault(digest, number)
                 if first != number:
@@ -205,7 +231,13 @@ class GoldComparison:
         names = field_names(descriptor)
         key = cast(str, primary_key(descriptor))
         self.key_index = names.index(key)
-        self.compared = [(i, name) for i, name in enumerate(names) if name != key]
+        self.match_key = key_matcher(descriptor)
+        # (position in a row, name, how its values compare) of every field but the key.
+        self.compared = [
+            (i, spec["name"], COMPARED_AS[spec["type"]])
+            for i, spec in enumerate(descriptor["fields"])
+            if spec["name"] != key
+        ]
         self.rows = 0
         self.fields = 0
         self.correct = 0
@@ -225,9 +257,10 @@ class GoldComparison:
         """Compare a batch of passing rows (typed values in schema order) with the gold
         records their keys match: one statement for the batch, none if it matches none."""
         matched = []
+        keys, match_key, key_index = self.keys, self.match_key, self.key_index
         for number, values in rows:
-            digest = match_key(values[self.key_index])
-            if digest in self.keys:
+            digest = match_key(values[key_index])
+            if digest in keys:
                 matched.append((digest, number, values))
         if not matched:
             return
@@ -245,10 +278,10 @@ class GoldComparison:
             if expected_values is None:
                 continue  # not while the job is locked against a new gold set
             self.rows += 1
-            for index, name in self.compared:
+            self.fields += len(self.compared)
+            for index, name, compared_as in self.compared:
                 expected, delivered = expected_values.get(name), values[index]
-                self.fields += 1
-                if comparable(expected) == comparable(delivered):
+                if compared_as(expected) == compared_as(delivered):
                     self.correct += 1
                 elif len(self.differences) < MAX_DIFFERENCES:
                     self.differences.append(

@@ -63,7 +63,7 @@ class GoldRecord(Base):
     __tablename__ = "gold_records"
 
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    # The primary key's value as a delivery's rows are matched on it (gold.match_key):
+    # The primary key's value as a delivery's rows are matched on it (gold.key_matcher):
     # its text, trimmed and with inner whitespace collapsed, digested to a fixed width so
     # that any key fits an index.
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
