@@ -330,12 +330,15 @@ class RecordsQueryArgsSchema(PageArgsSchema):
 
 # -- gold records ---------------------------------------------------------------------------
 
+RECORDS_ARRAY = {"type": "array", "items": {"type": "object"}}
+
 
 class GoldRecordsSchema(Schema):
     """A gold set sent as JSON (or send it as CSV: see the request body)."""
 
     records = Records(
         metadata={
+            **RECORDS_ARRAY,
             "description": "Required in a JSON body: the gold records, each a JSON object "
             "keyed by the schema's field names, checked as a delivery's records are "
             "(at most `MAX_RECORDS_PER_DELIVERY`)."
@@ -356,6 +359,7 @@ class GoldSetSchema(Schema):
     rows = fields.Integer(metadata={"description": "Gold records held."})
     records = Records(
         metadata={
+            **RECORDS_ARRAY,
             "description": "The gold records in the order they were sent, each keyed by "
             "the schema's field names, values typed as the schema says (dates as ISO text, "
             "as the JSON records of a delivery)."

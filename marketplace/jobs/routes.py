@@ -89,6 +89,7 @@ def close_job(job_id):
             CSV_TYPE: {
                 "schema": {
                     "type": "string",
+                    "format": "binary",
                     "description": "CSV in UTF-8 (with or without a BOM): a header row naming "
                     "the schema's fields in any order, then one gold record a row; up to "
                     "`MAX_UPLOAD_BYTES`.",
@@ -99,8 +100,8 @@ def close_job(job_id):
 )
 @takes_upload
 def replace_gold_records(data, job_id):
-    """Replace the job's gold records, known answers deliveries are measured on (its
-    client): CSV with a header row, or JSON `{records}`; checked as a delivery is."""
+    """Replace the job's gold records, the known answers deliveries are measured on (its
+    client): CSV with a header row, or JSON `{records}`, checked as a delivery is."""
     if request.mimetype == CSV_TYPE:
         with _csv_body() as body:
             return gold.replace_gold(current_user, job_id, lambda _names: reading.read_csv(body))
