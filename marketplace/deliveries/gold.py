@@ -15,7 +15,8 @@ decimals, never how many or which gold rows a delivery held.
 """
 
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, select
@@ -46,6 +47,8 @@ MAX_DIFFERENCES = 100
 # A text value quoted in a difference is cut to this many characters.
 SHOWN_CHARS = 100
 KEY_DIGEST_BYTES = 16
+# Gold records read back this many to a statement.
+READ_BATCH = 1000
 TIMED = ("date", "datetime")
 # Who may read a gold set, and a report's comparison in full.
 GOLD_READERS = frozenset({Role.CLIENT, Role.ADMIN})
@@ -207,16 +210,30 @@ def clear_gold(job_id: int) -> None:
     db.session.execute(delete(GoldRecord).where(GoldRecord.job_id == job_id))
 
 
-def gold_set(descriptor: dict | None, job_id: int) -> dict:
-    """The job's gold records in the order they were sent: `{rows, records}`."""
-    if descriptor is None:
-        return {"rows": 0, "records": []}
-    names = field_names(descriptor)
-    stored = db.session.scalars(
-        select(GoldRecord.values).where(GoldRecord.job_id == job_id).order_by(GoldRecord.row)
-    )
-    records = [{name: values.get(name) for name in names} for values in stored]
-    return {"rows": len(records), "records": records}
+def gold_json(descriptor: dict | None, job_id: int) -> Iterator[str]:
+    """The job's gold set as JSON, `{"records": [...], "rows": n}`, records in the order
+    they were sent: read and written a batch at a time, so that 50,000 are never held."""
+    yield '{"records": ['
+    names = [] if descriptor is None else field_names(descriptor)
+    count = last = 0
+    while descriptor is not None:
+        batch = db.session.execute(
+            select(GoldRecord.row, GoldRecord.values.label("cells"))
+            .where(GoldRecord.job_id == job_id, GoldRecord.row > last)
+            .order_by(GoldRecord.row)
+            .limit(READ_BATCH)
+        ).all()
+        records = (
+            json.dumps({name: cells.get(name) for name in names}, separators=(",", ":"))
+            for _, cells in batch
+        )
+        if batch:
+            yield ("," if count else "") + ",".join(records)
+        count += len(batch)
+        if len(batch) < READ_BATCH:
+            break
+        last = batch[-1].row
+    yield f'],"rows":{count}}}'
 
 
 # -- a delivery's accuracy ----------------------------------------------------------------

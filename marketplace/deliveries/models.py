@@ -61,6 +61,8 @@ class GoldRecord(Base):
     its primary key's value. Replaced whole by the job's client; gone with a new schema."""
 
     __tablename__ = "gold_records"
+    # The set is read back in the order it was sent, a batch at a time.
+    __table_args__ = (Index("ix_gold_records_job_id_row", "job_id", "row", unique=True),)
 
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     # The primary key's value as a delivery's rows are matched on it (gold.key_matcher):

@@ -341,7 +341,7 @@ class GoldRecordsSchema(Schema):
             **RECORDS_ARRAY,
             "description": "Required in a JSON body: the gold records, each a JSON object "
             "keyed by the schema's field names, checked as a delivery's records are "
-            "(at most `MAX_RECORDS_PER_DELIVERY`)."
+            "(at most `MAX_RECORDS_PER_DELIVERY`).",
         }
     )
 
@@ -362,7 +362,7 @@ class GoldSetSchema(Schema):
             **RECORDS_ARRAY,
             "description": "The gold records in the order they were sent, each keyed by "
             "the schema's field names, values typed as the schema says (dates as ISO text, "
-            "as the JSON records of a delivery)."
+            "as the JSON records of a delivery).",
         }
     )
 

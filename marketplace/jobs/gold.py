@@ -2,8 +2,7 @@
 read them. To anyone else they do not exist (404), so a freelancer cannot even learn
 whether a job has any."""
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
 
 from flask import current_app
 
@@ -57,8 +56,8 @@ def replace_gold(user: User, job_id: int, table: Callable[[list[str]], reading.T
     return {"rows": checked.rows, "fields": len(names)}
 
 
-def read_gold(user: User, job_id: int) -> dict[str, Any]:
-    """The job's gold records, in the order they were sent (its client, admins)."""
+def read_gold(user: User, job_id: int) -> Iterator[str]:
+    """The job's gold records as JSON, in the order they were sent (its client, admins)."""
     job = get_job_row(job_id)
     _readable(user, job)
-    return gold.gold_set(job.record_schema, job.id)
+    return gold.gold_json(job.record_schema, job.id)

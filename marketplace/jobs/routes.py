@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from flask import request
+from flask import Response, request, stream_with_context
 from flask_login import current_user
 
 from marketplace.accounts.auth import roles
@@ -139,4 +139,5 @@ def _csv_body() -> Iterator[IO[bytes]]:
 @blp.response(200, GoldSetSchema)
 def get_gold_records(job_id):
     """The job's gold records, in the order they were sent (its client, admins)."""
-    return gold.read_gold(current_user, job_id)
+    body = gold.read_gold(current_user, job_id)
+    return Response(stream_with_context(body), mimetype="application/json")

@@ -25,7 +25,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_gold_records_job_id_jobs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('job_id', 'key', name=op.f('pk_gold_records'))
     )
+    op.create_index('ix_gold_records_job_id_row', 'gold_records', ['job_id', 'row'], unique=True)
 
 
 def downgrade():
+    op.drop_index('ix_gold_records_job_id_row', table_name='gold_records')
     op.drop_table('gold_records')

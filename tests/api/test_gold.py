@@ -247,7 +247,9 @@ def test_the_upload_limit_applies_to_gold_not_the_json_cap(app, people, monkeypa
     # A JSON body has the framing allowance a multipart one has, as a JSON delivery does.
     assert_problem(put_json(people.client, job, many[:400]), 413)
     assert_problem(put_chunked(people.client, job, csv_body), 413)
-    assert ok(people.client.get(f"/jobs/{job}/gold"))["rows"] == 6000
+    read = ok(people.client.get(f"/jobs/{job}/gold"))
+    assert read["rows"] == len(read["records"]) == 6000
+    assert [r["invoice"] for r in read["records"]] == [f"INV-{n}" for n in range(1, 6001)]
 
 
 def test_a_body_of_another_kind_or_none_is_refused(people):
