@@ -40,7 +40,7 @@ from marketplace.extensions import db
 # Accuracies are compared in ten-thousandths, as contracts keep min_accuracy.
 BASIS_POINTS = 10_000
 # Places of the accuracy the client and admins see, and the one a freelancer sees.
-FULL_PLACES = 2 + 2
+FULL_PLACES = 4
 FREELANCER_PLACES = 2
 # The differences a report lists, in row order (all are counted, in fields - correct).
 MAX_DIFFERENCES = 100
@@ -213,7 +213,7 @@ def clear_gold(job_id: int) -> None:
 def gold_json(descriptor: dict | None, job_id: int) -> Iterator[str]:
     """The job's gold set as JSON, `{"records": [...], "rows": n}`, records in the order
     they were sent: read and written a batch at a time, so that 50,000 are never held."""
-    yield '{"records": ['
+    yield '{"records":['
     names = [] if descriptor is None else field_names(descriptor)
     count = last = 0
     while descriptor is not None:
