@@ -46,6 +46,8 @@ FREELANCER_PLACES = 2
 MAX_DIFFERENCES = 100
 # A text value quoted in a difference is cut to this many characters.
 SHOWN_CHARS = 100
+# Keys are kept as their text up to this many characters, longer ones as a digest.
+MAX_KEY_TEXT = 100
 KEY_DIGEST_BYTES = 16
 # Gold records read back this many to a statement.
 READ_BATCH = 1000
@@ -92,15 +94,19 @@ KEY_TEXT: dict[str, Callable[[Any], str]] = {
 
 def key_matcher(descriptor: dict) -> Callable[[Any], str]:
     """The primary key's value as gold rows and delivered rows are matched on it: its
-    canonical text (text trimmed and with whitespace collapsed), digested to a fixed
-    width so that any key fits an index."""
+    canonical text (text trimmed and with whitespace collapsed). A text longer than
+    MAX_KEY_TEXT is kept as a space and its digest, so that any key fits an index (a
+    trimmed text never starts with a space)."""
     key = primary_key(descriptor)
     spec = next(spec for spec in descriptor["fields"] if spec["name"] == key)
     text_of = KEY_TEXT[spec["type"]]
     blake2b = hashlib.blake2b
 
     def match_key(value: Any) -> str:
-        return blake2b(text_of(value).encode(), digest_size=KEY_DIGEST_BYTES).hexdigest()
+        text = text_of(value)
+        if len(text) <= MAX_KEY_TEXT:
+            return text
+        return " " + blake2b(text.encode(), digest_size=KEY_DIGEST_BYTES).hexdigest()
 
     return match_key
 
@@ -158,9 +164,9 @@ class _GoldWriter:
         params = []
         for number, values in rows:
             key = values[self.key_index]
-            digest = self.match_key(key)
+            matched_by = self.match_key(key)
             if self.first_rows is not None:
-                first = self.first_rows.setdefault(digest, number)
+                first = self.first_rows.setdefault(matched_by, number)
                 if first != number:
                     self.same_keys.append(
                         Problem(
@@ -178,7 +184,7 @@ class _GoldWriter:
             params.append(
                 {
                     "job_id": self.job_id,
-                    "key": digest,
+                    "key": matched_by,
                     "row": number,
                     "record_values": dict(zip(self.names, values, strict=True)),
                 }
@@ -276,9 +282,9 @@ class GoldComparison:
         matched = []
         keys, match_key, key_index = self.keys, self.match_key, self.key_index
         for number, values in rows:
-            digest = match_key(values[key_index])
-            if digest in keys:
-                matched.append((digest, number, values))
+            matched_by = match_key(values[key_index])
+            if matched_by in keys:
+                matched.append((matched_by, number, values))
         if not matched:
             return
         gold: dict[str, dict] = {
@@ -286,12 +292,12 @@ class GoldComparison:
             for key, values in db.session.execute(
                 select(GoldRecord.key, GoldRecord.values).where(
                     GoldRecord.job_id == self.job_id,
-                    GoldRecord.key.in_({digest for digest, _, _ in matched}),
+                    GoldRecord.key.in_({key for key, _, _ in matched}),
                 )
             )
         }
-        for digest, number, values in matched:
-            expected_values = gold.get(digest)
+        for matched_by, number, values in matched:
+            expected_values = gold.get(matched_by)
             if expected_values is None:
                 continue  # not while the job is locked against a new gold set
             self.rows += 1

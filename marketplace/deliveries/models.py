@@ -66,9 +66,9 @@ class GoldRecord(Base):
 
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     # The primary key's value as a delivery's rows are matched on it (gold.key_matcher):
-    # its text, trimmed and with inner whitespace collapsed, digested to a fixed width so
-    # that any key fits an index.
-    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # its text, trimmed and with inner whitespace collapsed; a longer one than fits here
+    # as a space and its digest.
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
     # The row of the set as it was sent (data rows from 1): the order it is read back in.
     row: Mapped[int] = mapped_column(Integer)
     # {field name: value}, typed as the schema says (dates as ISO text), as DeliveryRecord.

@@ -19,7 +19,7 @@ depends_on = None
 def upgrade():
     op.create_table('gold_records',
     sa.Column('job_id', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(length=32), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
     sa.Column('row', sa.Integer(), nullable=False),
     sa.Column('record_values', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_gold_records_job_id_jobs'), ondelete='CASCADE'),

@@ -429,6 +429,18 @@ def test_a_text_key_matches_with_spaces_trimmed_and_collapsed(people):
     assert work.report(people.client)["gold"]["rows"] == 1
 
 
+def test_a_long_text_key_matches_too(app, people):
+    long_key = "INV " + "x" * 300
+    work = Work(people, gold=[invoice(1, invoice=long_key)])
+
+    ok(work.deliver([invoice(1, invoice=f"  {long_key.replace(' ', '   ')} ", net=0)]))
+
+    assert work.report(people.client)["gold"]["rows"] == 1
+    assert work.report(people.client)["gold"]["correct"] == 2
+    gold = ok(people.client.get(f"/jobs/{work.job}/gold"))
+    assert gold["records"][0]["invoice"] == long_key
+
+
 def test_accuracy_is_rounded_half_up(people):
     # Key and two fields: 16 rows are 32 fields compared; one right is 0.03125.
     schema = {"fields": INVOICES["fields"][:3], "primaryKey": "invoice"}
