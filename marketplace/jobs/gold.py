@@ -36,8 +36,9 @@ def replace_gold(user: User, job_id: int, table: Callable[[list[str]], reading.T
         raise Forbidden("Only the job's client may replace its gold records.")
     descriptor = job.record_schema
     refused = gold.gold_problem(descriptor)
-    if refused is not None or descriptor is None:
-        raise GoldRefused(refused or "")
+    if refused is not None:
+        raise GoldRefused(refused)
+    assert descriptor is not None
     names = field_names(descriptor)
     checked = gold.replace_gold(
         descriptor,
