@@ -1,6 +1,7 @@
 """Deliveries of records: check and store, export, and the memory a large one takes.
 
     python -m benchmarks.deliveries [--database-url postgresql://...] [--rows 10000]
+                                    [--gold 5000]
 
 Each delivery is a real `POST /milestones/{id}/submit` through the app (multipart, in
 process, no server), on a fresh funded milestone of a job with an eight-field record
@@ -16,6 +17,12 @@ the worst case of a worker that serves every kind of request. The request body i
 before the peak is reset, as a server holds it (a JSON body whole; a multipart one is
 spooled to a temporary file as it is read). SQLite in a temporary folder by default; a
 PostgreSQL database given with --database-url has its public schema wiped first.
+
+With `--gold N`, every job first gets N gold records (`PUT /jobs/{id}/gold` as CSV,
+timed): rows of the delivery spread evenly through it, one in a hundred with a field
+that differs; each delivery is then also compared with them. The peak is then that of
+a 50,000-row delivery holding N gold rows (the comparison reads only the gold keys, and
+a batch's matching gold rows as the check hands the batch on).
 """
 
 import argparse
@@ -61,6 +68,17 @@ SCHEMA = {
 NAMES = [field["name"] for field in SCHEMA["fields"]]
 TARGETS = {"csv": 1.5, "export": 0.5, "peak_mb": 150}
 PEAK_KINDS = ("csv", "json", "xlsx")
+
+
+def gold_rows(count: int, among: int) -> list[list]:
+    """`count` gold records for a delivery of `among` rows: its rows spread evenly through
+    it, one in a hundred with another name (so that the comparison finds differences)."""
+    step = max(1, among // max(count, 1))
+    chosen = [row for row in rows(among) if (row[0] - 1) % step == 0][:count]
+    for index, row in enumerate(chosen):
+        if index % 100 == 0:
+            row[1] = f"Someone {row[0]}"
+    return chosen
 
 
 def rows(count: int, seed: int = 7) -> Iterator[list]:
@@ -135,7 +153,9 @@ def as_xlsx(table: Iterable[list]) -> bytes:
 class Market:
     """An app on a fresh database, a client and a freelancer, and funded milestones."""
 
-    def __init__(self, url: str, workdir: Path):
+    def __init__(self, url: str, workdir: Path, gold: bytes | None = None):
+        self.gold = gold
+        self.gold_times: list[Clock] = []
         if url.startswith("postgresql"):
             engine = create_engine(url)
             with engine.begin() as connection:
@@ -202,6 +222,16 @@ class Market:
                 "schema": SCHEMA,
             },
         ).json
+        if self.gold is not None:
+            with Clock() as clock:
+                self.call(
+                    self.client,
+                    "PUT",
+                    f"/jobs/{job['id']}/gold",
+                    data=self.gold,
+                    content_type="text/csv",
+                )
+            self.gold_times.append(clock)
         bid = self.call(
             self.freelancer,
             "POST",
@@ -241,6 +271,8 @@ class Market:
                 content_type=content_type,
             )
         assert response.json["records"]["submitted"] > 0
+        if self.gold is not None:
+            assert response.json["submissions"][-1]["report"]["gold"] is not None
         return clock
 
     def export(self, milestone: int):
@@ -284,10 +316,11 @@ def best(clocks: list) -> str:
     )
 
 
-def peak(url: str, count: int, kind: str) -> None:
-    """In this process alone: one delivery of `count` rows as `kind`; print the peak RSS."""
+def peak(url: str, count: int, kind: str, gold: int) -> None:
+    """In this process alone: one delivery of `count` rows as `kind` (with `gold` gold
+    records among them); print the peak RSS."""
     with tempfile.TemporaryDirectory() as folder:
-        market = Market(url, Path(folder))
+        market = Market(url, Path(folder), as_csv(gold_rows(gold, count)) if gold else None)
         body = delivery_body(kind, count)
         milestone = market.funded_milestone()
         gc.collect()
@@ -337,6 +370,9 @@ def main(argv=None) -> int:
         default="csv,json,xlsx",
         help="the kinds of delivery whose peak memory is measured (csv,json,xlsx)",
     )
+    parser.add_argument(
+        "--gold", type=int, default=0, help="gold records of every job (default: none)"
+    )
     parser.add_argument("--peak", choices=PEAK_KINDS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
@@ -344,11 +380,14 @@ def main(argv=None) -> int:
         url = database_url(args.database_url) if args.database_url else None
         url = url or f"sqlite:///{workdir / 'marketplace.db'}"
         if args.peak:
-            peak(url, args.peak_rows, args.peak)
+            peak(url, args.peak_rows, args.peak, args.gold)
             return 0
-        market = Market(url, workdir)
+        gold = as_csv(gold_rows(args.gold, args.rows)) if args.gold else None
+        market = Market(url, workdir, gold)
         csv_data, xlsx_data = as_csv(rows(args.rows)), as_xlsx(rows(args.rows))
         print(f"{args.rows:,} rows x {len(NAMES)} fields on {url.split(':')[0]}")
+        if args.gold:
+            print(f"  every job has {args.gold:,} gold records, spread through the delivery")
         print(f"  CSV {len(csv_data) / 2**20:.1f} MiB, XLSX {len(xlsx_data) / 2**20:.1f} MiB")
         csv_times, xlsx_times, export_times = [], [], []
         for _ in range(args.repeat):
@@ -365,16 +404,19 @@ def main(argv=None) -> int:
             f"target < {TARGETS['export']} s"
         )
         print(f"  frictionless validate alone (same CSV, nothing stored): {best(fl_times)}")
+        if args.gold:
+            print(f"  PUT {args.gold:,} gold records (CSV): {best(market.gold_times)}")
     for kind in args.peak_formats.split(","):
         if kind not in PEAK_KINDS:
             parser.error(f"--peak-formats: {kind!r} is not one of {', '.join(PEAK_KINDS)}")
         command = [sys.executable, "-m", "benchmarks.deliveries", "--peak", kind]
-        command += ["--peak-rows", str(args.peak_rows)]
+        command += ["--peak-rows", str(args.peak_rows), "--gold", str(args.gold)]
         if args.database_url:
             command += ["--database-url", args.database_url]
         result = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
         print(
-            f"  {args.peak_rows:,}-row {kind.upper()} delivery in a process of its own: "
+            f"  {args.peak_rows:,}-row {kind.upper()} delivery"
+            f"{f' with {args.gold:,} gold rows' if args.gold else ''} in a process of its own: "
             f"{result['seconds']:.2f} s (CPU {result['cpu']:.2f} s), "
             f"peak RSS {result['peak_mb']:.0f} MB (resident before it: "
             f"{result['ready_mb']:.0f} MB)  target < {TARGETS['peak_mb']} MB"

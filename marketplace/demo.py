@@ -2,7 +2,8 @@
 
 Besides the accounts, the demo holds data-entry jobs from the three companies (in US
 dollars, euros and pounds), bids from the freelancers, and contracts with milestones
-and messages. Everything after the accounts goes through the same schemas and service
+and messages; one job has a record schema, source files and gold records, and a
+delivery measured on them. Everything after the accounts goes through the same schemas and service
 functions as the HTTP API, so the demo obeys every business rule the API does. It is
 deterministic: the same data every time, with deadlines counted from today.
 """
@@ -21,10 +22,12 @@ from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract
 from marketplace.contracts.schemas import MessageCreateSchema, MilestoneCreateSchema
 from marketplace.database import utcnow
+from marketplace.deliveries import reading
 from marketplace.deliveries import service as deliveries
 from marketplace.demo_documents import invoice_pdf, scanned_form_png
 from marketplace.extensions import db
 from marketplace.files.service import add_file
+from marketplace.jobs import gold
 from marketplace.jobs import service as jobs
 from marketplace.jobs.models import Job
 from marketplace.jobs.schemas import JobCreateSchema
@@ -457,6 +460,9 @@ DEMO_JOBS = [
         },
         "quality": {"min_accuracy": 0.98},
         "source_files": "invoices",
+        # Known answers among the twelve: the delivery is measured on these (by invoice
+        # number), and only Bright Books and admins see which they are.
+        "gold": [2, 7, 10],
         "bids": [
             {
                 "freelancer": "amara@demo.test",
@@ -635,6 +641,10 @@ def _create_job(spec: dict, users: dict[str, User], today: date) -> None:
     job = jobs.post_job(client, job_data)
     if spec.get("source_files") == "invoices":
         _attach_invoices(client, job.id)
+    if "gold" in spec:
+        invoices = demo_invoices()
+        known = [invoices[index] for index in spec["gold"]]
+        gold.replace_gold(client, job.id, lambda names: reading.records_table(known, names))
     bid_ids = {}
     for bid in spec.get("bids", []):
         freelancer = users[bid["freelancer"]]

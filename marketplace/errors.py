@@ -115,6 +115,17 @@ class DeliveryRefused(DomainError):
         self.members = {"report": report}
 
 
+class GoldRefused(DomainError):
+    """A gold set that cannot be taken: the job's schema has no primary key, or its rows
+    failed their check (the problem then carries the check's report)."""
+
+    status, slug, title = 422, "gold-refused", "Gold records refused"
+
+    def __init__(self, detail: str, *, report: dict | None = None):
+        super().__init__(detail)
+        self.members = {} if report is None else {"report": report}
+
+
 class GatewayFailed(DomainError):
     status, slug, title = 502, "payment-provider-failed", "Payment provider failed"
 

@@ -148,8 +148,8 @@ ERROR_DESCRIPTIONS = {
 UPLOAD_ERROR_DESCRIPTIONS = {
     413: "The file is larger than `MAX_UPLOAD_BYTES` (25 MiB by default), or the whole "
     "body larger than that and 64 KiB of framing; nothing was stored.",
-    415: "The body is not multipart/form-data, or the file is none of the kinds taken "
-    "(its bytes decide, not its name or Content-Type); nothing was stored.",
+    415: "The body is none of the media types the request body lists, or the file is none "
+    "of the kinds taken (its bytes decide, not its name or Content-Type); nothing was stored.",
 }
 
 HEADERS = {

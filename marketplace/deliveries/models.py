@@ -1,7 +1,8 @@
-"""What a delivery leaves behind: each record as a row, the file it came in, refused checks.
+"""What a delivery leaves behind: each record as a row, the file it came in, refused checks;
+and the gold records a delivery is measured against.
 
-Tables only refer to milestones and their submissions by foreign key: reading a contract
-or a milestone never loads a delivery's records.
+Tables only refer to jobs, milestones and submissions by foreign key: reading a job, a
+contract or a milestone never loads a delivery's records or a job's gold records.
 """
 
 from datetime import datetime
@@ -53,3 +54,22 @@ class DeliveryRefusal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GoldRecord(Base):
+    """One of a job's gold records (known answers): typed values, keyed by the job and
+    its primary key's value. Replaced whole by the job's client; gone with a new schema."""
+
+    __tablename__ = "gold_records"
+    # The set is read back in the order it was sent, a batch at a time.
+    __table_args__ = (Index("ix_gold_records_job_id_row", "job_id", "row", unique=True),)
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    # The primary key's value as a delivery's rows are matched on it (gold.key_matcher):
+    # its text, trimmed and with inner whitespace collapsed; a longer one than fits here
+    # as a space and its digest.
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # The row of the set as it was sent (data rows from 1): the order it is read back in.
+    row: Mapped[int] = mapped_column(Integer)
+    # {field name: value}, typed as the schema says (dates as ISO text), as DeliveryRecord.
+    values: Mapped[dict] = mapped_column("record_values", JSON)

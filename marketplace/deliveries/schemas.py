@@ -1,8 +1,11 @@
 """The JSON shapes of record schemas (as a client sends them and as the marketplace shows
 them) and of deliveries: records sent, the check's report, records read back."""
 
-from marshmallow import Schema, ValidationError, fields, validate
+from flask import has_request_context
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
+from marketplace.deliveries import gold
 from marketplace.deliveries.checks import Code
 from marketplace.deliveries.record_schema import (
     CONSTRAINT_KEYS,
@@ -176,6 +179,60 @@ class ReportErrorSchema(Schema):
     message = fields.String()
 
 
+class GoldDifferenceSchema(Schema):
+    row = fields.Integer(metadata={"description": "The delivery's row (data rows from 1)."})
+    field = fields.String()
+    expected = fields.Raw(
+        allow_none=True,
+        metadata={
+            "description": "The gold record's value, typed as the schema says (dates as ISO "
+            "text; text over 100 characters cut, ending with `…`)."
+        },
+    )
+    delivered = fields.Raw(allow_none=True, metadata={"description": "The delivery's, alike."})
+
+
+class GoldReportSchema(Schema):
+    rows = fields.Integer(
+        metadata={
+            **SOMETIMES_SENT,
+            "description": "Client and admins only: the delivered rows whose key is a gold "
+            "record's.",
+        }
+    )
+    fields_ = fields.Integer(
+        data_key="fields",
+        attribute="fields",
+        metadata={
+            **SOMETIMES_SENT,
+            "description": "Client and admins only: the fields compared (each field but the "
+            "key, in each of those rows).",
+        },
+    )
+    correct = fields.Integer(
+        metadata={
+            **SOMETIMES_SENT,
+            "description": "Client and admins only: the fields compared that matched, text "
+            "trimmed and with inner whitespace collapsed, numbers as numbers, dates as "
+            "dates; an empty gold value expects an empty one.",
+        }
+    )
+    accuracy = fields.Float(
+        metadata={
+            "description": "correct / fields, half up: to 4 decimals for the client and "
+            "admins, to 2 for the freelancer."
+        }
+    )
+    differences = fields.List(
+        fields.Nested(GoldDifferenceSchema),
+        metadata={
+            **SOMETIMES_SENT,
+            "description": "Client and admins only: the first 100 fields that differed, "
+            "in row order.",
+        },
+    )
+
+
 class ReportSchema(Schema):
     rows = fields.Integer(
         metadata={"description": "Data rows in the delivery (blank rows left out)."}
@@ -189,11 +246,35 @@ class ReportSchema(Schema):
             "then rows in order."
         },
     )
-    gold = fields.Dict(
+    gold = fields.Nested(
+        GoldReportSchema,
         allow_none=True,
-        metadata={"description": "Accuracy on the job's gold records: null (none compared)."},
+        metadata={
+            "description": "Accuracy on the job's gold records (known answers), measured "
+            "only on a delivery without errors; null when none of their keys was "
+            "delivered. The contract's client and admins see the counts and the "
+            "differences; the freelancer only `accuracy`, to two decimals."
+        },
     )
-    passed = fields.Boolean()
+    passed = fields.Boolean(
+        metadata={
+            "description": "No errors and, when the contract has a `min_accuracy` and "
+            "`gold` is not null, an exact accuracy at least that."
+        }
+    )
+
+    @pre_dump
+    def _for_the_reader(self, report: dict, **kwargs) -> dict:
+        # Stored in full; cut to what the caller may see whenever it is shown.
+        return gold.shaped(report, full=_reader_sees_gold())
+
+
+def _reader_sees_gold() -> bool:
+    """Whether the signed-in caller may read a report's comparison in full (outside a
+    request, or for anyone but a client or an admin: no)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return False
+    return gold.sees_gold(current_user.role)
 
 
 class DeliveryProblemSchema(Schema):
@@ -243,5 +324,70 @@ class RecordsQueryArgsSchema(PageArgsSchema):
         validate=validate.Range(min=1, max=MAX_RECORDS_PAGE),
         metadata={
             "description": f"format=json only: records per page (default {DEFAULT_RECORDS_PAGE})."
+        },
+    )
+
+
+# -- gold records ---------------------------------------------------------------------------
+
+RECORDS_ARRAY = {"type": "array", "items": {"type": "object"}}
+
+
+class GoldRecordsSchema(Schema):
+    """A gold set sent as JSON (or send it as CSV: see the request body)."""
+
+    records = Records(
+        metadata={
+            **RECORDS_ARRAY,
+            "description": "Required in a JSON body: the gold records, each a JSON object "
+            "keyed by the schema's field names, checked as a delivery's records are "
+            "(at most `MAX_RECORDS_PER_DELIVERY`).",
+        }
+    )
+
+
+class GoldSummarySchema(Schema):
+    rows = fields.Integer(metadata={"description": "Gold records now held: the set sent."})
+    fields_ = fields.Integer(
+        data_key="fields",
+        attribute="fields",
+        metadata={"description": "Fields of the job's record schema."},
+    )
+
+
+class GoldSetSchema(Schema):
+    rows = fields.Integer(metadata={"description": "Gold records held."})
+    records = Records(
+        metadata={
+            **RECORDS_ARRAY,
+            "description": "The gold records in the order they were sent, each keyed by "
+            "the schema's field names, values typed as the schema says (dates as ISO text, "
+            "as the JSON records of a delivery).",
+        }
+    )
+
+
+class GoldProblemSchema(Schema):
+    """A gold set refused: the job cannot have one, or its rows failed their check."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "sometimes": True,
+            "description": "Field errors, when the request itself was invalid.",
+        },
+    )
+    report = fields.Nested(
+        ReportSchema,
+        metadata={
+            SOMETIMES: True,
+            "description": "The check's report, as a delivery's (`/problems/gold-refused` "
+            "for rows that failed); absent when the job's schema cannot have gold records "
+            "(no primaryKey, or no field besides it). The gold set is unchanged.",
         },
     )

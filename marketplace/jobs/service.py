@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
 from sqlalchemy.orm import joinedload, with_expression
 
 from marketplace.accounts.models import Role, User
+from marketplace.deliveries import gold
 from marketplace.errors import Forbidden, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import search
@@ -261,10 +262,12 @@ def update_job(user: User, job_id: int, changes: dict) -> Job:
 def change_record_schema(job: Job, record_schema: dict | None) -> None:
     """Give a job a new record schema (or none), in the caller's transaction.
 
-    The one place a job's schema changes: whatever was checked against the old one
-    belongs here too (the job has no gold records yet, so nothing else goes).
+    The one place a job's schema changes: whatever was checked against the old one goes
+    with it, which is the job's gold records (deliveries cannot exist yet: a schema is
+    fixed once anyone has bid).
     """
     job.record_schema = record_schema
+    gold.clear_gold(job.id)
 
 
 def close_job(user: User, job_id: int) -> Job:

@@ -30,6 +30,7 @@ from marketplace.contracts import policy as contract_policy
 from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract, Milestone, MilestoneSubmission
 from marketplace.database import utcnow
+from marketplace.deliveries import gold
 from marketplace.deliveries import service as deliveries
 from marketplace.errors import (
     Conflict,
@@ -368,23 +369,37 @@ class Submit(Handler):
 
     def plan(self, milestone, contract, request):
         status = next_status(MILESTONE, milestone.status, A.SUBMIT, "milestone")
-        # The job's record schema alone: its skills and text are not needed here.
-        descriptor = db.session.scalar(select(Job.record_schema).where(Job.id == contract.job_id))
+        # The job's record schema alone: its skills and text are not needed here. Its row
+        # is held (FOR KEY SHARE) until the submission commits, so that the job's client
+        # cannot replace the gold set while this delivery is measured on it.
+        descriptor = db.session.scalar(
+            select(Job.record_schema)
+            .where(Job.id == contract.job_id)
+            .with_for_update(read=True, key_share=True)
+        )
         _delivery_rules(descriptor, request)
         checked: CheckedDelivery | None = request.get("checked")
+        report = None
         if descriptor is not None:
             assert checked is not None  # submit_milestone checks every delivery of records
             if checked.descriptor != descriptor or checked.max_records != milestone.max_records:
                 raise Conflict(CHANGED_WHILE_CHECKED)
-            if not checked.result.passed:
-                _refuse_delivery(milestone.id, checked.result)
+            comparison = None
+            if checked.result.passed:
+                comparison = gold.comparison_for(descriptor, contract.job_id)
+                if comparison is not None:
+                    for rows in checked.spool.batches():
+                        comparison.compare(rows)
+            report = gold.judged(checked.result, comparison, contract.min_accuracy_bps)
+            if not report["passed"]:
+                _refuse_delivery(milestone.id, checked.result, report, request["sees_gold"])
         submission = MilestoneSubmission(note=request["note"] or "")
         # On the loaded list, so that the answer shows it without reading the list again.
         milestone.submissions.append(submission)
         if descriptor is not None and checked is not None:
             db.session.flush()  # its records refer to it
             deliveries.write_records(descriptor, submission.id, checked.spool)
-            submission.report = checked.result.report()
+            submission.report = report  # in full: shaped for each reader when shown
             submission.record_count = checked.result.rows
             if checked.kept is not None:
                 deliveries.file_row(submission.id, checked.kept)
@@ -446,9 +461,12 @@ def _refused_checks_limit(milestone_id: int) -> None:
         )
 
 
-def _refuse_delivery(milestone_id: int, checked: deliveries.Checked) -> NoReturn:
+def _refuse_delivery(
+    milestone_id: int, checked: deliveries.Checked, report: dict, sees_gold: bool
+) -> NoReturn:
     """Count the refused check (under the milestone's lock, which the caller holds, so
-    that refusals at once cannot count past the allowance) and answer with the report;
+    that refusals at once cannot count past the allowance) and answer with the report as
+    the caller may see it (a freelancer: the accuracy alone, not which rows were gold);
     past the allowance, a 429 without it."""
     try:
         _refused_checks_limit(milestone_id)
@@ -457,11 +475,14 @@ def _refuse_delivery(milestone_id: int, checked: deliveries.Checked) -> NoReturn
         raise
     deliveries.count_refusal(milestone_id)
     db.session.commit()
+    count = checked.error_count
+    if count:
+        why = f"The delivery has {count} error{'s' if count != 1 else ''}"
+    else:
+        why = "The delivery's accuracy on known answers is under the contract's min_accuracy"
     raise DeliveryRefused(
-        f"The delivery has {checked.error_count} "
-        f"error{'s' if checked.error_count != 1 else ''}: see `report`. Nothing was stored "
-        "and the milestone is unchanged.",
-        report=checked.report(),
+        f"{why}: see `report`. Nothing was stored and the milestone is unchanged.",
+        report=gold.shaped(report, full=sees_gold),
     )
 
 
@@ -518,7 +539,12 @@ def submit_milestone(
 ) -> Milestone:
     """The freelancer delivers (records, on a job with a record schema); the client has
     the review period to answer."""
-    request: dict = {"note": note, "actor_id": user.id, "delivery": delivery}
+    request: dict = {
+        "note": note,
+        "actor_id": user.id,
+        "delivery": delivery,
+        "sees_gold": gold.sees_gold(user.role),
+    }
     try:
         if delivery is not None:
             request["checked"] = _check_before_locking(user, milestone_id, request)

@@ -61,10 +61,11 @@ def cancel_milestone(milestone_id):
 @problem_schema(
     422,
     DeliveryProblemSchema,
-    "A delivery of records that failed its check is `/problems/delivery-refused`, with the "
-    "check's `report`: nothing was stored and the milestone is unchanged. Records missing "
-    "on a job with a record schema, or sent on a job without one, are a plain 422 on "
-    "`records`.",
+    "A delivery of records that failed its check, or whose accuracy on the job's gold "
+    "records is under the contract's `min_accuracy`, is `/problems/delivery-refused`, with "
+    "the check's `report` (its `gold`, for the freelancer, the accuracy alone): nothing "
+    "was stored and the milestone is unchanged. Records missing on a job with a record "
+    "schema, or sent on a job without one, are a plain 422 on `records`.",
 )
 @blp.doc(requestBody={"content": {MULTIPART: {"schema": DeliveryUploadSchema}}})
 @takes_upload

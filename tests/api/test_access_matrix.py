@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from tests.client import API_PREFIX, ApiClient, assert_problem
-from tests.deliveries import funded_milestone, record
+from tests.deliveries import SCHEMA, funded_milestone, record
 from tests.factories import Actor, Factory
 from tests.files import CSV, add_file
 from tests.money import contract_with, fund, paid_contract
@@ -50,6 +50,7 @@ MESSAGE = {"body": "The scans of batch 3 are blurry."}
 REVIEW = {"rating": 5, "comment": "Exact work, on time."}
 SPLIT = {"freelancer_amount": 4_000, "note": "Part of the work was delivered."}
 SUSPENSION = {"reason": "Fake reviews."}
+GOLD = {"records": [record(2), record(3)]}
 
 
 def new_account(world, me):
@@ -86,6 +87,7 @@ def own_credentials_and_name(world, me):
 #   {open_file}  a file (not a sample) on {job}
 #   {operation}  the provider call (a charge) that funded {funded}
 #   {delivered}  a submitted milestone of a job with a record schema, records delivered
+#   {gold_job}   a job with a record schema and gold records, under contract with the freelancer
 #   {freelancer.id}, {bystander.id}, {suspended.id}  user ids
 # Anonymous callers send the client's credentials to login and tokens-create.
 # fmt: off
@@ -109,6 +111,9 @@ MATRIX = [
     ("GET",    "/jobs/{job}",                              401, 200, 200, 200, 200, 200, 403),
     ("PATCH",  "/jobs/{job}",                              401, 200, 403, 403, 403, 403, 403),
     ("POST",   "/jobs/{job}/close",                        401, 200, 403, 403, 403, 403, 403),
+    # gold records: a freelancer, even the one delivering the job, learns nothing of them
+    ("PUT",    "/jobs/{gold_job}/gold",                    401, 200, 404, 404, 404, 403, 403),
+    ("GET",    "/jobs/{gold_job}/gold",                    401, 200, 404, 404, 404, 200, 403),
     # source files
     ("POST",   "/jobs/{job}/files",                        401, 201, 403, 403, 403, 403, 403),
     ("GET",    "/jobs/{job}/files",                        401, 200, 200, 200, 200, 200, 403),
@@ -189,6 +194,7 @@ BODIES = {
     ("POST", "/contracts/{completed}/reviews"): REVIEW,
     ("POST", "/milestones/{pending}/fund"): CARD,
     ("POST", "/milestones/{funded}/submit"): NOTE,
+    ("PUT", "/jobs/{gold_job}/gold"): GOLD,
     ("POST", "/milestones/{submitted}/request-changes"): REASON,
     ("POST", "/milestones/{funded}/disputes"): REASON,
     ("POST", "/disputes/{dispute}/messages"): MESSAGE,
@@ -305,6 +311,15 @@ class World:
         records = {"records": [record(1), record(2)]}
         expect(freelancer.post(f"/milestones/{milestone}/submit", json=records), 200)
         return milestone
+
+    @cached_property
+    def gold_job(self) -> int:
+        client, freelancer = self.http(self.client), self.http(self.freelancer)
+        job = post_job(client, schema=SCHEMA)["id"]
+        expect(client.put(f"/jobs/{job}/gold", json={"records": [record(1)]}), 200)
+        bid = place_bid(freelancer, job)
+        expect(client.post(f"/bids/{bid['id']}/accept"), 201)
+        return job
 
     @cached_property
     def operation(self) -> int:

@@ -8,7 +8,7 @@ import pytest
 
 from marketplace.config import PROJECT_ROOT
 from marketplace.demo import DEMO_PASSWORD, DEMO_USERS
-from tests.client import assert_problem
+from tests.client import ApiClient, assert_problem
 
 
 def run(app, *args):
@@ -156,6 +156,38 @@ def test_seed_demo_holds_a_data_entry_job_with_its_schema_and_source_files(app, 
     exported = api.get(f"/milestones/{milestone['id']}/records").data.decode().splitlines()
     assert exported[0] == "invoice_number,supplier,invoice_date,net,vat_rate,vat,gross"
     assert len(exported) == 13
+
+
+def test_seed_demo_measures_the_data_entry_delivery_on_gold_records(app, api):
+    assert run(app, "seed-demo").exit_code == 0
+    client = ApiClient(app)
+    client.login("brightbooks@demo.test", DEMO_PASSWORD)
+    contract = next(c for c in client.get("/contracts").json["data"] if c["min_accuracy"])
+    job = contract["job_id"]
+
+    gold = client.get(f"/jobs/{job}/gold").json
+    assert gold["rows"] == 3
+    assert [record["invoice_number"] for record in gold["records"]] == [
+        "INV-10244",
+        "INV-10279",
+        "INV-10300",
+    ]
+    assert gold["records"][0]["invoice_date"] == "2026-11-07"
+    report = contract["milestones"][0]["submissions"][-1]["report"]
+    assert report["gold"] == {
+        "rows": 3,
+        "fields": 18,
+        "correct": 18,
+        "accuracy": 1.0,
+        "differences": [],
+    }
+    assert report["passed"] is True
+
+    freelancer = ApiClient(app)
+    freelancer.login("amara@demo.test", DEMO_PASSWORD)
+    mine = freelancer.get(f"/contracts/{contract['id']}").json
+    assert mine["milestones"][0]["submissions"][-1]["report"]["gold"] == {"accuracy": 1.0}
+    assert freelancer.get(f"/jobs/{job}/gold").status_code == 404
 
 
 def test_purge_expired_deletes_old_idempotency_records(app, api, factory):

@@ -33,6 +33,15 @@ from .dispute_page import DisputePage
 from .dispute_status import DisputeStatus
 from .file_upload import FileUpload
 from .fund import Fund
+from .gold_difference import GoldDifference
+from .gold_problem import GoldProblem
+from .gold_problem_errors import GoldProblemErrors
+from .gold_records import GoldRecords
+from .gold_records_records_item import GoldRecordsRecordsItem
+from .gold_report import GoldReport
+from .gold_set import GoldSet
+from .gold_set_records_item import GoldSetRecordsItem
+from .gold_summary import GoldSummary
 from .job import Job
 from .job_create import JobCreate
 from .job_page import JobPage
@@ -97,7 +106,6 @@ from .register_role import RegisterRole
 from .report import Report
 from .report_error import ReportError
 from .report_error_code import ReportErrorCode
-from .report_gold_type_0 import ReportGoldType0
 from .request_changes import RequestChanges
 from .resolution import Resolution
 from .resolve import Resolve
@@ -154,6 +162,15 @@ __all__ = (
     "DisputeStatus",
     "FileUpload",
     "Fund",
+    "GoldDifference",
+    "GoldProblem",
+    "GoldProblemErrors",
+    "GoldRecords",
+    "GoldRecordsRecordsItem",
+    "GoldReport",
+    "GoldSet",
+    "GoldSetRecordsItem",
+    "GoldSummary",
     "Job",
     "JobCreate",
     "JobPage",
@@ -218,7 +235,6 @@ __all__ = (
     "Report",
     "ReportError",
     "ReportErrorCode",
-    "ReportGoldType0",
     "RequestChanges",
     "Resolution",
     "Resolve",

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 if TYPE_CHECKING:
+    from ..models.gold_report import GoldReport
     from ..models.report_error import ReportError
-    from ..models.report_gold_type_0 import ReportGoldType0
 
 
 T = TypeVar("T", bound="Report")
@@ -21,19 +21,22 @@ class Report:
         valid (int): Rows without any error.
         error_count (int): Every error found.
         errors (list[ReportError]): The first 100 errors: those about the whole delivery first, then rows in order.
-        gold (None | ReportGoldType0): Accuracy on the job's gold records: null (none compared).
-        passed (bool):
+        gold (GoldReport | None): Accuracy on the job's gold records (known answers), measured only on a delivery
+            without errors; null when none of their keys was delivered. The contract's client and admins see the counts and
+            the differences; the freelancer only `accuracy`, to two decimals.
+        passed (bool): No errors and, when the contract has a `min_accuracy` and `gold` is not null, an exact accuracy
+            at least that.
     """
 
     rows: int
     valid: int
     error_count: int
     errors: list[ReportError]
-    gold: None | ReportGoldType0
+    gold: GoldReport | None
     passed: bool
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.report_gold_type_0 import ReportGoldType0  # noqa: PLC0415
+        from ..models.gold_report import GoldReport  # noqa: PLC0415
 
         rows = self.rows
 
@@ -47,7 +50,7 @@ class Report:
             errors.append(errors_item)
 
         gold: dict[str, Any] | None
-        if isinstance(self.gold, ReportGoldType0):
+        if isinstance(self.gold, GoldReport):
             gold = self.gold.to_dict()
         else:
             gold = self.gold
@@ -71,8 +74,8 @@ class Report:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.gold_report import GoldReport  # noqa: PLC0415
         from ..models.report_error import ReportError  # noqa: PLC0415
-        from ..models.report_gold_type_0 import ReportGoldType0  # noqa: PLC0415
 
         d = dict(src_dict)
         rows = d.pop("rows")
@@ -88,18 +91,18 @@ class Report:
 
             errors.append(errors_item)
 
-        def _parse_gold(data: object) -> None | ReportGoldType0:
+        def _parse_gold(data: object) -> GoldReport | None:
             if data is None:
                 return data
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                gold_type_0 = ReportGoldType0.from_dict(data)
+                gold_type_0 = GoldReport.from_dict(data)
 
                 return gold_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | ReportGoldType0, data)
+            return cast(GoldReport | None, data)
 
         gold = _parse_gold(d.pop("gold"))
 

@@ -6,13 +6,11 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ReportGoldType0")
+T = TypeVar("T", bound="GoldSetRecordsItem")
 
 
 @_attrs_define
-class ReportGoldType0:
-    """Accuracy on the job's gold records: null (none compared)."""
-
+class GoldSetRecordsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -25,10 +23,10 @@ class ReportGoldType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        report_gold_type_0 = cls()
+        gold_set_records_item = cls()
 
-        report_gold_type_0.additional_properties = d
-        return report_gold_type_0
+        gold_set_records_item.additional_properties = d
+        return gold_set_records_item
 
     @property
     def additional_keys(self) -> list[str]:
