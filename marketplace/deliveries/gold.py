@@ -3,8 +3,8 @@
 A job's client sends a set of records of the job's schema; it is checked as a delivery
 is, and kept one row per record, keyed by its primary key's value (`key_matcher`). A
 delivery that passed every other check is compared with the gold records whose key it
-holds, a batch of rows at a time as the check hands them on: only the keys of the set,
-and the values of the gold rows a batch matches, are ever read. Each field but the key
+holds, a batch of checked rows at a time, under the milestone's lock: only the keys of
+the set, and the values of the gold rows a batch matches, are ever read. Each field but the key
 counts once per matched row, typed values compared as such (numbers as numbers, dates as
 dates), text trimmed and with inner whitespace collapsed; an empty gold cell expects an
 empty one.
@@ -26,7 +26,6 @@ from marketplace.deliveries.checks import (
     Checked,
     Code,
     Problem,
-    Sink,
     as_json,
     canonical_number,
     check,
@@ -246,7 +245,7 @@ def gold_json(descriptor: dict | None, job_id: int) -> Iterator[str]:
 
 
 class GoldComparison:
-    """A delivery's rows compared with the job's gold records as the check passes them."""
+    """A delivery's rows compared with the job's gold records, a batch at a time."""
 
     def __init__(self, descriptor: dict, job_id: int, keys: set[str]):
         self.job_id = job_id
@@ -265,16 +264,6 @@ class GoldComparison:
         self.fields = 0
         self.correct = 0
         self.differences: list[dict] = []
-
-    def sink(self, then: Sink | None) -> Sink:
-        """A sink that compares each batch, then hands it to `then` (the record writer)."""
-
-        def compare_then(rows: list[tuple[int, list[Any]]]) -> None:
-            self.compare(rows)
-            if then is not None:
-                then(rows)
-
-        return compare_then
 
     def compare(self, rows: list[tuple[int, list[Any]]]) -> None:
         """Compare a batch of passing rows (typed values in schema order) with the gold
