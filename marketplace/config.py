@@ -96,6 +96,9 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
     if not 0 <= fee_bps <= 10000:
         raise ConfigError("PLATFORM_FEE_BPS must be between 0 and 10000")
     review_days = _number(env, "REVIEW_PERIOD_DAYS", 14.0, float)
+    rejection_days = _number(env, "REJECTION_PERIOD_DAYS", 3.0, float)
+    if rejection_days < 0:
+        raise ConfigError("REJECTION_PERIOD_DAYS must not be negative")
     funding_timeout = _number(env, "FUNDING_TIMEOUT_HOURS", 24.0, float)
     if funding_timeout <= 0:
         raise ConfigError("FUNDING_TIMEOUT_HOURS must be more than 0")
@@ -172,6 +175,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         # Relevance ranks at most this many of a search's most recent matches.
         "SEARCH_RANK_CANDIDATES": _positive(env, "SEARCH_RANK_CANDIDATES", 1000),
         "REVIEW_PERIOD_DAYS": review_days,
+        "REJECTION_PERIOD_DAYS": rejection_days,
         # The most rows one delivery of records may hold.
         "MAX_RECORDS_PER_DELIVERY": _positive(env, "MAX_RECORDS_PER_DELIVERY", 50_000),
         # Deliveries per milestone checked and refused in 24 hours before the next ones

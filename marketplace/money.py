@@ -197,3 +197,11 @@ def payable_errors(config, currency: str, amounts: dict[str, int]) -> dict[str, 
         return {"currency": [refusal]}
     refusals = {field: under_minimum(a, currency) for field, a in amounts.items()}
     return {field: [refusal] for field, refusal in refusals.items() if refusal}
+
+
+def pro_rata(amount: int, part: int, whole: int) -> int:
+    """`part` of `whole` of `amount` minor units, rounded half up (integers only):
+    1001 for 1 of 2 is 500.5, so 501."""
+    if amount < 0 or whole <= 0 or not 0 <= part <= whole:
+        raise ValueError("a share is a part of a positive whole, of a non-negative amount")
+    return (2 * amount * part + whole) // (2 * whole)

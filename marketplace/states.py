@@ -38,6 +38,7 @@ class MilestoneStatus(enum.StrEnum):
     SUBMITTED = "submitted"
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
+    PARTIALLY_APPROVED = "partially_approved"
     DISPUTED = "disputed"
     RESOLVED = "resolved"
     CANCELLED = "cancelled"
@@ -94,7 +95,9 @@ CONTRACT: Table = {
 }
 
 # A contract can be cancelled only while none of its milestones holds money.
-MONEY_HELD = frozenset({M.FUNDING, M.FUNDED, M.SUBMITTED, M.CHANGES_REQUESTED, M.DISPUTED})
+MONEY_HELD = frozenset(
+    {M.FUNDING, M.FUNDED, M.SUBMITTED, M.CHANGES_REQUESTED, M.PARTIALLY_APPROVED, M.DISPUTED}
+)
 # A contract can be completed only when every milestone is in one of these.
 SETTLED = frozenset({M.APPROVED, M.CANCELLED, M.RESOLVED})
 
@@ -110,6 +113,10 @@ ACTION_PHRASES = {
     "funding_failed": "fail the funding of",
     "auto_release": "auto-release",
     "dispute": "open a dispute on",
+    "approve_with_rejections": "approve with rejected rows",
+    "accept_rejection": "accept the rejection of rows of",
+    "refund_held": "refund the held money of",
+    "dispute_rejection": "dispute the rejected rows of",
 }
 
 

@@ -56,10 +56,18 @@ class BidMilestone(Base):
     """One step of the plan a bid proposes; becomes a contract milestone on acceptance."""
 
     __tablename__ = "bid_milestones"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("unit_price > 0", name="unit_price_positive"),
+        CheckConstraint("max_records > 0", name="max_records_positive"),
+        CheckConstraint("(unit_price IS NULL) = (max_records IS NULL)", name="per_record_pricing"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bid_id: Mapped[int] = mapped_column(ForeignKey("bids.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     amount: Mapped[int] = mapped_column(BigInteger)
+    # Per-record pricing (amount = unit_price * max_records); None for a fixed price.
+    unit_price: Mapped[int | None] = mapped_column(BigInteger)
+    max_records: Mapped[int | None] = mapped_column(Integer)

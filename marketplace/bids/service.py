@@ -50,6 +50,13 @@ def _check_plan(amount: int, currency: str, job: Job, milestones: list[dict]) ->
         ]
         if small and "currency" not in errors:
             errors["milestones"] = small
+    priced = [
+        f"Milestone {n} ({m['title']}): {refusal}"
+        for n, m in enumerate(milestones, 1)
+        if (refusal := per_record_refusal(m, job))
+    ]
+    if priced:
+        errors.setdefault("milestones", []).extend(priced)
     planned = sum(m["amount"] for m in milestones)
     if milestones and planned != amount:
         errors.setdefault("milestones", []).append(
@@ -60,9 +67,44 @@ def _check_plan(amount: int, currency: str, job: Job, milestones: list[dict]) ->
         raise ValidationFailed(errors)
 
 
+def per_record_refusal(milestone: dict, job: Job) -> str | None:
+    """Why a milestone priced per record may not be on this job, or None."""
+    max_records = milestone.get("max_records")
+    if max_records is None:
+        return None
+    if job.record_schema is None:
+        return (
+            "a price per record needs a job with a record schema (its delivery is records); "
+            "this job's delivery is a note: give an amount."
+        )
+    limit = current_app.config["MAX_RECORDS_PER_DELIVERY"]
+    if max_records > limit:
+        return f"max_records must be at most {limit:,} (the most rows a delivery may hold)."
+    return None
+
+
+def plan_of(bid: Bid) -> list[dict]:
+    """The bid's proposed milestones, as its input gave them."""
+    return [
+        {
+            "title": m.title,
+            "amount": m.amount,
+            "unit_price": m.unit_price,
+            "max_records": m.max_records,
+        }
+        for m in bid.milestones
+    ]
+
+
 def _plan(milestones: list[dict]) -> list[BidMilestone]:
     return [
-        BidMilestone(position=i, title=m["title"], amount=m["amount"])
+        BidMilestone(
+            position=i,
+            title=m["title"],
+            amount=m["amount"],
+            unit_price=m.get("unit_price"),
+            max_records=m.get("max_records"),
+        )
         for i, m in enumerate(milestones)
     ]
 
@@ -145,7 +187,7 @@ def update_bid(user: User, bid_id: int, changes: dict) -> Bid:
     amount = changes.get("amount", bid.amount)
     milestones = changes.get("milestones")
     if milestones is None:
-        milestones = [{"title": m.title, "amount": m.amount} for m in bid.milestones]
+        milestones = plan_of(bid)
     _check_plan(amount, changes.get("currency", bid.currency), job, milestones)
     for field in ("amount", "delivery_days", "cover_letter"):
         if field in changes:

@@ -74,7 +74,12 @@ class Milestone(Base):
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("length(currency) = 3", name="currency"),
         CheckConstraint(in_values("status", MilestoneStatus), name="status"),
+        CheckConstraint("unit_price > 0", name="unit_price_positive"),
+        CheckConstraint("max_records > 0", name="max_records_positive"),
+        CheckConstraint("(unit_price IS NULL) = (max_records IS NULL)", name="per_record_pricing"),
+        CheckConstraint("held >= 0", name="held_not_negative"),
         Index("ix_milestones_status_auto_release_at", "status", "auto_release_at"),
+        Index("ix_milestones_status_rejection_due_at", "status", "rejection_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,31 +98,17 @@ class Milestone(Base):
         lazy="selectin", order_by="MilestoneSubmission.id"
     )
 
-    # Per-record pricing and row-level approval: a fixed-price milestone's values, the
-    # only kind there is so far.
-    @property
-    def unit_price(self) -> int | None:
-        return None
-
-    @property
-    def max_records(self) -> int | None:
-        return None
-
-    @property
-    def records_accepted(self) -> int:
-        return 0
-
-    @property
-    def records_rejected(self) -> int:
-        return 0
-
-    @property
-    def held(self) -> int:
-        return 0
-
-    @property
-    def rejection_due_at(self) -> datetime | None:
-        return None
+    # Per-record pricing: the price of one accepted record and how many the amount pays
+    # for (amount = unit_price * max_records); both None for a fixed price.
+    unit_price: Mapped[int | None] = mapped_column(BigInteger)
+    max_records: Mapped[int | None] = mapped_column(Integer)
+    # The latest delivery's rows as the client's approval judged them (0 before it).
+    records_accepted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    records_rejected: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What rejected rows kept in escrow, from a partial approval until it is settled (the
+    # freelancer accepts the rejection, the rejection period ends, or a ruling).
+    held: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    rejection_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def records(self) -> dict:
@@ -135,6 +126,9 @@ class Milestone(Base):
         # date at which it will be, so none is kept (or shown).
         if status != MilestoneStatus.SUBMITTED:
             self.auto_release_at = None
+        # Likewise only a partially approved milestone's held money is refunded when due.
+        if status != MilestoneStatus.PARTIALLY_APPROVED:
+            self.rejection_due_at = None
         return status
 
 

@@ -3,8 +3,9 @@
 from marshmallow import Schema, fields, validate
 
 from marketplace.accounts.schemas import UserRefSchema
+from marketplace.bids.schemas import PricedSchema
 from marketplace.deliveries.schemas import ReportSchema
-from marketplace.fields import Amount, Trimmed
+from marketplace.fields import Trimmed
 from marketplace.pagination import PageArgsSchema
 from marketplace.states import ContractStatus, MilestoneStatus
 
@@ -87,10 +88,9 @@ class MilestoneSchema(Schema):
     )
 
 
-class MilestoneCreateSchema(Schema):
+class MilestoneCreateSchema(PricedSchema):
     title = Trimmed(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=10000))
-    amount = Amount(required=True)
     due_date = fields.Date(load_default=None, allow_none=True)
 
 

@@ -64,7 +64,7 @@ def accept_bid(user: User, bid_id: int) -> Contract:
     job.status = next_status(JOB, job.status, JobAction.ACCEPT_BID, "job")
     bid.status = next_bid_status
     bids.decline_pending_bids(job.id, except_bid=bid.id)
-    plan = [(m.title, m.amount) for m in bid.milestones] or [(job.title, bid.amount)]
+    plan = bids.plan_of(bid) or [{"title": job.title, "amount": bid.amount}]
     contract = Contract(
         job_id=job.id,
         bid_id=bid.id,
@@ -74,8 +74,15 @@ def accept_bid(user: User, bid_id: int) -> Contract:
         fee_bps=current_app.config["PLATFORM_FEE_BPS"],
         min_accuracy_bps=job.min_accuracy_bps,
         milestones=[
-            Milestone(title=title, amount=amount, currency=bid.currency, description="")
-            for title, amount in plan
+            Milestone(
+                title=m["title"],
+                amount=m["amount"],
+                unit_price=m.get("unit_price"),
+                max_records=m.get("max_records"),
+                currency=bid.currency,
+                description="",
+            )
+            for m in plan
         ],
     )
     db.session.add(contract)
@@ -120,6 +127,11 @@ def add_milestone(user: User, contract_id: int, data: dict) -> Milestone:
     contract = party_contract(user, contract_id, "client")
     next_status(CONTRACT, contract.status, ContractAction.ADD_MILESTONE, "contract")
     errors = payable_errors(current_app.config, contract.currency, {"amount": data["amount"]})
+    if data.get("max_records") is not None:
+        job = jobs.get_job_row(contract.job_id)
+        refusal = bids.per_record_refusal(data, job)
+        if refusal:
+            errors["max_records"] = [refusal[0].upper() + refusal[1:]]
     if errors:
         raise ValidationFailed(errors)
     milestone = Milestone(contract_id=contract.id, currency=contract.currency, **data)

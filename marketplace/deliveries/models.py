@@ -7,7 +7,7 @@ contract or a milestone never loads a delivery's records or a job's gold records
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.database import Base, UTCDateTime, utcnow
@@ -25,6 +25,8 @@ class DeliveryRecord(Base):
     row: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     # {field name: value}, values typed as the schema says (dates as ISO text).
     values: Mapped[dict] = mapped_column("record_values", JSON)
+    # Why the client rejected the row when it approved the delivery; None if not rejected.
+    rejection: Mapped[str | None] = mapped_column(Text)
 
 
 class DeliveryFile(Base):

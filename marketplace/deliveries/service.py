@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any, BinaryIO, cast
 
 from flask import current_app
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from werkzeug.datastructures import FileStorage
 
 from marketplace.database import utcnow
@@ -300,16 +300,38 @@ def records_page(descriptor: dict, submission_id: int, *, limit: int, cursor: st
         return {
             "row": found.row,
             "values": {name: cells.get(name) for name in names},
-            "rejected": None,
+            "rejected": found.rejection,
         }
 
     return paginate_rows(
         db.session,
-        select(DeliveryRecord.row, DeliveryRecord.values.label("cells")).where(
-            DeliveryRecord.submission_id == submission_id
-        ),
+        select(
+            DeliveryRecord.row, DeliveryRecord.values.label("cells"), DeliveryRecord.rejection
+        ).where(DeliveryRecord.submission_id == submission_id),
         ROW_KEYS,
         item,
         limit=limit,
         cursor=cursor,
+    )
+
+
+def rows_present(submission_id: int, rows: list[int]) -> list[int]:
+    """Which of these row numbers the delivery holds."""
+    return list(
+        db.session.scalars(
+            select(DeliveryRecord.row).where(
+                DeliveryRecord.submission_id == submission_id, DeliveryRecord.row.in_(rows)
+            )
+        )
+    )
+
+
+def reject_rows(submission_id: int, rows: list[dict]) -> None:
+    """Write each rejected row's reason on it, where both parties read it with the records."""
+    table = cast(Table, DeliveryRecord.__table__)
+    db.session.execute(
+        update(table)
+        .where(table.c.submission_id == submission_id, table.c.row == bindparam("number"))
+        .values(rejection=bindparam("reason")),
+        [{"number": r["row"], "reason": r["reason"]} for r in rows],
     )

@@ -28,7 +28,7 @@ from marketplace.milestones.states import MILESTONE, MilestoneAction
 from marketplace.money import format_amount
 from marketplace.pagination import SortKey, paginate
 from marketplace.payments import events, ledger, operations
-from marketplace.states import next_status
+from marketplace.states import MilestoneStatus, next_status
 
 NEWEST_FIRST = (SortKey(Dispute.created_at), SortKey(Dispute.id))
 OLDEST_FIRST = (SortKey(Dispute.created_at, False), SortKey(Dispute.id, False))
@@ -39,7 +39,7 @@ class OpenDispute(engine.Handler):
 
     def plan(self, milestone, contract, request):
         milestone.status = next_status(
-            MILESTONE, milestone.status, MilestoneAction.DISPUTE, "milestone"
+            MILESTONE, milestone.status, dispute_action(milestone), "milestone"
         )
         dispute = Dispute(
             milestone_id=milestone.id,
@@ -59,13 +59,26 @@ class OpenDispute(engine.Handler):
         return None
 
 
+def dispute_action(milestone: Milestone) -> MilestoneAction:
+    """A partially approved milestone's dispute is of the rejected rows' held money."""
+    if milestone.status == MilestoneStatus.PARTIALLY_APPROVED:
+        return MilestoneAction.DISPUTE_REJECTION
+    return MilestoneAction.DISPUTE
+
+
 def open_dispute(user: User, milestone_id: int, reason: str) -> Dispute:
-    """Either party freezes a milestone's money for an admin to decide."""
+    """Either party freezes a milestone's money for an admin to decide; a partial
+    approval's held money, only the freelancer (the client rejected the rows)."""
 
     def load():
         milestone, contract = contracts.get_milestone(user, milestone_id, lock=True)
-        if contract.party_role(user.id) is None:
+        role = contract.party_role(user.id)
+        if role is None:
             raise Forbidden("Only the contract's parties open disputes.")
+        if dispute_action(milestone) == MilestoneAction.DISPUTE_REJECTION and role != "freelancer":
+            raise Forbidden(
+                "Only the freelancer disputes a partial approval: the client rejected the rows."
+            )
         return milestone, contract
 
     milestone = engine.run(
@@ -196,8 +209,9 @@ class Resolve(Handler):
             raise ValidationFailed(
                 {
                     "freelancer_amount": [
-                        f"At most the milestone's amount less what was refunded outside "
-                        f"the marketplace, {available} "
+                        f"At most the money this dispute is about (the milestone's "
+                        f"amount, or what a partial approval held, less what was "
+                        f"refunded outside the marketplace), {available} "
                         f"({format_amount(available, milestone.currency)})."
                     ]
                 }
@@ -264,6 +278,7 @@ class Resolve(Handler):
                 actor_id=request["actor_id"],
                 transfer=transfer,
             )
+        milestone.held = 0
         dispute.status = DisputeStatus.RESOLVED
         dispute.freelancer_amount, dispute.client_amount = freelancer_amount, client_amount
         dispute.resolution_note, dispute.resolved_by_id = request["note"], request["actor_id"]
@@ -279,9 +294,14 @@ class Resolve(Handler):
 
 
 def _available(milestone: Milestone) -> int:
-    """What a ruling splits: the milestone's amount less refunds made outside the
-    marketplace (booked already)."""
-    return milestone.amount - payments.outside_refunded(milestone.id)
+    """What a ruling splits: the milestone's amount, or, disputed from a partial approval,
+    the money it held for the rejected rows; less refunds made outside the marketplace
+    (booked already) and a per-record milestone's unused capacity refunded by an approval
+    that did not go through."""
+    outside = payments.outside_refunded(milestone.id)
+    if milestone.held:
+        return milestone.held - outside
+    return milestone.amount - outside - payments.refunded_part(milestone.id, payments.CAPACITY)
 
 
 def _refunded_under(dispute_id: int) -> int:

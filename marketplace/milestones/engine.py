@@ -98,6 +98,8 @@ class Step:
     context: dict = field(default_factory=dict)
     fee: int = 0
     freelancer_id: int | None = None
+    # A transfer's release, when the release was booked before it (a payout).
+    release_id: int | None = None
     # The action is done once this call is answered and booked.
     final: bool = True
 
@@ -309,6 +311,7 @@ def _write_ahead(milestone, action, request, step: Step, actor_id) -> EscrowMove
         params=params,
         context={**step.context, "request": request, "final": step.final},
         freelancer_id=step.freelancer_id,
+        release_id=step.release_id,
         actor_id=actor_id,
         in_flight_until=now + _lease(),
         called_at=now,

@@ -82,6 +82,9 @@ class EscrowMovement(Base):
     # A release's (and its transfer's) platform fee: the transfer sends amount - fee.
     fee: Mapped[int] = mapped_column(BigInteger, default=0)
     freelancer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # A transfer's release: the one it pays out (a milestone released in parts, by a
+    # partial approval and a ruling on its held money, has one per part).
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("escrow_movements.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # While a request (or a recovery) is calling the provider for a pending movement,
     # no one else may: set before the call, cleared if it went unanswered. A crashed

@@ -11,7 +11,7 @@ whose answer was lost is recovered by the next money action on the milestone, th
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import NoReturn
 from urllib.parse import urlencode
@@ -50,7 +50,7 @@ from marketplace.milestones import engine
 from marketplace.milestones.engine import Handler, Step, register
 from marketplace.milestones.models import Chargeback, EscrowMovement, MovementKind, MovementStatus
 from marketplace.milestones.states import MILESTONE, MilestoneAction
-from marketplace.money import format_amount, payable_errors, platform_fee
+from marketplace.money import format_amount, payable_errors, platform_fee, pro_rata
 from marketplace.payments import keys, ledger, operations
 from marketplace.payments.gateway import (
     CardDeclined,
@@ -382,7 +382,7 @@ class Submit(Handler):
         report = None
         if descriptor is not None:
             assert checked is not None  # submit_milestone checks every delivery of records
-            if checked.descriptor != descriptor or checked.max_records != milestone.max_records:
+            if checked.descriptor != descriptor or checked.max_records != delivery_limit(milestone):
                 raise Conflict(CHANGED_WHILE_CHECKED)
             comparison = None
             if checked.result.passed:
@@ -404,6 +404,8 @@ class Submit(Handler):
             if checked.kept is not None:
                 deliveries.file_row(submission.id, checked.kept)
         milestone.status = status
+        # The counts describe the latest delivery's approval: a new delivery has none yet.
+        milestone.records_accepted = milestone.records_rejected = 0
         days = current_app.config["REVIEW_PERIOD_DAYS"]
         milestone.auto_release_at = utcnow() + timedelta(days=days)
         audit.record(request["actor_id"], "milestone.submitted", f"milestone:{milestone.id}")
@@ -503,7 +505,7 @@ def _check_before_locking(user: User, milestone_id: int, request: dict) -> Check
     if descriptor is None:
         return None
     _refused_checks_limit(milestone_id)
-    limit = milestone.max_records
+    limit = delivery_limit(milestone)
     db.session.rollback()  # nothing is read or locked while the delivery is checked
     delivery: deliveries.Delivery = request["delivery"]
     spool = deliveries.RowSpool(descriptor)
@@ -697,6 +699,11 @@ def book_release(milestone, contract, gross: int, *, actor_id, transfer=None) ->
     held = ledger.escrow_balance(milestone.id)
     if gross > held:
         raise ValueError(f"milestone {milestone.id}: release of {gross} exceeds its escrow {held}")
+    earlier = db.session.scalar(
+        select(func.count())
+        .select_from(EscrowMovement)
+        .where(EscrowMovement.milestone_id == milestone.id, EscrowMovement.kind == K.RELEASE)
+    )
     release = EscrowMovement(
         milestone_id=milestone.id,
         kind=K.RELEASE,
@@ -711,9 +718,10 @@ def book_release(milestone, contract, gross: int, *, actor_id, transfer=None) ->
     )
     db.session.add(release)
     db.session.flush()
-    ledger.book_release(
-        milestone, contract.freelancer_id, gross, fee, reference=f"release:m{milestone.id}"
-    )
+    # A milestone released in parts (a partial approval, then a ruling on what it held)
+    # books each part under its own reference.
+    reference = f"release:m{milestone.id}" + (f".{earlier + 1}" if earlier else "")
+    ledger.book_release(milestone, contract.freelancer_id, gross, fee, reference=reference)
     audit.record(
         actor_id,
         "milestone.released",
@@ -723,6 +731,7 @@ def book_release(milestone, contract, gross: int, *, actor_id, transfer=None) ->
         currency=milestone.currency,
     )
     if transfer is not None:
+        transfer.release_id = release.id
         book_payout(transfer)
     return release
 
@@ -814,8 +823,11 @@ def freeze(milestone, contract, reason: str) -> None:
     have the platform's dispute opened, so an admin decides (a chargeback, a refund that
     failed, one made outside the marketplace)."""
     wait_for_calls_in_flight(milestone.id)
-    if (milestone.status, A.DISPUTE) in MILESTONE:
-        milestone.status = next_status(MILESTONE, milestone.status, A.DISPUTE, "milestone")
+    action = (
+        A.DISPUTE_REJECTION if milestone.status == MilestoneStatus.PARTIALLY_APPROVED else A.DISPUTE
+    )
+    if (milestone.status, action) in MILESTONE:
+        milestone.status = next_status(MILESTONE, milestone.status, action, "milestone")
     if milestone.status == MilestoneStatus.DISPUTED:
         money_frozen.send(milestone, contract=contract, reason=reason)
 
@@ -914,33 +926,195 @@ def book_refund(movement: EscrowMovement, milestone, contract, refund) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Split:
+    """What an approval of the latest delivery does with the milestone's money."""
+
+    delivered: int  # rows of the latest delivery (0 for a note)
+    rejected: int  # rows the client rejected
+    released: int  # to the freelancer (less the fee)
+    held: int  # kept in escrow for the rejected rows
+    unused: int  # a per-record milestone's capacity not delivered: back to the client
+
+    @property
+    def accepted(self) -> int:
+        return self.delivered - self.rejected
+
+
+def split_of(milestone: Milestone, rejected: int) -> Split:
+    """Per record: each accepted row earns unit_price, each rejected one's is held, and
+    rows not delivered are refunded. Fixed price: the accepted rows' share of the amount
+    (rounded half up) is released and the rest held."""
+    latest = milestone.submissions[-1] if milestone.submissions else None
+    delivered = (latest.record_count or 0) if latest is not None else 0
+    if milestone.unit_price is not None and milestone.max_records is not None:
+        price = milestone.unit_price
+        return Split(
+            delivered,
+            rejected,
+            released=price * (delivered - rejected),
+            held=price * rejected,
+            unused=price * (milestone.max_records - delivered),
+        )
+    if rejected == 0:
+        return Split(delivered, 0, released=milestone.amount, held=0, unused=0)
+    released = pro_rata(milestone.amount, delivered - rejected, delivered)
+    return Split(delivered, rejected, released, milestone.amount - released, unused=0)
+
+
+# The parts of a milestone's money an approval or a rejection refunds: the capacity a
+# per-record milestone did not use, and the rejected rows' held money.
+CAPACITY, HELD = "capacity", "held"
+
+
+def refunded_part(milestone_id: int, part: str) -> int:
+    """What succeeded refunds of that part gave back to the client."""
+    refunds = db.session.scalars(
+        select(EscrowMovement).where(
+            EscrowMovement.milestone_id == milestone_id,
+            EscrowMovement.kind == K.REFUND,
+            EscrowMovement.status == S.SUCCEEDED,
+        )
+    ).all()
+    return sum(m.amount for m in refunds if m.context.get("part") == part)
+
+
+def delivery_limit(milestone: Milestone) -> int | None:
+    """The most rows a delivery may hold: a per-record milestone's max_records, less the
+    records whose money went back already (an approval refunded the unused capacity,
+    then did not go through, and the client asked for changes)."""
+    if milestone.unit_price is None or milestone.max_records is None:
+        return milestone.max_records
+    gone = refunded_part(milestone.id, CAPACITY) // milestone.unit_price
+    return max(0, milestone.max_records - gone)
+
+
+NOT_RECORDS = "This milestone's delivery is a note, not records: there are no rows to reject."
+
+
+def _check_rejected_rows(milestone: Milestone, rows: list[dict]) -> None:
+    """The rejected rows name rows of the latest delivery (422 otherwise)."""
+    if not rows:
+        return
+    latest = milestone.submissions[-1] if milestone.submissions else None
+    if latest is None or latest.record_count is None:
+        raise ValidationFailed({"rejected_rows": [NOT_RECORDS]})
+    wanted = [r["row"] for r in rows]
+    found: set[int] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(deliveries.rows_present(latest.id, wanted[start : start + 500]))
+    unknown = [n for n in wanted if n not in found]
+    if unknown:
+        listed = ", ".join(str(n) for n in unknown[:20]) + (", ..." if len(unknown) > 20 else "")
+        raise ValidationFailed(
+            {
+                "rejected_rows": [
+                    f"Not rows of the latest delivery ({latest.record_count} rows): {listed}."
+                ]
+            }
+        )
+
+
 class Approve(Handler):
-    """The client approves (or the review period ends): the money goes to the freelancer."""
+    """The client approves (or the review period ends): the money goes to the freelancer.
+
+    With rejected rows, their share stays in escrow (`held`) and the milestone is
+    partially approved. A per-record milestone's unused capacity goes back to the client
+    first, as its own provider call (so that an approved milestone never waits on a
+    refund with money in escrow); then the accepted part is released. Each step is
+    planned afresh from what is booked, so a repeat or a recovery goes on from there.
+    """
 
     def __init__(self, action: MilestoneAction):
         self.action = action
 
     def plan(self, milestone, contract, request):
         next_status(MILESTONE, milestone.status, self.action, "milestone")
+        rows = request.get("rejected_rows") or []
+        _check_rejected_rows(milestone, rows)
+        split = split_of(milestone, len(rows))
+        unused = split.unused - refunded_part(milestone.id, CAPACITY)
+        if unused > 0:
+            refund = refund_step(milestone, unused, {"part": CAPACITY})
+            return replace(refund, final=False)
         freelancer = lock_freelancer(contract)
-        step = transfer_step(milestone, contract, freelancer, milestone.amount, {})
+        step: Step | None = None
+        if split.released:
+            step = transfer_step(milestone, contract, freelancer, split.released, {})
         if step is None:
-            self._approve(milestone, contract, request.get("actor_id"))
+            self._approve(milestone, contract, request, transfer=None)
         return step
 
-    def book(self, movement, milestone, contract, transfer):
-        movement.provider_id = transfer.transfer_id
-        self._approve(milestone, contract, movement.actor_id, transfer=movement)
+    def book(self, movement, milestone, contract, result):
+        request = movement.context["request"]
+        if movement.kind == K.REFUND:
+            refund_answered(movement, milestone, contract, result)
+            return  # the release is the next step (or, pending or failed, the milestone waits)
+        movement.provider_id = result.transfer_id
+        self._approve(milestone, contract, request, transfer=movement)
 
-    def _approve(self, milestone, contract, actor_id, transfer=None):
-        milestone.status = next_status(MILESTONE, milestone.status, self.action, "milestone")
-        book_release(milestone, contract, milestone.amount, actor_id=actor_id, transfer=transfer)
+    def _approve(self, milestone, contract, request, transfer=None):
+        rows = request.get("rejected_rows") or []
+        split = split_of(milestone, len(rows))
+        action = A.APPROVE_WITH_REJECTIONS if split.held else self.action
+        milestone.status = next_status(MILESTONE, milestone.status, action, "milestone")
+        actor_id = request.get("actor_id")
+        if split.released:
+            book_release(milestone, contract, split.released, actor_id=actor_id, transfer=transfer)
+        if split.delivered:
+            milestone.records_accepted, milestone.records_rejected = split.accepted, split.rejected
+        if rows:
+            deliveries.reject_rows(milestone.submissions[-1].id, rows)
+        milestone.held = split.held
+        if split.held:
+            days = current_app.config["REJECTION_PERIOD_DAYS"]
+            milestone.rejection_due_at = utcnow() + timedelta(days=days)
+            audit.record(
+                actor_id,
+                "milestone.partially_approved",
+                f"milestone:{milestone.id}",
+                released=split.released,
+                held=split.held,
+                rejected_rows=split.rejected,
+                currency=milestone.currency,
+            )
 
 
-def approve_milestone(user: User, milestone_id: int) -> Milestone:
-    """The client accepts the delivery: the money goes to the freelancer, less the fee."""
+def approve_milestone(user: User, milestone_id: int, rejected_rows: list[dict] | None = None):
+    """The client accepts the delivery (all of it, or all but the rejected rows): the
+    accepted part goes to the freelancer, less the fee."""
+    request: dict = {"actor_id": user.id}
+    if rejected_rows:
+        request["rejected_rows"] = [{"row": r["row"], "reason": r["reason"]} for r in rejected_rows]
+    return engine.run(A.APPROVE, request, _party(user, milestone_id, "client"), actor_id=user.id)
+
+
+class RefundHeld(Handler):
+    """The rejected rows' held money goes back to the client (the freelancer accepts the
+    rejection, or the rejection period ends): the milestone is approved."""
+
+    def __init__(self, action: MilestoneAction):
+        self.action = action
+
+    def plan(self, milestone, contract, request):
+        next_status(MILESTONE, milestone.status, self.action, "milestone")
+        held = milestone.held - refunded_part(milestone.id, HELD)
+        if held <= 0:  # refunded, then not booked as approved: a bug, never a second refund
+            raise ValueError(f"milestone {milestone.id} is partially approved holding nothing")
+        return refund_step(milestone, held, {"part": HELD})
+
+    def book(self, movement, milestone, contract, refund):
+        if not refund_answered(movement, milestone, contract, refund):
+            return  # pending at the provider, or failed: the milestone waits
+        if (milestone.status, self.action) in MILESTONE:  # not frozen meanwhile
+            milestone.status = next_status(MILESTONE, milestone.status, self.action, "milestone")
+            milestone.held = 0
+
+
+def accept_rejection(user: User, milestone_id: int) -> Milestone:
+    """The freelancer accepts the rejected rows: their held money goes back to the client."""
     return engine.run(
-        A.APPROVE, {"actor_id": user.id}, _party(user, milestone_id, "client"), actor_id=user.id
+        A.ACCEPT_REJECTION, {}, _party(user, milestone_id, "freelancer"), actor_id=user.id
     )
 
 
@@ -977,7 +1151,7 @@ def waiting_releases(freelancer_id: int):
             EscrowMovement.kind == K.RELEASE,
             EscrowMovement.amount > EscrowMovement.fee,
             ~exists().where(
-                transfer.c.milestone_id == EscrowMovement.milestone_id,
+                transfer.c.release_id == EscrowMovement.id,
                 transfer.c.kind == K.TRANSFER,
                 transfer.c.status != S.FAILED,
             ),
@@ -1013,6 +1187,10 @@ class Payout(Handler):
             },
             fee=release.fee,
             freelancer_id=freelancer.id,
+            release_id=release.id,
+            # A milestone released in parts has a release per part: the next is planned
+            # once this one is paid out.
+            final=False,
         )
 
     def book(self, movement, milestone, contract, transfer):
@@ -1301,7 +1479,48 @@ def release_due(now=None) -> list[str]:
             continue
         released = format_amount(milestone.amount, milestone.currency)
         done.append(f"milestone {milestone_id}: released {released}")
-    return expired + done
+    return expired + done + refund_held_due(now)
+
+
+def refund_held_due(now) -> list[str]:
+    """Partially approved milestones past their rejection_due_at: the freelancer neither
+    accepted the rejection nor disputed it, so the held money goes back to the client."""
+    due = db.session.scalars(
+        select(Milestone.id)
+        .where(
+            Milestone.status == MilestoneStatus.PARTIALLY_APPROVED,
+            Milestone.rejection_due_at <= now,
+        )
+        .order_by(Milestone.rejection_due_at, Milestone.id)
+    ).all()
+    db.session.rollback()
+    done = []
+    for milestone_id in due:
+
+        def load(milestone_id=milestone_id):
+            return _claim_due(
+                milestone_id,
+                lambda m: (
+                    m.status == MilestoneStatus.PARTIALLY_APPROVED
+                    and m.rejection_due_at is not None
+                    and m.rejection_due_at <= now
+                ),
+            )
+
+        try:
+            held = engine.run(A.REFUND_HELD, {}, load, actor_id=None)
+        except _NotDue:
+            db.session.rollback()
+            continue
+        except DomainError as failure:  # unanswered, refused, or a refund still pending
+            db.session.rollback()
+            done.append(
+                f"milestone {milestone_id}: held money not refunded ({failure.detail}); "
+                "the next run retries"
+            )
+            continue
+        done.append(f"milestone {milestone_id}: held money refunded; {held.status}")
+    return done
 
 
 register(A.FUND, Fund())
@@ -1311,4 +1530,6 @@ register(A.CANCEL, Cancel())
 register(A.APPROVE, Approve(A.APPROVE))
 register(A.AUTO_RELEASE, Approve(A.AUTO_RELEASE))
 register(A.REFUND, Refund())
+register(A.ACCEPT_REJECTION, RefundHeld(A.ACCEPT_REJECTION))
+register(A.REFUND_HELD, RefundHeld(A.REFUND_HELD))
 register("payout", Payout())

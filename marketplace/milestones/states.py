@@ -23,6 +23,10 @@ class MilestoneAction(enum.StrEnum):
     CANCEL = "cancel"
     SUBMIT = "submit"
     APPROVE = "approve"
+    APPROVE_WITH_REJECTIONS = "approve_with_rejections"
+    ACCEPT_REJECTION = "accept_rejection"
+    REFUND_HELD = "refund_held"
+    DISPUTE_REJECTION = "dispute_rejection"
     AUTO_RELEASE = "auto_release"
     REQUEST_CHANGES = "request_changes"
     REFUND = "refund"
@@ -44,6 +48,12 @@ MILESTONE: Table = {
     (M.FUNDED, MA.SUBMIT): M.SUBMITTED,
     (M.CHANGES_REQUESTED, MA.SUBMIT): M.SUBMITTED,
     (M.SUBMITTED, MA.APPROVE): M.APPROVED,
+    # Rejected rows' money held until the freelancer accepts, the period ends, or a ruling.
+    (M.SUBMITTED, MA.APPROVE_WITH_REJECTIONS): M.PARTIALLY_APPROVED,
+    (M.PARTIALLY_APPROVED, MA.ACCEPT_REJECTION): M.APPROVED,
+    (M.PARTIALLY_APPROVED, MA.REFUND_HELD): M.APPROVED,
+    # Only the freelancer disputes a rejection: the client has had its say.
+    (M.PARTIALLY_APPROVED, MA.DISPUTE_REJECTION): M.DISPUTED,
     (M.SUBMITTED, MA.AUTO_RELEASE): M.APPROVED,
     (M.SUBMITTED, MA.REQUEST_CHANGES): M.CHANGES_REQUESTED,
     (M.FUNDED, MA.REFUND): M.CANCELLED,

@@ -33,13 +33,15 @@ from marketplace.states import MilestoneStatus
 
 K, T = AccountKind, LineType
 
-# Milestone states whose whole amount must sit in its escrow account; in every other
-# state the escrow account must be empty.
+# Milestone states in which its escrow account holds money (its whole amount, but for a
+# partial approval's held part, and what refunds took); in every other state the escrow
+# account must be empty.
 HOLDING = frozenset(
     {
         MilestoneStatus.FUNDED,
         MilestoneStatus.SUBMITTED,
         MilestoneStatus.CHANGES_REQUESTED,
+        MilestoneStatus.PARTIALLY_APPROVED,
         MilestoneStatus.DISPUTED,
     }
 )
@@ -316,6 +318,37 @@ def _provider_fee_problems() -> list[str]:
         for currency in sorted(set(expected) | set(booked))
         if booked.get(currency, 0) != expected.get(currency, 0)
     ]
+
+
+def _outside_refunds() -> dict[int, int]:
+    """Per milestone, what refunds made outside the marketplace took from its escrow."""
+    rows = db.session.execute(
+        select(EscrowMovement.milestone_id, func.sum(EscrowMovement.amount))
+        .where(
+            EscrowMovement.kind == MovementKind.REFUND,
+            EscrowMovement.action == "outside_refund",
+            EscrowMovement.status == MovementStatus.SUCCEEDED,
+        )
+        .group_by(EscrowMovement.milestone_id)
+    )
+    return {m: int(total) for m, total in rows}
+
+
+def _held_problems(milestone_id: int, status: str, kept: int, held: int, outside: int) -> list:
+    """A partial approval's held money: all that a partially approved milestone's escrow
+    holds, and, disputed from it, all the ruling splits (less what a refund made outside
+    the marketplace took); no other milestone holds any."""
+    if status == MilestoneStatus.PARTIALLY_APPROVED:
+        if held <= 0 or kept != held:
+            return [f"milestone {milestone_id} is partially approved holding {held}, but its "
+                    f"escrow holds {kept}"]  # fmt: skip
+    elif status == MilestoneStatus.DISPUTED and held:
+        if kept != held - outside:
+            return [f"milestone {milestone_id} is disputed over {held} held (less {outside} "
+                    f"refunded outside), but its escrow holds {kept}"]  # fmt: skip
+    elif held:
+        return [f"milestone {milestone_id} is {status} but holds {held} for rejected rows"]
+    return []
 
 
 def _movements_by_milestone() -> dict[int, tuple[int, int, int]]:
@@ -610,6 +643,7 @@ def verify_ledger() -> dict:
             Milestone.id,
             Milestone.status,
             Milestone.amount,
+            Milestone.held,
             func.coalesce(func.sum(LedgerLine.amount), 0),
             func.coalesce(func.sum(case((LedgerLine.type == T.FUNDING, LedgerLine.amount))), 0),
         )
@@ -618,7 +652,7 @@ def verify_ledger() -> dict:
             (LedgerAccount.milestone_id == Milestone.id) & (LedgerAccount.kind == K.ESCROW),
         )
         .outerjoin(LedgerLine, LedgerLine.account_id == LedgerAccount.id)
-        .group_by(Milestone.id, Milestone.status, Milestone.amount)
+        .group_by(Milestone.id, Milestone.status, Milestone.amount, Milestone.held)
     )
     moved = _movements_by_milestone()
     charged_back = dict(
@@ -628,7 +662,10 @@ def verify_ledger() -> dict:
             )
         ).all()
     )
-    for milestone_id, status, amount, held, funded in escrow:
+    outside = _outside_refunds()
+    for milestone_id, status, amount, for_rejected, held, funded in escrow:
+        refunded_outside = outside.get(milestone_id, 0)
+        problems += _held_problems(milestone_id, status, held, for_rejected, refunded_outside)
         charged, refunded, released = moved.get(milestone_id, (0, 0, 0))
         expected = charged - refunded - released - charged_back.get(milestone_id, 0)
         if held != expected:
@@ -655,7 +692,7 @@ def verify_ledger() -> dict:
         .where(
             EscrowMovement.kind == MovementKind.RELEASE,
             ~exists().where(
-                transfer.c.milestone_id == EscrowMovement.milestone_id,
+                transfer.c.release_id == EscrowMovement.id,
                 transfer.c.kind == MovementKind.TRANSFER,
                 transfer.c.status == MovementStatus.SUCCEEDED,
             ),

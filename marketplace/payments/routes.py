@@ -155,10 +155,25 @@ def milestone_records(args, milestone_id):
 
 
 @blp.post("/milestones/<id:milestone_id>/approve")
+@blp.arguments(schemas.ApproveSchema, required=False)
 @blp.response(200, MilestoneSchema)
-def approve(milestone_id):
-    """Accept a delivery: the money is released to the freelancer less the fee (the client)."""
-    return service.approve_milestone(current_user, milestone_id)
+def approve(data, milestone_id):
+    """Accept a delivery: the money is released to the freelancer less the fee (the client).
+
+    With `rejected_rows`, the accepted rows' share is released and the rejected rows'
+    held: per record, `unit_price` for each accepted row, the rejected rows' held and the
+    capacity not delivered refunded at once; at a fixed price, the accepted rows' share of
+    the amount (rounded half up) released and the rest held. Nothing held: `approved`;
+    else `partially_approved`."""
+    return service.approve_milestone(current_user, milestone_id, data["rejected_rows"])
+
+
+@blp.post("/milestones/<id:milestone_id>/accept-rejection")
+@blp.response(200, MilestoneSchema)
+def accept_rejection(milestone_id):
+    """Accept the client's rejection of rows (the freelancer): the held money is refunded
+    to the client and the milestone is `approved`."""
+    return service.accept_rejection(current_user, milestone_id)
 
 
 @blp.post("/milestones/<id:milestone_id>/request-changes")

@@ -1,6 +1,6 @@
 """The JSON shapes of money: fund and delivery requests, balances, statements."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from marketplace.deliveries.schemas import Records
 from marketplace.fields import Trimmed
@@ -31,6 +31,41 @@ class SubmitSchema(Schema):
             "the records come as a multipart `file`): objects keyed by the schema's field "
             "names; a missing key is an empty cell, an unknown key an `unknown_column` error."
         }
+    )
+
+
+class RejectedRowSchema(Schema):
+    row = fields.Integer(
+        strict=True,
+        required=True,
+        validate=validate.Range(min=1),
+        metadata={"description": "The row's number in the latest delivery (data rows from 1)."},
+    )
+    reason = Trimmed(required=True, validate=validate.Length(min=1, max=500))
+
+
+def _rows_once(rows: list[dict]) -> None:
+    seen: set[int] = set()
+    twice: set[int] = set()
+    for item in rows:
+        (twice if item["row"] in seen else seen).add(item["row"])
+    if twice:
+        listed = ", ".join(str(n) for n in sorted(twice)[:20])
+        raise ValidationError(f"Each row at most once: {listed}.")
+
+
+class ApproveSchema(Schema):
+    rejected_rows = fields.List(
+        fields.Nested(RejectedRowSchema),
+        load_default=list,
+        validate=_rows_once,
+        metadata={
+            "description": "Rows of the latest delivery the client does not accept, each "
+            "with its reason (only on a milestone delivered as records). Their share of the "
+            "money is held: the milestone is `partially_approved` until the freelancer "
+            "accepts the rejection (refunded to the client), disputes it, or "
+            "`rejection_due_at` passes (refunded)."
+        },
     )
 
 

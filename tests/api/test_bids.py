@@ -35,7 +35,7 @@ def test_a_freelancer_bids_with_a_milestone_plan(people):
     assert bid["status"] == "pending"
     assert bid["job_id"] == job["id"]
     assert bid["currency"] == "USD"
-    assert bid["milestones"] == plan
+    assert bid["milestones"] == [{**m, "unit_price": None, "max_records": None} for m in plan]
     assert bid["freelancer"]["country"] == "NG"
     assert "email" not in bid["freelancer"]
 

@@ -1,0 +1,273 @@
+"""Row-level approval: the client approves a delivery of records less the rows it rejects.
+
+The arithmetic, as API.md gives it (platform fee 10%):
+- fixed price 1000, 3 of 4 rows accepted: 750 released, 250 held;
+- 50 per record, at most 10, 8 delivered, 6 accepted: 300 released, the unused capacity
+  (2 records, 100) refunded at once, 100 held;
+- fixed price 1001, 1 of 2 accepted: round_half_up(1001 x 1/2) = 501 released, 500 held;
+- nothing held: simply approved.
+"""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from marketplace.database import utcnow
+from tests.client import assert_problem
+from tests.deliveries import SCHEMA, record
+from tests.money import assert_ledger_ok, balance, fund
+from tests.work import place_bid, post_job
+
+
+@pytest.fixture
+def company(api, factory):
+    return api.as_user(factory.client())
+
+
+@pytest.fixture
+def freelancer(api, factory):
+    return api.as_user(factory.freelancer())
+
+
+@pytest.fixture
+def admin(api, factory):
+    return api.as_user(factory.admin())
+
+
+def records_contract(company, freelancer, *plan: dict) -> dict:
+    """A contract on a job with a record schema, with the bid's milestones as planned."""
+    job = post_job(company, schema=SCHEMA)
+    amount = sum(m.get("amount") or m["unit_price"] * m["max_records"] for m in plan)
+    bid = place_bid(freelancer, job["id"], amount=amount, milestones=list(plan))
+    response = company.post(f"/bids/{bid['id']}/accept")
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def delivered(company, freelancer, plan: dict, rows: int) -> int:
+    """A funded milestone of that plan, `rows` records delivered: its id."""
+    contract = records_contract(company, freelancer, {"title": "Batch", **plan})
+    milestone = contract["milestones"][0]["id"]
+    assert fund(company, milestone).status_code == 200
+    body = {"records": [record(n) for n in range(1, rows + 1)]}
+    response = freelancer.post(f"/milestones/{milestone}/submit", json=body)
+    assert response.status_code == 200, response.json
+    return milestone
+
+
+def rejecting(*rows: int) -> dict:
+    return {"rejected_rows": [{"row": n, "reason": f"Row {n} is wrong."} for n in rows]}
+
+
+def approve(company, milestone: int, *rows: int) -> dict:
+    response = company.post(f"/milestones/{milestone}/approve", json=rejecting(*rows))
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_fixed_price_1000_with_3_of_4_rows_accepted_releases_750_and_holds_250(
+    app, company, freelancer
+):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+
+    answer = approve(company, milestone, 2)
+
+    assert answer["status"] == "partially_approved"
+    assert answer["records"] == {"submitted": 4, "accepted": 3, "rejected": 1}
+    assert answer["held"] == 250
+    assert answer["unit_price"] is None and answer["max_records"] is None
+    due = datetime.fromisoformat(answer["rejection_due_at"])
+    assert abs(due - (utcnow() + timedelta(days=3))) < timedelta(minutes=1)
+    assert answer["auto_release_at"] is None
+    # 750 released, less its 10% fee (75), once.
+    assert balance(freelancer) == {
+        "in_escrow": 250,
+        "pending_payout": 675,
+        "paid_out": 0,
+        "refunded": 0,
+        "fees": 75,
+    }
+    assert balance(company)["in_escrow"] == 250
+    assert balance(company)["refunded"] == 0
+    assert_ledger_ok(app)
+
+
+def test_per_record_50_by_10_with_8_delivered_and_6_accepted(app, company, freelancer):
+    milestone = delivered(company, freelancer, {"unit_price": 50, "max_records": 10}, rows=8)
+
+    answer = approve(company, milestone, 3, 7)
+
+    assert answer["status"] == "partially_approved"
+    assert answer["amount"] == 500
+    assert (answer["unit_price"], answer["max_records"]) == (50, 10)
+    assert answer["records"] == {"submitted": 8, "accepted": 6, "rejected": 2}
+    # 6 x 50 = 300 released; 2 undelivered x 50 = 100 refunded at once; 2 x 50 = 100 held.
+    assert answer["held"] == 100
+    assert balance(freelancer)["pending_payout"] == 270
+    assert balance(freelancer)["fees"] == 30
+    assert balance(company)["refunded"] == 100
+    assert balance(company)["in_escrow"] == 100
+    assert_ledger_ok(app)
+
+
+def test_fixed_price_1001_with_1_of_2_accepted_rounds_the_release_half_up(
+    app, company, freelancer
+):
+    milestone = delivered(company, freelancer, {"amount": 1001}, rows=2)
+
+    answer = approve(company, milestone, 1)
+
+    # round_half_up(1001 x 1/2) = round_half_up(500.5) = 501 released; 500 held.
+    assert answer["held"] == 500
+    assert balance(freelancer)["pending_payout"] + balance(freelancer)["fees"] == 501
+    assert balance(company)["in_escrow"] == 500
+    assert_ledger_ok(app)
+
+
+def test_nothing_held_is_simply_approved(app, company, freelancer):
+    milestone = delivered(company, freelancer, {"amount": 50}, rows=101)
+
+    answer = approve(company, milestone, 101)
+
+    # round_half_up(50 x 100/101) = round_half_up(49.50...) = 50: nothing is held.
+    assert answer["status"] == "approved"
+    assert answer["held"] == 0
+    assert answer["rejection_due_at"] is None
+    assert answer["records"] == {"submitted": 101, "accepted": 100, "rejected": 1}
+    assert balance(freelancer)["pending_payout"] + balance(freelancer)["fees"] == 50
+    page = company.get(f"/milestones/{milestone}/records?format=json&limit=1000").json
+    assert page["data"][-1]["rejected"] == "Row 101 is wrong."
+    assert_ledger_ok(app)
+
+
+def test_per_record_without_rejections_releases_what_was_delivered_and_refunds_the_rest(
+    app, company, freelancer
+):
+    milestone = delivered(company, freelancer, {"unit_price": 50, "max_records": 10}, rows=8)
+
+    response = company.post(f"/milestones/{milestone}/approve")
+
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "approved"
+    assert response.json["records"] == {"submitted": 8, "accepted": 8, "rejected": 0}
+    assert response.json["held"] == 0
+    # 8 x 50 = 400 released; 2 x 50 = 100 of unused capacity refunded.
+    assert balance(freelancer)["pending_payout"] == 360
+    assert balance(company)["refunded"] == 100
+    assert balance(company)["in_escrow"] == 0
+    assert_ledger_ok(app)
+
+
+def test_the_freelancer_accepting_the_rejection_refunds_the_held_money(app, company, freelancer):
+    milestone = delivered(company, freelancer, {"unit_price": 50, "max_records": 10}, rows=8)
+    approve(company, milestone, 3, 7)
+
+    response = freelancer.post(f"/milestones/{milestone}/accept-rejection")
+
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "approved"
+    assert response.json["held"] == 0
+    assert response.json["rejection_due_at"] is None
+    assert response.json["records"] == {"submitted": 8, "accepted": 6, "rejected": 2}
+    assert balance(company) == {
+        "in_escrow": 0,
+        "pending_payout": 0,
+        "paid_out": 0,
+        "refunded": 200,
+        "fees": 0,
+    }
+    assert balance(freelancer)["pending_payout"] == 270
+    assert_ledger_ok(app)
+
+
+def test_release_due_refunds_the_held_money_once_the_rejection_period_ends(
+    app, company, freelancer
+):
+    app.config["REJECTION_PERIOD_DAYS"] = 0
+    try:
+        milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+        approve(company, milestone, 4)
+    finally:
+        app.config["REJECTION_PERIOD_DAYS"] = 3
+
+    result = app.test_cli_runner().invoke(args=["marketplace", "release-due"])
+
+    assert f"milestone {milestone}: held money refunded; approved" in result.output
+    after = company.get(f"/contracts/{_contract_of(company, milestone)}").json["milestones"][0]
+    assert after["status"] == "approved"
+    assert after["held"] == 0
+    assert balance(company)["refunded"] == 250
+    assert balance(company)["in_escrow"] == 0
+    assert_ledger_ok(app)
+
+
+def test_a_freelancers_dispute_of_the_rejection_splits_only_the_held_money(
+    app, company, freelancer, admin
+):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    approve(company, milestone, 1)
+
+    by_client = company.post(f"/milestones/{milestone}/disputes", json={"reason": "Mine."})
+    opened = freelancer.post(f"/milestones/{milestone}/disputes", json={"reason": "Row 1 is ok."})
+
+    assert_problem(by_client, 403)
+    assert opened.status_code == 201, opened.json
+    contract = _contract_of(company, milestone)
+    shown = company.get(f"/contracts/{contract}").json["milestones"][0]
+    assert (shown["status"], shown["held"]) == ("disputed", 250)
+    assert shown["rejection_due_at"] is None
+    dispute = opened.json["id"]
+    too_much = admin.post(
+        f"/disputes/{dispute}/resolve", json={"freelancer_amount": 251, "note": "All of it."}
+    )
+    assert_problem(too_much, 422)
+
+    ruled = admin.post(
+        f"/disputes/{dispute}/resolve", json={"freelancer_amount": 150, "note": "Partly."}
+    )
+
+    assert ruled.status_code == 200, ruled.json
+    assert ruled.json["resolution"]["freelancer_amount"] == 150
+    assert ruled.json["resolution"]["client_amount"] == 100
+    after = company.get(f"/contracts/{contract}").json["milestones"][0]
+    assert (after["status"], after["held"]) == ("resolved", 0)
+    # 750 at the approval and 150 by the ruling, each less its own fee (75 and 15).
+    assert balance(freelancer)["pending_payout"] == 810
+    assert balance(freelancer)["fees"] == 90
+    assert balance(company)["refunded"] == 100
+    assert balance(company)["in_escrow"] == 0
+    assert_ledger_ok(app)
+
+
+def test_each_rejected_rows_reason_is_shown_with_the_records_to_both_parties(
+    app, company, freelancer
+):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    approve(company, milestone, 2, 4)
+
+    for party in (company, freelancer):
+        page = party.get(f"/milestones/{milestone}/records?format=json").json
+        assert [r["rejected"] for r in page["data"]] == [
+            None,
+            "Row 2 is wrong.",
+            None,
+            "Row 4 is wrong.",
+        ]
+
+
+def test_a_contract_with_a_partially_approved_milestone_cannot_be_cancelled(
+    app, company, freelancer
+):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    approve(company, milestone, 2)
+    contract = _contract_of(company, milestone)
+
+    response = freelancer.post(f"/contracts/{contract}/cancel")
+
+    assert_problem(response, 409)
+    assert company.get(f"/contracts/{contract}").json["status"] == "active"
+
+
+def _contract_of(company, milestone: int) -> int:
+    contracts = company.get("/contracts").json["data"]
+    return next(c["id"] for c in contracts if any(m["id"] == milestone for m in c["milestones"]))
