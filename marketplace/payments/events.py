@@ -364,7 +364,9 @@ def _take_back_from_payout(chargeback: Chargeback, milestone_id: int) -> int:
             reversible = gateway.reversible(transfer_id)
         except ProviderRefused:
             reversible = 0  # the account is gone or closed to the platform
-        chargeback.reversal_planned = min(chargeback.amount, reversible)
+        # What the escrow still holds (a partial approval's held money) goes back first.
+        owed = max(0, chargeback.amount - ledger.escrow_balance(milestone_id))
+        chargeback.reversal_planned = min(owed, reversible)
     planned, provider_id = chargeback.reversal_planned, chargeback.provider_id
     db.session.commit()  # the plan is written down, and no lock is held while Stripe works
     if planned <= 0:
@@ -389,6 +391,7 @@ def _book_lost_while_held(chargeback: Chargeback, milestone, contract) -> None:
     )
     if (milestone.status, MilestoneAction.CHARGEBACK_LOST) in MILESTONE:
         milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.CHARGEBACK_LOST)
+        milestone.held = 0
         chargeback_lost.send(milestone, amount=chargeback.amount)
     audit.record(
         None,
@@ -407,6 +410,10 @@ def _book_lost_after_release(
     transfer reversal took back (`from_payout`), or, when the release was never paid out,
     this milestone's release still waiting for the freelancer's payout account (which is
     then never paid out); the rest is the platform's loss."""
+    # Money still in escrow (the held part of a partially approved milestone) goes back
+    # to the cardholder first; then the released part is taken back from the freelancer.
+    from_escrow = max(0, min(chargeback.amount, ledger.escrow_balance(milestone.id)))
+    owed = chargeback.amount - from_escrow
     from_pending = 0
     if from_payout == 0 and chargeback.reversal_planned is None:
         unpaid = sum(
@@ -420,10 +427,10 @@ def _book_lost_after_release(
         waiting = ledger.account_balance(
             AccountKind.PENDING_PAYOUT, milestone.currency, contract.freelancer_id
         )
-        from_pending = max(0, min(chargeback.amount, unpaid, waiting))
+        from_pending = max(0, min(owed, unpaid, waiting))
     chargeback.reversed_amount = from_payout or from_pending
     chargeback.from_pending = from_pending > 0
-    chargeback.loss = chargeback.amount - from_payout - from_pending
+    chargeback.loss = owed - from_payout - from_pending
     ledger.book_chargeback_after_release(
         milestone.id,
         contract.client_id,
@@ -432,8 +439,14 @@ def _book_lost_after_release(
         chargeback.amount,
         from_payout=from_payout,
         from_pending=from_pending,
+        from_escrow=from_escrow,
         reference=f"chargeback:{chargeback.id}",
     )
+    if (milestone.status, MilestoneAction.CHARGEBACK_LOST) in MILESTONE:
+        # Disputed over held money: none is left to rule on.
+        milestone.status = next_status(MILESTONE, milestone.status, MilestoneAction.CHARGEBACK_LOST)
+        milestone.held = 0
+        chargeback_lost.send(milestone, amount=from_escrow)
     audit.record(
         None,
         "chargeback.lost_after_release",

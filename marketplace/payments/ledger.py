@@ -468,13 +468,17 @@ def book_chargeback_after_release(
     from_payout: int,
     from_pending: int,
     reference: str,
+    from_escrow: int = 0,
 ) -> None:
     """A chargeback lost after the money was released: the cardholder gets `amount` back;
-    `from_payout` was taken back from the freelancer's payout account (a transfer
+    `from_escrow` from what the escrow still held (a partial approval's held money),
+    `from_payout` taken back from the freelancer's payout account (a transfer
     reversal), `from_pending` from what still waited to be paid out, and the rest is the
     platform's loss."""
-    loss = amount - from_payout - from_pending
+    loss = amount - from_escrow - from_payout - from_pending
     book(reference, "chargeback", milestone_id, [
+        Entry(Account(K.ESCROW, currency, milestone_id=milestone_id), T.CHARGEBACK,
+              -from_escrow),
         Entry(Account(K.CLIENT_FUNDS, currency, user_id=client_id), T.CHARGEBACK, amount),
         Entry(Account(K.PAID_OUT, currency, user_id=freelancer_id), T.CHARGEBACK_REVERSAL,
               -from_payout),
@@ -615,16 +619,21 @@ def verify_ledger() -> dict:
         .group_by(LedgerAccount.id, LedgerAccount.key, LedgerAccount.kind, LedgerAccount.user_id)
     )
     # A client may have more back than it paid in only by chargebacks its bank paid out
-    # after the client was refunded (the platform's loss).
-    paid_twice = dict(
-        db.session.execute(
-            select(Contract.client_id, func.sum(Chargeback.loss))
-            .join(Milestone, Milestone.id == Chargeback.milestone_id)
-            .join(Contract, Contract.id == Milestone.contract_id)
-            .where(Chargeback.status == ChargebackStatus.LOST, Chargeback.after_release.is_(False))
-            .group_by(Contract.client_id)
-        ).all()
-    )
+    # after the client was refunded (the platform's loss): before a release, the loss;
+    # after a partial approval's release, at most what was refunded of the milestone.
+    refunded_of = {m: r for m, (_c, r, _rel) in _movements_by_milestone().items()}
+    paid_twice: dict[int, int] = defaultdict(int)
+    for client_id, milestone_id, after_release, loss in db.session.execute(
+        select(
+            Contract.client_id, Chargeback.milestone_id, Chargeback.after_release, Chargeback.loss
+        )
+        .join(Milestone, Milestone.id == Chargeback.milestone_id)
+        .join(Contract, Contract.id == Milestone.contract_id)
+        .where(Chargeback.status == ChargebackStatus.LOST)
+    ):
+        paid_twice[client_id] += (
+            min(loss, refunded_of.get(milestone_id, 0)) if after_release else loss
+        )
     for key, kind, user_id, total in sums:
         if kind == K.CLIENT_FUNDS:
             total -= int(paid_twice.get(user_id or 0) or 0)
@@ -655,13 +664,23 @@ def verify_ledger() -> dict:
         .group_by(Milestone.id, Milestone.status, Milestone.amount, Milestone.held)
     )
     moved = _movements_by_milestone()
-    charged_back = dict(
-        db.session.execute(
-            select(Chargeback.milestone_id, Chargeback.amount - Chargeback.loss).where(
-                Chargeback.status == ChargebackStatus.LOST, Chargeback.after_release.is_(False)
-            )
-        ).all()
-    )
+    # What lost chargebacks took from escrow: before a release, all the platform did not
+    # lose; after one, what the escrow still held (amount less what was taken back from
+    # the freelancer and what the platform lost).
+    charged_back: dict[int, int] = defaultdict(int)
+    for milestone_id, taken in db.session.execute(
+        select(
+            Chargeback.milestone_id,
+            case(
+                (
+                    Chargeback.after_release.is_(True),
+                    Chargeback.amount - Chargeback.reversed_amount - Chargeback.loss,
+                ),
+                else_=Chargeback.amount - Chargeback.loss,
+            ),
+        ).where(Chargeback.status == ChargebackStatus.LOST)
+    ):
+        charged_back[milestone_id] += int(taken)
     outside = _outside_refunds()
     for milestone_id, status, amount, for_rejected, held, funded in escrow:
         refunded_outside = outside.get(milestone_id, 0)

@@ -87,6 +87,7 @@ def own_credentials_and_name(world, me):
 #   {open_file}  a file (not a sample) on {job}
 #   {operation}  the provider call (a charge) that funded {funded}
 #   {delivered}  a submitted milestone of a job with a record schema, records delivered
+#   {partial}    a partially approved milestone (records delivered, one row rejected)
 #   {gold_job}   a job with a record schema and gold records, under contract with the freelancer
 #   {freelancer.id}, {bystander.id}, {suspended.id}  user ids
 # Anonymous callers send the client's credentials to login and tokens-create.
@@ -146,6 +147,7 @@ MATRIX = [
     ("POST",   "/milestones/{submitted}/approve",          401, 200, 404, 403, 404, 403, 403),
     ("POST",   "/milestones/{submitted}/request-changes",  401, 200, 404, 403, 404, 403, 403),
     ("POST",   "/milestones/{funded}/refund",              401, 403, 404, 200, 404, 403, 403),
+    ("POST",   "/milestones/{partial}/accept-rejection",   401, 403, 404, 200, 404, 403, 403),
     ("GET",    "/milestones/{delivered}/records",          401, 200, 404, 200, 404, 200, 403),
     ("GET",    "/me/balance",                              401, 200, 200, 200, 200, 200, 200),
     ("GET",    "/me/transactions",                         401, 200, 200, 200, 200, 200, 200),
@@ -310,6 +312,16 @@ class World:
         milestone = funded_milestone(self.app, client, freelancer)
         records = {"records": [record(1), record(2)]}
         expect(freelancer.post(f"/milestones/{milestone}/submit", json=records), 200)
+        return milestone
+
+    @cached_property
+    def partial(self) -> int:
+        client, freelancer = self.http(self.client), self.http(self.freelancer)
+        milestone = funded_milestone(self.app, client, freelancer)
+        records = {"records": [record(1), record(2)]}
+        expect(freelancer.post(f"/milestones/{milestone}/submit", json=records), 200)
+        rejected = {"rejected_rows": [{"row": 2, "reason": "Wrong total."}]}
+        expect(client.post(f"/milestones/{milestone}/approve", json=rejected), 200)
         return milestone
 
     @cached_property

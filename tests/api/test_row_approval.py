@@ -75,7 +75,8 @@ def test_fixed_price_1000_with_3_of_4_rows_accepted_releases_750_and_holds_250(
     assert answer["status"] == "partially_approved"
     assert answer["records"] == {"submitted": 4, "accepted": 3, "rejected": 1}
     assert answer["held"] == 250
-    assert answer["unit_price"] is None and answer["max_records"] is None
+    assert answer["unit_price"] is None
+    assert answer["max_records"] is None
     due = datetime.fromisoformat(answer["rejection_due_at"])
     assert abs(due - (utcnow() + timedelta(days=3))) < timedelta(minutes=1)
     assert answer["auto_release_at"] is None
@@ -110,9 +111,7 @@ def test_per_record_50_by_10_with_8_delivered_and_6_accepted(app, company, freel
     assert_ledger_ok(app)
 
 
-def test_fixed_price_1001_with_1_of_2_accepted_rounds_the_release_half_up(
-    app, company, freelancer
-):
+def test_fixed_price_1001_with_1_of_2_accepted_rounds_the_release_half_up(app, company, freelancer):
     milestone = delivered(company, freelancer, {"amount": 1001}, rows=2)
 
     answer = approve(company, milestone, 1)
@@ -271,3 +270,245 @@ def test_a_contract_with_a_partially_approved_milestone_cannot_be_cancelled(
 def _contract_of(company, milestone: int) -> int:
     contracts = company.get("/contracts").json["data"]
     return next(c["id"] for c in contracts if any(m["id"] == milestone for m in c["milestones"]))
+
+
+def shown(company, milestone: int) -> dict:
+    contract = company.get(f"/contracts/{_contract_of(company, milestone)}").json
+    return next(m for m in contract["milestones"] if m["id"] == milestone)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            {"rejected_rows": [{"row": 1, "reason": "a"}, {"row": 1, "reason": "b"}]},
+            "rejected_rows",
+        ),
+        ({"rejected_rows": [{"row": 1, "reason": ""}]}, "rejected_rows.0.reason"),
+        ({"rejected_rows": [{"row": 1, "reason": "   "}]}, "rejected_rows.0.reason"),
+        ({"rejected_rows": [{"row": 1, "reason": "x" * 501}]}, "rejected_rows.0.reason"),
+        ({"rejected_rows": [{"row": 1}]}, "rejected_rows.0.reason"),
+        ({"rejected_rows": [{"row": 0, "reason": "No row 0."}]}, "rejected_rows.0.row"),
+        ({"rejected_rows": [{"row": "1", "reason": "Text."}]}, "rejected_rows.0.row"),
+        ({"rejected_rows": [{"row": 5, "reason": "Unknown."}]}, "rejected_rows"),
+        (
+            {"rejected_rows": [{"row": 2, "reason": "ok"}, {"row": 9, "reason": "no"}]},
+            "rejected_rows",
+        ),
+        ({"rejected_rows": {"row": 1, "reason": "Not a list."}}, "rejected_rows"),
+        ({"rejected": [{"row": 1, "reason": "Unknown field."}]}, "rejected"),
+    ],
+)
+def test_a_bad_rejection_is_a_422_and_changes_nothing(app, company, freelancer, body, field):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    before = shown(company, milestone)
+
+    response = company.post(f"/milestones/{milestone}/approve", json=body)
+
+    problem = assert_problem(response, 422)
+    assert field in problem["errors"], problem
+    assert shown(company, milestone) == before
+    assert balance(freelancer)["pending_payout"] == 0
+    page = company.get(f"/milestones/{milestone}/records?format=json").json
+    assert all(r["rejected"] is None for r in page["data"])
+    assert_ledger_ok(app)
+
+
+def test_a_reason_of_500_characters_is_taken(app, company, freelancer):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+
+    answer = company.post(
+        f"/milestones/{milestone}/approve",
+        json={"rejected_rows": [{"row": 1, "reason": "x" * 500}]},
+    )
+
+    assert answer.status_code == 200, answer.json
+    page = company.get(f"/milestones/{milestone}/records?format=json").json
+    assert page["data"][0]["rejected"] == "x" * 500
+
+
+def test_rejected_rows_need_a_milestone_delivered_as_records(app, company, freelancer):
+    job = post_job(company)
+    bid = place_bid(freelancer, job["id"], amount=1000)
+    contract = company.post(f"/bids/{bid['id']}/accept").json
+    milestone = contract["milestones"][0]["id"]
+    fund(company, milestone)
+    freelancer.post(f"/milestones/{milestone}/submit", json={"note": "Done."})
+
+    response = company.post(f"/milestones/{milestone}/approve", json=rejecting(1))
+
+    problem = assert_problem(response, 422)
+    assert "note" in problem["errors"]["rejected_rows"][0]
+    assert shown(company, milestone)["status"] == "submitted"
+
+
+def test_only_the_client_approves_and_only_the_freelancer_accepts_a_rejection(
+    app, api, factory, company, freelancer, admin
+):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    stranger = api.as_user(factory.client())
+
+    assert_problem(freelancer.post(f"/milestones/{milestone}/approve", json=rejecting(1)), 403)
+    assert_problem(stranger.post(f"/milestones/{milestone}/approve", json=rejecting(1)), 404)
+    assert_problem(admin.post(f"/milestones/{milestone}/approve", json=rejecting(1)), 403)
+    approve(company, milestone, 1)
+    for caller, status in ((company, 403), (stranger, 404), (admin, 403)):
+        assert_problem(caller.post(f"/milestones/{milestone}/accept-rejection"), status)
+    assert_problem(stranger.post(f"/milestones/{milestone}/disputes", json={"reason": "x"}), 404)
+    after = shown(company, milestone)
+    assert (after["status"], after["held"]) == ("partially_approved", 250)
+    assert_ledger_ok(app)
+
+
+def test_a_partially_approved_milestone_refuses_every_other_action(app, company, freelancer):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    approve(company, milestone, 1)
+    before = shown(company, milestone)
+
+    refused = [
+        company.post(f"/milestones/{milestone}/approve"),
+        company.post(f"/milestones/{milestone}/approve", json=rejecting(2)),
+        company.post(f"/milestones/{milestone}/request-changes", json={"reason": "More."}),
+        company.post(f"/milestones/{milestone}/cancel"),
+        company.post(f"/milestones/{milestone}/cancel-funding"),
+        fund(company, milestone),
+        freelancer.post(f"/milestones/{milestone}/refund"),
+        freelancer.post(f"/milestones/{milestone}/submit", json={"records": [record(1)]}),
+    ]
+
+    for response in refused:
+        assert_problem(response, 409)
+    assert shown(company, milestone) == before
+    assert_ledger_ok(app)
+
+
+def test_accepting_a_rejection_needs_a_partial_approval(app, company, freelancer):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+
+    submitted = freelancer.post(f"/milestones/{milestone}/accept-rejection")
+    approve(company, milestone)
+    approved = freelancer.post(f"/milestones/{milestone}/accept-rejection")
+
+    assert "partially_approved" in assert_problem(submitted, 409)["detail"]
+    assert_problem(approved, 409)
+    assert shown(company, milestone)["status"] == "approved"
+    assert_ledger_ok(app)
+
+
+def test_every_row_rejected_at_a_fixed_price_holds_it_all(app, company, freelancer):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=2)
+
+    answer = approve(company, milestone, 1, 2)
+
+    assert (answer["status"], answer["held"]) == ("partially_approved", 1000)
+    assert answer["records"] == {"submitted": 2, "accepted": 0, "rejected": 2}
+    assert balance(freelancer)["pending_payout"] == 0
+    assert balance(company)["in_escrow"] == 1000
+    assert_ledger_ok(app)
+    accepted = freelancer.post(f"/milestones/{milestone}/accept-rejection")
+    assert accepted.json["status"] == "approved"
+    assert balance(company)["refunded"] == 1000
+    assert_ledger_ok(app)
+
+
+def test_every_row_rejected_per_record_refunds_the_capacity_and_holds_the_rest(
+    app, company, freelancer
+):
+    milestone = delivered(company, freelancer, {"unit_price": 50, "max_records": 10}, rows=3)
+
+    answer = approve(company, milestone, 1, 2, 3)
+
+    assert (answer["status"], answer["held"]) == ("partially_approved", 150)
+    assert balance(company)["refunded"] == 350
+    assert balance(company)["in_escrow"] == 150
+    assert balance(freelancer)["pending_payout"] == 0
+    assert_ledger_ok(app)
+
+
+def test_a_partial_approval_and_a_ruling_are_paid_out_each_by_its_own_transfer(
+    app, company, freelancer, admin
+):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    assert freelancer.post("/me/payout-account").json["payouts_enabled"] is True
+
+    approve(company, milestone, 4)
+    assert balance(freelancer)["paid_out"] == 675
+    dispute = freelancer.post(f"/milestones/{milestone}/disputes", json={"reason": "Row 4."})
+    ruled = admin.post(
+        f"/disputes/{dispute.json['id']}/resolve", json={"freelancer_amount": 250, "note": "ok"}
+    )
+
+    assert ruled.status_code == 200, ruled.json
+    # 675 and then 225 (250 less its fee of 25), each its own transfer.
+    assert balance(freelancer)["paid_out"] == 900
+    assert balance(freelancer)["pending_payout"] == 0
+    with app.app_context():
+        from marketplace.payments.gateway import get_gateway
+
+        transfers = [
+            t["amount"]
+            for t in get_gateway().records("transfer")
+            if t["transfer_group"] == f"milestone-{milestone}"
+        ]
+    assert transfers == [675, 225]
+    assert_ledger_ok(app)
+
+
+def test_releases_in_two_parts_wait_for_payouts_and_are_both_paid_out(
+    app, company, freelancer, admin
+):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    approve(company, milestone, 4)
+    dispute = freelancer.post(f"/milestones/{milestone}/disputes", json={"reason": "Row 4."})
+    admin.post(
+        f"/disputes/{dispute.json['id']}/resolve", json={"freelancer_amount": 100, "note": "ok"}
+    )
+    assert balance(freelancer)["pending_payout"] == 675 + 90
+    assert_ledger_ok(app)
+
+    assert freelancer.post("/me/payout-account").json["payouts_enabled"] is True
+
+    assert balance(freelancer)["paid_out"] == 765
+    assert balance(freelancer)["pending_payout"] == 0
+    assert balance(company)["refunded"] == 150
+    assert_ledger_ok(app)
+
+
+def test_a_refused_release_after_the_capacity_refund_goes_on_from_there(app, company, freelancer):
+    from tests.api.test_provider_refusals import local
+
+    milestone = delivered(company, freelancer, {"unit_price": 50, "max_records": 10}, rows=8)
+    assert freelancer.post("/me/payout-account").json["payouts_enabled"] is True
+    (account,) = local(app).records("account")
+    local(app).set_transfers_active(account["account_id"], False)
+
+    refused = company.post(f"/milestones/{milestone}/approve", json=rejecting(1))
+
+    assert_problem(refused, 409)
+    # The unused capacity went back; the rest waits in escrow, the milestone submitted.
+    assert shown(company, milestone)["status"] == "submitted"
+    assert balance(company)["refunded"] == 100
+    assert balance(company)["in_escrow"] == 400
+    assert_ledger_ok(app)
+    local(app).set_transfers_active(account["account_id"], True)
+
+    again = approve(company, milestone, 1)
+
+    assert (again["status"], again["held"]) == ("partially_approved", 50)
+    assert balance(company)["refunded"] == 100  # not refunded twice
+    assert balance(freelancer)["paid_out"] == 315
+    assert_ledger_ok(app)
+
+
+def test_a_dispute_from_a_partial_approval_changes_nothing_for_a_refused_client(
+    app, company, freelancer
+):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    approve(company, milestone, 1)
+    before = shown(company, milestone)
+
+    response = company.post(f"/milestones/{milestone}/disputes", json={"reason": "Mine."})
+
+    assert "freelancer" in assert_problem(response, 403)["detail"]
+    assert shown(company, milestone) == before
+    assert company.get("/disputes").json["data"] == []

@@ -15,6 +15,7 @@ from marketplace.extensions import db
 from marketplace.jobs.models import Job
 from marketplace.milestones import states as milestone_states
 from tests.client import assert_problem
+from tests.deliveries import funded_milestone, record
 from tests.money import pay
 from tests.work import make_contract, place_bid, post_job
 
@@ -170,3 +171,43 @@ def test_the_milestone_table_holds_every_state_of_the_contract():
         milestone_states.MILESTONE.values()
     )
     assert reachable == set(states.MilestoneStatus)
+
+
+# Row-level approval's actions, by who takes them over HTTP.
+ROW_ACTIONS = {
+    "approve_with_rejections": (
+        "company",
+        "/approve",
+        {"rejected_rows": [{"row": 1, "reason": "Wrong total."}]},
+    ),
+    "accept_rejection": ("freelancer", "/accept-rejection", None),
+    "dispute_rejection": ("freelancer", "/disputes", {"reason": "Row 1 is right."}),
+}
+
+
+@pytest.mark.parametrize("status", list(states.MilestoneStatus))
+@pytest.mark.parametrize("action", list(ROW_ACTIONS))
+def test_row_approval_actions_in_every_other_state_are_refused(
+    app, company, freelancer, status, action
+):
+    """The allowed ones move money, and are shown in test_row_approval.py; every other
+    state of the table refuses them. (A dispute from other states is a plain dispute.)"""
+    if (status, action) in milestone_states.MILESTONE or (
+        action == "dispute_rejection"
+        and (status, milestone_states.MilestoneAction.DISPUTE) in milestone_states.MILESTONE
+    ):
+        pytest.skip("allowed: moves money, see test_row_approval.py and test_disputes.py")
+    milestone = funded_milestone(app, company, freelancer)
+    delivery = {"records": [record(1), record(2)]}
+    assert freelancer.post(f"/milestones/{milestone}/submit", json=delivery).status_code == 200
+    set_status(app, Milestone, milestone, status)
+    who, suffix, body = ROW_ACTIONS[action]
+    caller = {"freelancer": freelancer, "company": company}[who]
+    before = company.get(f"/milestones/{milestone}/records?format=json").json
+
+    response = caller.post(f"/milestones/{milestone}{suffix}", json=body)
+
+    assert_problem(response, 409)
+    assert company.get(f"/milestones/{milestone}/records?format=json").json == before
+    with app.app_context():
+        assert db.session.get(Milestone, milestone).status == status
