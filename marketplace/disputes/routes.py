@@ -15,7 +15,10 @@ blp = Blueprint("disputes", __name__, url_prefix="/api/v1", description="Dispute
 @blp.arguments(schemas.DisputeCreateSchema)
 @blp.response(201, schemas.DisputeSchema)
 def open_dispute(data, milestone_id):
-    """Open a dispute on a milestone holding money (either party): its money is frozen."""
+    """Open a dispute on a milestone holding money (either party): its money is frozen.
+
+    On a `partially_approved` milestone only the freelancer may (the client is refused
+    with a 403): the dispute is of the rejected rows, and only the held money is frozen."""
     return service.open_dispute(current_user, milestone_id, data["reason"])
 
 
@@ -47,5 +50,9 @@ def add_message(data, dispute_id):
 @blp.response(200, schemas.DisputeSchema)
 @roles(Role.ADMIN)
 def resolve(data, dispute_id):
-    """Split the milestone's money between the parties (admins only)."""
+    """Split the milestone's money between the parties (admins only).
+
+    `freelancer_amount` is at most the money the dispute is about: the milestone's
+    amount, or its `held` money when the dispute was opened from `partially_approved`;
+    less what a refund made outside the marketplace took."""
     return service.resolve(current_user, dispute_id, data["freelancer_amount"], data["note"])

@@ -2,6 +2,7 @@
 
 from .admin_user import AdminUser
 from .admin_user_page import AdminUserPage
+from .approve import Approve
 from .audit_entry import AuditEntry
 from .audit_entry_data import AuditEntryData
 from .audit_entry_page import AuditEntryPage
@@ -11,6 +12,7 @@ from .balances import Balances
 from .bid import Bid
 from .bid_create import BidCreate
 from .bid_milestone import BidMilestone
+from .bid_milestone_input import BidMilestoneInput
 from .bid_page import BidPage
 from .bid_status import BidStatus
 from .bid_update import BidUpdate
@@ -103,6 +105,7 @@ from .record_schema import RecordSchema
 from .record_schema_input import RecordSchemaInput
 from .register import Register
 from .register_role import RegisterRole
+from .rejected_row import RejectedRow
 from .report import Report
 from .report_error import ReportError
 from .report_error_code import ReportErrorCode
@@ -131,6 +134,7 @@ from .webhook_receipt import WebhookReceipt
 __all__ = (
     "AdminUser",
     "AdminUserPage",
+    "Approve",
     "AuditEntry",
     "AuditEntryData",
     "AuditEntryPage",
@@ -140,6 +144,7 @@ __all__ = (
     "Bid",
     "BidCreate",
     "BidMilestone",
+    "BidMilestoneInput",
     "BidPage",
     "BidStatus",
     "BidUpdate",
@@ -232,6 +237,7 @@ __all__ = (
     "RecordSchemaInput",
     "Register",
     "RegisterRole",
+    "RejectedRow",
     "Report",
     "ReportError",
     "ReportErrorCode",

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.bid_milestone import BidMilestone
+    from ..models.bid_milestone_input import BidMilestoneInput
 
 
 T = TypeVar("T", bound="BidCreate")
@@ -31,14 +31,14 @@ class BidCreate:
             0.30 GBP, 50 JPY...), with either gateway.
         delivery_days (int):
         cover_letter (str):
-        milestones (list[BidMilestone] | Unset):
+        milestones (list[BidMilestoneInput] | Unset):
     """
 
     amount: int
     currency: str
     delivery_days: int
     cover_letter: str
-    milestones: list[BidMilestone] | Unset = UNSET
+    milestones: list[BidMilestoneInput] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         amount = self.amount
@@ -73,7 +73,7 @@ class BidCreate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.bid_milestone import BidMilestone  # noqa: PLC0415
+        from ..models.bid_milestone_input import BidMilestoneInput  # noqa: PLC0415
 
         d = dict(src_dict)
         amount = d.pop("amount")
@@ -85,11 +85,11 @@ class BidCreate:
         cover_letter = d.pop("cover_letter")
 
         _milestones = d.pop("milestones", UNSET)
-        milestones: list[BidMilestone] | Unset = UNSET
+        milestones: list[BidMilestoneInput] | Unset = UNSET
         if _milestones is not UNSET:
             milestones = []
             for milestones_item_data in _milestones:
-                milestones_item = BidMilestone.from_dict(milestones_item_data)
+                milestones_item = BidMilestoneInput.from_dict(milestones_item_data)
 
                 milestones.append(milestones_item)
 

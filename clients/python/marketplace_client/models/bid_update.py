@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.bid_milestone import BidMilestone
+    from ..models.bid_milestone_input import BidMilestoneInput
 
 
 T = TypeVar("T", bound="BidUpdate")
@@ -31,14 +31,14 @@ class BidUpdate:
             0.30 GBP, 50 JPY...), with either gateway.
         delivery_days (int | Unset):
         cover_letter (str | Unset):
-        milestones (list[BidMilestone] | Unset):
+        milestones (list[BidMilestoneInput] | Unset):
     """
 
     amount: int | Unset = UNSET
     currency: str | Unset = UNSET
     delivery_days: int | Unset = UNSET
     cover_letter: str | Unset = UNSET
-    milestones: list[BidMilestone] | Unset = UNSET
+    milestones: list[BidMilestoneInput] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         amount = self.amount
@@ -74,7 +74,7 @@ class BidUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.bid_milestone import BidMilestone  # noqa: PLC0415
+        from ..models.bid_milestone_input import BidMilestoneInput  # noqa: PLC0415
 
         d = dict(src_dict)
         amount = d.pop("amount", UNSET)
@@ -86,11 +86,11 @@ class BidUpdate:
         cover_letter = d.pop("cover_letter", UNSET)
 
         _milestones = d.pop("milestones", UNSET)
-        milestones: list[BidMilestone] | Unset = UNSET
+        milestones: list[BidMilestoneInput] | Unset = UNSET
         if _milestones is not UNSET:
             milestones = []
             for milestones_item_data in _milestones:
-                milestones_item = BidMilestone.from_dict(milestones_item_data)
+                milestones_item = BidMilestoneInput.from_dict(milestones_item_data)
 
                 milestones.append(milestones_item)
 

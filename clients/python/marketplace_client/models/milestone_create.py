@@ -16,14 +16,22 @@ class MilestoneCreate:
     """
     Attributes:
         title (str):
-        amount (int): Money: an integer in minor units of its `currency` (12500 with USD is 125.00 US dollars), never a
+        amount (int | Unset): A milestone is priced either at a fixed `amount`, or per record: `unit_price` (paid for
+            each record the client accepts) and `max_records` (at most `MAX_RECORDS_PER_DELIVERY`; only on a job with a
+            record schema), whose product is its `amount`. Both may be sent only when `amount` equals `unit_price` times
+            `max_records`. Money: an integer in minor units of its `currency` (12500 with USD is 125.00 US dollars), never a
             float.
+        unit_price (int | None | Unset): Paid per accepted record; null for a fixed price. Money: an integer in minor
+            units of its `currency` (12500 with USD is 125.00 US dollars), never a float.
+        max_records (int | None | Unset): The records the amount pays for; null for a fixed price.
         description (str | Unset):  Default: ''.
         due_date (datetime.date | None | Unset):
     """
 
     title: str
-    amount: int
+    amount: int | Unset = UNSET
+    unit_price: int | None | Unset = UNSET
+    max_records: int | None | Unset = UNSET
     description: str | Unset = ""
     due_date: datetime.date | None | Unset = UNSET
 
@@ -31,6 +39,18 @@ class MilestoneCreate:
         title = self.title
 
         amount = self.amount
+
+        unit_price: int | None | Unset
+        if isinstance(self.unit_price, Unset):
+            unit_price = UNSET
+        else:
+            unit_price = self.unit_price
+
+        max_records: int | None | Unset
+        if isinstance(self.max_records, Unset):
+            max_records = UNSET
+        else:
+            max_records = self.max_records
 
         description = self.description
 
@@ -47,9 +67,14 @@ class MilestoneCreate:
         field_dict.update(
             {
                 "title": title,
-                "amount": amount,
             }
         )
+        if amount is not UNSET:
+            field_dict["amount"] = amount
+        if unit_price is not UNSET:
+            field_dict["unit_price"] = unit_price
+        if max_records is not UNSET:
+            field_dict["max_records"] = max_records
         if description is not UNSET:
             field_dict["description"] = description
         if due_date is not UNSET:
@@ -62,7 +87,25 @@ class MilestoneCreate:
         d = dict(src_dict)
         title = d.pop("title")
 
-        amount = d.pop("amount")
+        amount = d.pop("amount", UNSET)
+
+        def _parse_unit_price(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        unit_price = _parse_unit_price(d.pop("unit_price", UNSET))
+
+        def _parse_max_records(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_records = _parse_max_records(d.pop("max_records", UNSET))
 
         description = d.pop("description", UNSET)
 
@@ -86,6 +129,8 @@ class MilestoneCreate:
         milestone_create = cls(
             title=title,
             amount=amount,
+            unit_price=unit_price,
+            max_records=max_records,
             description=description,
             due_date=due_date,
         )

@@ -1,7 +1,16 @@
 from typing import Literal
 
 MilestoneStatus = Literal[
-    "approved", "cancelled", "changes_requested", "disputed", "funded", "funding", "pending", "resolved", "submitted"
+    "approved",
+    "cancelled",
+    "changes_requested",
+    "disputed",
+    "funded",
+    "funding",
+    "partially_approved",
+    "pending",
+    "resolved",
+    "submitted",
 ]
 
 MILESTONE_STATUS_VALUES: set[MilestoneStatus] = {
@@ -11,6 +20,7 @@ MILESTONE_STATUS_VALUES: set[MilestoneStatus] = {
     "disputed",
     "funded",
     "funding",
+    "partially_approved",
     "pending",
     "resolved",
     "submitted",

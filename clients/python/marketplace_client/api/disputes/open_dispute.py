@@ -127,6 +127,9 @@ def sync_detailed(
 ) -> Response[Dispute | Problem]:
     """Open a dispute on a milestone holding money (either party): its money is frozen.
 
+     On a `partially_approved` milestone only the freelancer may (the client is refused
+    with a 403): the dispute is of the rejected rows, and only the held money is frozen.
+
     Args:
         milestone_id (int):
         idempotency_key (str | Unset):
@@ -165,6 +168,9 @@ def sync(
 ) -> Dispute | Problem | None:
     """Open a dispute on a milestone holding money (either party): its money is frozen.
 
+     On a `partially_approved` milestone only the freelancer may (the client is refused
+    with a 403): the dispute is of the rejected rows, and only the held money is frozen.
+
     Args:
         milestone_id (int):
         idempotency_key (str | Unset):
@@ -197,6 +203,9 @@ async def asyncio_detailed(
     x_csrf_token: str | Unset = UNSET,
 ) -> Response[Dispute | Problem]:
     """Open a dispute on a milestone holding money (either party): its money is frozen.
+
+     On a `partially_approved` milestone only the freelancer may (the client is refused
+    with a 403): the dispute is of the rejected rows, and only the held money is frozen.
 
     Args:
         milestone_id (int):
@@ -233,6 +242,9 @@ async def asyncio(
     x_csrf_token: str | Unset = UNSET,
 ) -> Dispute | Problem | None:
     """Open a dispute on a milestone holding money (either party): its money is frozen.
+
+     On a `partially_approved` milestone only the freelancer may (the client is refused
+    with a 403): the dispute is of the rejected rows, and only the held money is frozen.
 
     Args:
         milestone_id (int):

@@ -127,6 +127,10 @@ def sync_detailed(
 ) -> Response[Dispute | Problem]:
     """Split the milestone's money between the parties (admins only).
 
+     `freelancer_amount` is at most the money the dispute is about: the milestone's
+    amount, or its `held` money when the dispute was opened from `partially_approved`;
+    less what a refund made outside the marketplace took.
+
     Args:
         dispute_id (int):
         idempotency_key (str | Unset):
@@ -165,6 +169,10 @@ def sync(
 ) -> Dispute | Problem | None:
     """Split the milestone's money between the parties (admins only).
 
+     `freelancer_amount` is at most the money the dispute is about: the milestone's
+    amount, or its `held` money when the dispute was opened from `partially_approved`;
+    less what a refund made outside the marketplace took.
+
     Args:
         dispute_id (int):
         idempotency_key (str | Unset):
@@ -197,6 +205,10 @@ async def asyncio_detailed(
     x_csrf_token: str | Unset = UNSET,
 ) -> Response[Dispute | Problem]:
     """Split the milestone's money between the parties (admins only).
+
+     `freelancer_amount` is at most the money the dispute is about: the milestone's
+    amount, or its `held` money when the dispute was opened from `partially_approved`;
+    less what a refund made outside the marketplace took.
 
     Args:
         dispute_id (int):
@@ -233,6 +245,10 @@ async def asyncio(
     x_csrf_token: str | Unset = UNSET,
 ) -> Dispute | Problem | None:
     """Split the milestone's money between the parties (admins only).
+
+     `freelancer_amount` is at most the money the dispute is about: the milestone's
+    amount, or its `held` money when the dispute was opened from `partially_approved`;
+    less what a refund made outside the marketplace took.
 
     Args:
         dispute_id (int):

@@ -6,6 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.approve import Approve
 from ...models.milestone import Milestone
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -14,6 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     milestone_id: int,
     *,
+    body: Approve | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     x_csrf_token: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -30,6 +32,11 @@ def _get_kwargs(
             milestone_id=quote(str(milestone_id), safe=""),
         ),
     }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -115,15 +122,23 @@ def sync_detailed(
     milestone_id: int,
     *,
     client: AuthenticatedClient | Client,
+    body: Approve | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     x_csrf_token: str | Unset = UNSET,
 ) -> Response[Milestone | Problem]:
     """Accept a delivery: the money is released to the freelancer less the fee (the client).
 
+     With `rejected_rows`, the accepted rows' share is released and the rejected rows'
+    held: per record, `unit_price` for each accepted row, the rejected rows' held and the
+    capacity not delivered refunded at once; at a fixed price, the accepted rows' share of
+    the amount (rounded half up) released and the rest held. Nothing held: `approved`;
+    else `partially_approved`.
+
     Args:
         milestone_id (int):
         idempotency_key (str | Unset):
         x_csrf_token (str | Unset):
+        body (Approve | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,6 +150,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         milestone_id=milestone_id,
+        body=body,
         idempotency_key=idempotency_key,
         x_csrf_token=x_csrf_token,
     )
@@ -150,15 +166,23 @@ def sync(
     milestone_id: int,
     *,
     client: AuthenticatedClient | Client,
+    body: Approve | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     x_csrf_token: str | Unset = UNSET,
 ) -> Milestone | Problem | None:
     """Accept a delivery: the money is released to the freelancer less the fee (the client).
 
+     With `rejected_rows`, the accepted rows' share is released and the rejected rows'
+    held: per record, `unit_price` for each accepted row, the rejected rows' held and the
+    capacity not delivered refunded at once; at a fixed price, the accepted rows' share of
+    the amount (rounded half up) released and the rest held. Nothing held: `approved`;
+    else `partially_approved`.
+
     Args:
         milestone_id (int):
         idempotency_key (str | Unset):
         x_csrf_token (str | Unset):
+        body (Approve | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,6 +195,7 @@ def sync(
     return sync_detailed(
         milestone_id=milestone_id,
         client=client,
+        body=body,
         idempotency_key=idempotency_key,
         x_csrf_token=x_csrf_token,
     ).parsed
@@ -180,15 +205,23 @@ async def asyncio_detailed(
     milestone_id: int,
     *,
     client: AuthenticatedClient | Client,
+    body: Approve | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     x_csrf_token: str | Unset = UNSET,
 ) -> Response[Milestone | Problem]:
     """Accept a delivery: the money is released to the freelancer less the fee (the client).
 
+     With `rejected_rows`, the accepted rows' share is released and the rejected rows'
+    held: per record, `unit_price` for each accepted row, the rejected rows' held and the
+    capacity not delivered refunded at once; at a fixed price, the accepted rows' share of
+    the amount (rounded half up) released and the rest held. Nothing held: `approved`;
+    else `partially_approved`.
+
     Args:
         milestone_id (int):
         idempotency_key (str | Unset):
         x_csrf_token (str | Unset):
+        body (Approve | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,6 +233,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         milestone_id=milestone_id,
+        body=body,
         idempotency_key=idempotency_key,
         x_csrf_token=x_csrf_token,
     )
@@ -213,15 +247,23 @@ async def asyncio(
     milestone_id: int,
     *,
     client: AuthenticatedClient | Client,
+    body: Approve | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     x_csrf_token: str | Unset = UNSET,
 ) -> Milestone | Problem | None:
     """Accept a delivery: the money is released to the freelancer less the fee (the client).
 
+     With `rejected_rows`, the accepted rows' share is released and the rejected rows'
+    held: per record, `unit_price` for each accepted row, the rejected rows' held and the
+    capacity not delivered refunded at once; at a fixed price, the accepted rows' share of
+    the amount (rounded half up) released and the rest held. Nothing held: `approved`;
+    else `partially_approved`.
+
     Args:
         milestone_id (int):
         idempotency_key (str | Unset):
         x_csrf_token (str | Unset):
+        body (Approve | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -235,6 +277,7 @@ async def asyncio(
         await asyncio_detailed(
             milestone_id=milestone_id,
             client=client,
+            body=body,
             idempotency_key=idempotency_key,
             x_csrf_token=x_csrf_token,
         )
