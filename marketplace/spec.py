@@ -99,6 +99,7 @@ MONEY_STATUSES = {
     "payments.cancel_funding": {502},
     "payments.approve": {502},
     "payments.refund": {502},
+    "payments.accept_rejection": {502},
     "payments.payout_account": {502},
     # A stale or tampered token (404), the provider refusing (409) or not answering (502).
     "payments.refresh_onboarding": {404, 409, 502},

@@ -119,6 +119,11 @@ class Outcome:
 class Handler:
     """What one action does; subclasses say how it plans and books."""
 
+    # Whether a recovery (`recover_pending`) that booked one of its steps goes on with
+    # the next ones, as the request would have: an approval's release after its refund of
+    # unused capacity. A ruling waits for the admin to repeat it instead.
+    continues_after_recovery = False
+
     def plan(self, milestone: Milestone, contract: Contract, request: dict) -> Step | None:
         """The next call, or None once the action is done (booked in this transaction).
 
@@ -624,6 +629,8 @@ def recover_pending(limit: int = 1000) -> list[str]:
     for movement_id in ids:
         try:
             movement = recover(movement_id)
+            if _goes_on(movement):
+                continue_action(movement_id)
         except OperationInProgress:
             done.append(f"operation {movement_id}: being made by another request; left to it")
             continue
@@ -637,6 +644,15 @@ def recover_pending(limit: int = 1000) -> list[str]:
             + (f" ({movement.refusal})" if movement.refusal else "")
         )
     return done + poll_processing(limit)
+
+
+def _goes_on(movement: EscrowMovement) -> bool:
+    """Whether the action the recovered movement was a step of has steps left to make."""
+    return (
+        movement.status == MovementStatus.SUCCEEDED
+        and not movement.context.get("final")
+        and HANDLERS[movement.action].continues_after_recovery
+    )
 
 
 def settle_processing(movement_id: int, refund: Refund) -> bool:

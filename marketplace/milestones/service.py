@@ -1025,6 +1025,8 @@ class Approve(Handler):
     planned afresh from what is booked, so a repeat or a recovery goes on from there.
     """
 
+    continues_after_recovery = True
+
     def __init__(self, action: MilestoneAction):
         self.action = action
 
@@ -1166,6 +1168,8 @@ def waiting_releases(freelancer_id: int):
 
 class Payout(Handler):
     """Pay out a milestone's release that waited for the freelancer's payout account."""
+
+    continues_after_recovery = True
 
     def plan(self, milestone, contract, request):
         release = db.session.scalar(

@@ -15,8 +15,10 @@ import pytest
 from marketplace.database import utcnow
 from tests.client import assert_problem
 from tests.deliveries import SCHEMA, record
-from tests.money import assert_ledger_ok, balance, fund
+from tests.money import assert_ledger_ok, balance, failing_gateway, fund
 from tests.work import place_bid, post_job
+
+__all__ = ["failing_gateway"]
 
 
 @pytest.fixture
@@ -512,3 +514,60 @@ def test_a_dispute_from_a_partial_approval_changes_nothing_for_a_refused_client(
     assert "freelancer" in assert_problem(response, 403)["detail"]
     assert shown(company, milestone) == before
     assert company.get("/disputes").json["data"] == []
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_recover_operations_finishes_an_approval_whose_refund_went_unanswered(
+    app, company, freelancer, failing_gateway, when
+):
+    milestone = delivered(company, freelancer, {"unit_price": 50, "max_records": 10}, rows=8)
+    failing_gateway.fail("refund", when)
+
+    lost = company.post(f"/milestones/{milestone}/approve", json=rejecting(1), expect_5xx=True)
+
+    assert_problem(lost, 502)
+    assert shown(company, milestone)["status"] == "submitted"
+    result = app.test_cli_runner().invoke(args=["marketplace", "recover-operations"])
+    assert result.exit_code == 0, result.output
+    after = shown(company, milestone)
+    assert (after["status"], after["held"]) == ("partially_approved", 50)
+    assert after["records"] == {"submitted": 8, "accepted": 7, "rejected": 1}
+    assert balance(company)["refunded"] == 100
+    assert balance(freelancer)["pending_payout"] == 315
+    page = company.get(f"/milestones/{milestone}/records?format=json").json
+    assert page["data"][0]["rejected"] == "Row 1 is wrong."
+    assert_ledger_ok(app)
+
+
+def test_a_repeated_approval_after_a_lost_refund_answer_refunds_once(
+    app, company, freelancer, failing_gateway
+):
+    milestone = delivered(company, freelancer, {"unit_price": 50, "max_records": 10}, rows=8)
+    failing_gateway.fail("refund", "after")
+    lost = company.post(f"/milestones/{milestone}/approve", json=rejecting(1), expect_5xx=True)
+    assert_problem(lost, 502)
+
+    again = approve(company, milestone, 1)
+
+    assert (again["status"], again["held"]) == ("partially_approved", 50)
+    assert balance(company)["refunded"] == 100
+    assert_ledger_ok(app)
+
+
+def test_accept_rejection_after_a_lost_refund_answer_is_recovered_by_its_repeat(
+    app, company, freelancer, failing_gateway
+):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    approve(company, milestone, 1)
+    failing_gateway.fail("refund", "after")
+
+    lost = freelancer.post(f"/milestones/{milestone}/accept-rejection", expect_5xx=True)
+    assert_problem(lost, 502)
+    assert shown(company, milestone)["status"] == "partially_approved"
+    assert_ledger_ok(app, reconciled=False)
+    again = freelancer.post(f"/milestones/{milestone}/accept-rejection")
+
+    assert again.status_code == 200, again.json
+    assert (again.json["status"], again.json["held"]) == ("approved", 0)
+    assert balance(company)["refunded"] == 250
+    assert_ledger_ok(app)
