@@ -469,6 +469,10 @@ DEMO_JOBS = [
                 "amount": 6000,
                 "delivery_days": 2,
                 "cover_letter": "Twelve invoices: I can key them in and deliver tomorrow.",
+                # Paid per invoice the client accepts: 5.00 GBP each, twelve at most.
+                "milestones": [
+                    {"title": "Twelve invoices keyed in", "unit_price": 500, "max_records": 12}
+                ],
             },
         ],
         "accepted": "amara@demo.test",

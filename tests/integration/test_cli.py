@@ -151,6 +151,11 @@ def test_seed_demo_holds_a_data_entry_job_with_its_schema_and_source_files(app, 
     assert contract["min_accuracy"] == 0.98
     assert milestone["status"] == "submitted"
     assert milestone["records"]["submitted"] == 12
+    assert (milestone["unit_price"], milestone["max_records"], milestone["amount"]) == (
+        500,
+        12,
+        6000,
+    )
     report = milestone["submissions"][-1]["report"]
     assert (report["rows"], report["valid"], report["passed"]) == (12, 12, True)
     exported = api.get(f"/milestones/{milestone['id']}/records").data.decode().splitlines()
