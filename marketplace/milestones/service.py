@@ -699,11 +699,6 @@ def book_release(milestone, contract, gross: int, *, actor_id, transfer=None) ->
     held = ledger.escrow_balance(milestone.id)
     if gross > held:
         raise ValueError(f"milestone {milestone.id}: release of {gross} exceeds its escrow {held}")
-    earlier = db.session.scalar(
-        select(func.count())
-        .select_from(EscrowMovement)
-        .where(EscrowMovement.milestone_id == milestone.id, EscrowMovement.kind == K.RELEASE)
-    )
     release = EscrowMovement(
         milestone_id=milestone.id,
         kind=K.RELEASE,
@@ -718,9 +713,10 @@ def book_release(milestone, contract, gross: int, *, actor_id, transfer=None) ->
     )
     db.session.add(release)
     db.session.flush()
-    # A milestone released in parts (a partial approval, then a ruling on what it held)
-    # books each part under its own reference.
-    reference = f"release:m{milestone.id}" + (f".{earlier + 1}" if earlier else "")
+    # A milestone released in two parts (a partial approval, then a ruling on what it
+    # held, which is still held when the ruling's part is booked) books each under its
+    # own reference.
+    reference = f"release:m{milestone.id}" + (".2" if milestone.held else "")
     ledger.book_release(milestone, contract.freelancer_id, gross, fee, reference=reference)
     audit.record(
         actor_id,
@@ -1035,7 +1031,7 @@ class Approve(Handler):
         rows = request.get("rejected_rows") or []
         _check_rejected_rows(milestone, rows)
         split = split_of(milestone, len(rows))
-        unused = split.unused - refunded_part(milestone.id, CAPACITY)
+        unused = split.unused and split.unused - refunded_part(milestone.id, CAPACITY)
         if unused > 0:
             refund = refund_step(milestone, unused, {"part": CAPACITY})
             return replace(refund, final=False)
