@@ -11,8 +11,12 @@ The arithmetic, as API.md gives it (platform fee 10%):
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
+from marketplace.contracts.models import Milestone
 from marketplace.database import utcnow
+from marketplace.extensions import db
+from marketplace.payments.ledger import verify_ledger
 from tests.client import assert_problem
 from tests.deliveries import SCHEMA, record
 from tests.money import assert_ledger_ok, balance, failing_gateway, fund
@@ -571,3 +575,29 @@ def test_accept_rejection_after_a_lost_refund_answer_is_recovered_by_its_repeat(
     assert (again.json["status"], again.json["held"]) == ("approved", 0)
     assert balance(company)["refunded"] == 250
     assert_ledger_ok(app)
+
+
+@pytest.mark.parametrize(
+    ("status", "held", "problem"),
+    [
+        ("partially_approved", 200, "is partially approved holding 200, but its escrow holds 250"),
+        ("disputed", 300, "is disputed over 300 held"),
+        ("approved", 250, "is approved but holds 250 for rejected rows"),
+    ],
+)
+def test_verify_ledger_checks_the_held_money_against_the_escrow(
+    app, company, freelancer, status, held, problem
+):
+    milestone = delivered(company, freelancer, {"amount": 1000}, rows=4)
+    approve(company, milestone, 1)
+    with app.app_context():
+        db.session.execute(
+            update(Milestone).where(Milestone.id == milestone).values(status=status, held=held)
+        )
+        db.session.commit()
+
+        result = verify_ledger()
+        db.session.rollback()
+
+    assert not result["ok"]
+    assert any(problem in line for line in result["problems"]), result["problems"]
