@@ -8,15 +8,19 @@ is refused, never silently ignored.
 
 Bodies are capped at MAX_CONTENT_LENGTH (1 MiB), except for the views marked
 @takes_upload (files, deliveries, gold records): theirs may carry MAX_UPLOAD_BYTES.
+A view marked @streams_array reads one array of its JSON body an item at a time
+(json_stream.py): the body is checked whole here all the same.
 """
 
 import json
+import re
 from functools import cache
 from typing import IO
 
 from flask import Request, current_app, g, request
 from marshmallow import Schema
 
+from marketplace import json_stream
 from marketplace.errors import (
     MalformedBody,
     PayloadTooLarge,
@@ -39,6 +43,8 @@ MULTIPART = "multipart/form-data"
 MAX_URL_LENGTH = 4096
 
 
+# Idempotency-Key (idempotency.py): a request carrying one has its body hashed.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 # Multipart framing around an upload's file: boundaries, part headers, small fields.
 UPLOAD_FRAMING_BYTES = 64 * 1024
 
@@ -53,6 +59,19 @@ def takes_upload(view):
     """
     view.takes_upload = True
     return view
+
+
+def streams_array(member: str):
+    """A view whose JSON body's member `member`, when an array, is read an item at a time
+    (a `json_stream.StreamedArray` in the parsed body): 50,000 records never sit in
+    memory as dicts all at once. Its items are checked here as every body's values are;
+    the view is told whether all of them are objects."""
+
+    def mark(view):
+        view.streamed_array = member
+        return view
+
+    return mark
 
 
 def upload_limit() -> int:
@@ -164,7 +183,37 @@ def _read_body() -> bytes:
     return body
 
 
-def _check_body(arguments: list[dict] | None, body: bytes) -> None:
+def _parse(body: bytes, streamed: str | None):
+    """The body as JSON, checked for text no database stores; its member `streamed`, if
+    any and an array, left to be read again an item at a time."""
+    if streamed is None:
+        parsed = json.loads(body)
+        if any(_bad_text(text) for text in _walk_strings(parsed)):
+            raise MalformedBody(BAD_TEXT)
+        return parsed
+    text = json_stream.decode(body)
+    # Only an escape or a character that can make a NUL or half a surrogate pair makes a
+    # bad text: without one, the items' strings need no look each.
+    suspect = _SUSPECT.search(text) is not None
+
+    def check(item) -> None:
+        if suspect and any(_bad_text(value) for value in _walk_strings(item)):
+            raise MalformedBody(BAD_TEXT)
+
+    digest = request.method == "POST" and IDEMPOTENCY_HEADER in request.headers
+    parsed = json_stream.scan_object(text, streamed, check, digest=digest)
+    if parsed is None:  # not an object: no member to stream
+        return _parse(body, None)
+    if any(_bad_text(value) for value in _walk_strings(parsed)):
+        raise MalformedBody(BAD_TEXT)
+    return parsed
+
+
+BAD_TEXT = "Text in the body must be valid Unicode without NUL characters."
+_SUSPECT = re.compile(r"\\u(?:0000|[dD][89a-fA-F])|[\x00\ud800-\udfff]")
+
+
+def _check_body(arguments: list[dict] | None, body: bytes, streamed: str | None) -> None:
     locations = {argument["in"] for argument in arguments or []}
     if not body:
         json_arguments = [a for a in arguments or [] if a["in"] == JSON_LOCATION]
@@ -178,11 +227,10 @@ def _check_body(arguments: list[dict] | None, body: bytes) -> None:
             return  # outside the JSON API: the view decides what it reads
         raise UnsupportedMediaType("The request body must be application/json.")
     try:
-        g.parsed_json = json.loads(body)
+        g.parsed_json = _parse(body, streamed)
     except (ValueError, RecursionError):
+        # ValueError: JSONDecodeError, or UnicodeDecodeError for bytes that are no text.
         raise MalformedBody("The request body is not valid JSON.") from None
-    if any(_bad_text(text) for text in _walk_strings(g.parsed_json)):
-        raise MalformedBody("Text in the body must be valid Unicode without NUL characters.")
     if arguments is not None and JSON_LOCATION not in locations:
         _check_no_fields(g.parsed_json)
 
@@ -227,7 +275,7 @@ def check_request_input():
         return  # its view parses the parts
     if locations & NON_JSON_LOCATIONS or (uploads and not request.is_json):
         return  # a body its view reads itself, under the cap set above
-    _check_body(arguments, _read_body())
+    _check_body(arguments, _read_body(), getattr(view, "streamed_array", None))
 
 
 def _has_body() -> bool:

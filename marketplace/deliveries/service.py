@@ -13,7 +13,7 @@ import math
 import pickle
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, BinaryIO, cast
@@ -52,7 +52,7 @@ class Delivery:
 
     name: str
     stream: BinaryIO
-    records: list[dict] | None = None
+    records: Iterable[dict] | None = None
 
     @property
     def content_type(self) -> str:
@@ -68,7 +68,7 @@ class Delivery:
         return reading.read_file(self.stream)
 
 
-def json_delivery(records: list[dict], body: bytes) -> Delivery:
+def json_delivery(records: Iterable[dict], body: bytes) -> Delivery:
     """Records sent as JSON; the body as sent is what is kept."""
     return Delivery("records.json", io.BytesIO(body), records)
 

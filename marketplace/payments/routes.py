@@ -20,7 +20,7 @@ from marketplace.deliveries.schemas import (
 )
 from marketplace.errors import PayloadTooLarge, ValidationFailed
 from marketplace.extensions import Blueprint
-from marketplace.inputs import takes_upload, too_large_detail, upload_limit
+from marketplace.inputs import streams_array, takes_upload, too_large_detail, upload_limit
 from marketplace.milestones import service
 from marketplace.pagination import page_response, page_schema
 from marketplace.payments import schemas, statements
@@ -69,6 +69,7 @@ def cancel_milestone(milestone_id):
 )
 @blp.doc(requestBody={"content": {MULTIPART: {"schema": DeliveryUploadSchema}}})
 @takes_upload
+@streams_array("records")
 def submit(data, milestone_id):
     """Deliver the work of a funded milestone (the freelancer): records, checked, on a job
     with a record schema, as JSON or as a CSV or XLSX file (multipart)."""
