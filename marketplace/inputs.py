@@ -14,6 +14,7 @@ A view marked @streams_array reads one array of its JSON body an item at a time
 
 import json
 import re
+import tempfile
 from functools import cache
 from typing import IO
 
@@ -183,37 +184,71 @@ def _read_body() -> bytes:
     return body
 
 
-def _parse(body: bytes, streamed: str | None):
-    """The body as JSON, checked for text no database stores; its member `streamed`, if
-    any and an array, left to be read again an item at a time."""
-    if streamed is None:
-        parsed = json.loads(body)
-        if any(_bad_text(text) for text in _walk_strings(parsed)):
-            raise MalformedBody(BAD_TEXT)
-        return parsed
-    text = json_stream.decode(body)
-    # Only an escape or a character that can make a NUL or half a surrogate pair makes a
-    # bad text: without one, the items' strings need no look each.
-    suspect = _SUSPECT.search(text) is not None
+def _spool_body() -> tuple[IO[bytes], bool]:
+    """The body in a temporary file (on disk past SPOOL_IN_MEMORY), read as _read_body
+    reads it (413 past the cap); and whether it holds anything that may make a NUL or
+    half a surrogate pair, without which its strings need no look each."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    request.__dict__.setdefault("_spooled", []).append(spool)  # closed with the request
+    suspect = False
+    tail = b""
+    if request.content_length != 0:
+        while chunk := request.stream.read(READ_CHUNK):
+            spool.write(chunk)
+            if not suspect:
+                suspect = _SUSPECT_BYTES.search(tail + chunk) is not None
+                tail = chunk[-_SUSPECT_SPAN:]
+    spool.seek(0)
+    return spool, suspect
+
+
+def _parse_streamed(spool: IO[bytes], member: str, suspect: bool):
+    """The body as JSON, its member `member`, if an array, left to be read again an item
+    at a time; its text checked as _check_body checks every body's."""
 
     def check(item) -> None:
         if suspect and any(_bad_text(value) for value in _walk_strings(item)):
             raise MalformedBody(BAD_TEXT)
 
     digest = request.method == "POST" and IDEMPOTENCY_HEADER in request.headers
-    parsed = json_stream.scan_object(text, streamed, check, digest=digest)
+    parsed = json_stream.scan_object(spool, member, check, digest=digest)
     if parsed is None:  # not an object: no member to stream
-        return _parse(body, None)
+        spool.seek(0)
+        parsed = json.loads(spool.read())
     if any(_bad_text(value) for value in _walk_strings(parsed)):
         raise MalformedBody(BAD_TEXT)
     return parsed
 
 
+def _check_streamed_body(arguments: list[dict] | None, member: str) -> None:
+    spool, suspect = _spool_body()
+    if not spool.read(1):
+        _check_body(arguments, b"")
+        return
+    try:
+        g.parsed_json = _parse_streamed(spool, member, suspect)
+    except (ValueError, RecursionError):
+        # ValueError: JSONDecodeError, or UnicodeDecodeError for bytes that are no text.
+        raise MalformedBody(NOT_JSON) from None
+    g.json_body = spool
+
+
+def json_body() -> IO[bytes]:
+    """The JSON body of a view marked @streams_array, as sent, in a temporary file."""
+    return g.json_body
+
+
 BAD_TEXT = "Text in the body must be valid Unicode without NUL characters."
-_SUSPECT = re.compile(r"\\u(?:0000|[dD][89a-fA-F])|[\x00\ud800-\udfff]")
+NOT_JSON = "The request body is not valid JSON."
+# In the body's bytes: an escape that may make a NUL or half a surrogate pair, a
+# surrogate written in UTF-8, or a NUL byte (which every UTF-16 or -32 text has).
+_SUSPECT_BYTES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]|\x00")
+_SUSPECT_SPAN = 6
+SPOOL_IN_MEMORY = 1024 * 1024
+READ_CHUNK = 64 * 1024
 
 
-def _check_body(arguments: list[dict] | None, body: bytes, streamed: str | None) -> None:
+def _check_body(arguments: list[dict] | None, body: bytes) -> None:
     locations = {argument["in"] for argument in arguments or []}
     if not body:
         json_arguments = [a for a in arguments or [] if a["in"] == JSON_LOCATION]
@@ -227,10 +262,11 @@ def _check_body(arguments: list[dict] | None, body: bytes, streamed: str | None)
             return  # outside the JSON API: the view decides what it reads
         raise UnsupportedMediaType("The request body must be application/json.")
     try:
-        g.parsed_json = _parse(body, streamed)
+        g.parsed_json = json.loads(body)
     except (ValueError, RecursionError):
-        # ValueError: JSONDecodeError, or UnicodeDecodeError for bytes that are no text.
-        raise MalformedBody("The request body is not valid JSON.") from None
+        raise MalformedBody(NOT_JSON) from None
+    if any(_bad_text(text) for text in _walk_strings(g.parsed_json)):
+        raise MalformedBody(BAD_TEXT)
     if arguments is not None and JSON_LOCATION not in locations:
         _check_no_fields(g.parsed_json)
 
@@ -275,7 +311,11 @@ def check_request_input():
         return  # its view parses the parts
     if locations & NON_JSON_LOCATIONS or (uploads and not request.is_json):
         return  # a body its view reads itself, under the cap set above
-    _check_body(arguments, _read_body(), getattr(view, "streamed_array", None))
+    streamed = getattr(view, "streamed_array", None)
+    if streamed is not None and request.is_json:
+        _check_streamed_body(arguments, streamed)
+        return
+    _check_body(arguments, _read_body())
 
 
 def _has_body() -> bool:

@@ -11,14 +11,19 @@ time, for whatever consumes it.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import IO, Any
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
+READ_CHUNK = 64 * 1024
+# Past this many characters before the end of what was read, a parse error is the
+# value's own, not a value cut short (the longest token, `-Infinity`, or an escape).
+_LONGEST_TOKEN = 16
 # Items are written canonically this many at a time: one json.dumps of a list costs far
 # less than one a dict.
 _CANONICAL_BATCH = 1000
@@ -26,22 +31,29 @@ CANONICAL_SEPARATORS = (",", ":")
 
 
 class StreamedArray:
-    """An array in a JSON text, read again from its start each time it is iterated.
+    """An array member of the JSON object in a file, read again from the file each time
+    it is iterated (the member at `position` among the object's, counted from 0).
 
     `objects` is False when an item is not a JSON object; `length` counts the items.
     """
 
     def __init__(
-        self, text: str, start: int, length: int, objects: bool, digest: str | None = None
+        self, stream: IO[bytes], position: int, length: int, objects: bool, digest: str | None
     ) -> None:
-        self._text = text
-        self._start = start
+        self._stream = stream
+        self._position = position
         self.length = length
         self.objects = objects
         self._digest = digest
 
     def __iter__(self) -> Iterator[Any]:
-        return _items(self._text, self._start)
+        scanner = _Scanner(self._stream)
+        scanner.expect("{", "'{'")
+        for position, _key in enumerate(_members(scanner)):
+            if position == self._position:
+                yield from _items(scanner)
+                return
+            scanner.value()  # a member before the array, read past
 
     def __len__(self) -> int:
         return self.length
@@ -85,101 +97,136 @@ class _Canonical:
         return self._hash.hexdigest()
 
 
-def decode(body: bytes) -> str:
-    """The body as text, as json.loads decodes bytes (UTF-8, -16 or -32, a BOM allowed)."""
-    return body.decode(json.detect_encoding(body), "surrogatepass")
+class _Scanner:
+    """JSON text read from a file a chunk at a time, values parsed by the standard
+    library's scanner: only what is not yet consumed is held, however large the file."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        stream.seek(0)
+        head = stream.read(4)
+        # As json.loads decodes bytes: UTF-8, -16 or -32, told by the first four bytes.
+        decoder = codecs.getincrementaldecoder(json.detect_encoding(head))("surrogatepass")
+        self._decoder = decoder
+        self._stream = stream
+        self._done = False
+        self._text = decoder.decode(head)
+        self._pos = 0
+
+    def _more(self) -> bool:
+        """Read on (at least as much again as is pending, so that a long value is parsed
+        a bounded number of times); False at the end of the file."""
+        if self._done:
+            return False
+        chunk = self._stream.read(max(READ_CHUNK, len(self._text) - self._pos))
+        self._done = not chunk
+        self._text = self._text[self._pos :] + self._decoder.decode(chunk, final=self._done)
+        self._pos = 0
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not whitespace, not consumed ("" at the end)."""
+        while True:
+            self._pos = _WHITESPACE.match(self._text, self._pos).end()  # type: ignore[union-attr]
+            if self._pos < len(self._text):
+                return self._text[self._pos]
+            if not self._more():
+                return ""
+
+    def expect(self, char: str, what: str) -> None:
+        if self.peek() != char:
+            raise self.error(f"Expecting {what}")
+        self._pos += 1
+
+    def error(self, message: str) -> json.JSONDecodeError:
+        return json.JSONDecodeError(message, self._text, self._pos)
+
+    def value(self) -> Any:
+        self.peek()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self._text, self._pos)
+            except json.JSONDecodeError as error:
+                if self._cut_short(error) and self._more():
+                    continue
+                raise
+            # A number near the end of what was read may go on in the next chunk (`2.5`
+            # read of `2.5e3`): the value is read again with more behind it.
+            if end >= len(self._text) - _LONGEST_TOKEN and self._more():
+                continue
+            self._pos = end
+            return value
+
+    def _cut_short(self, error: json.JSONDecodeError) -> bool:
+        """Whether the error may be the end of what was read rather than of the value."""
+        near_end = error.pos >= len(self._text) - _LONGEST_TOKEN
+        return near_end or error.msg.startswith("Unterminated string")
 
 
-def _skip(text: str, index: int) -> int:
-    return _WHITESPACE.match(text, index).end()  # type: ignore[union-attr]  # always matches
+def _members(scanner: _Scanner) -> Iterator[str]:
+    """The keys of an object whose `{` was consumed, each given with the scanner at its
+    value, which the caller reads before asking for the next; the text must end with the
+    object."""
+    if scanner.peek() == "}":
+        scanner.expect("}", "'}'")
+    else:
+        while True:
+            if scanner.peek() != '"':
+                raise scanner.error("Expecting property name enclosed in double quotes")
+            key = scanner.value()
+            scanner.expect(":", "':' delimiter")
+            yield key
+            if scanner.peek() == "}":
+                scanner.expect("}", "'}'")
+                break
+            scanner.expect(",", "',' delimiter")
+    if scanner.peek() != "":
+        raise scanner.error("Extra data")
 
 
-def _expected(what: str, text: str, index: int) -> json.JSONDecodeError:
-    return json.JSONDecodeError(f"Expecting {what}", text, index)
-
-
-def _items(text: str, start: int) -> Iterator[Any]:
-    """The items of the array at `start` (its `[`), already checked by `scan_object`."""
-    index = _skip(text, start + 1)
-    if text[index] == "]":
+def _items(scanner: _Scanner) -> Iterator[Any]:
+    """The items of the array the scanner is at, its `]` consumed after the last."""
+    scanner.expect("[", "'['")
+    if scanner.peek() == "]":
+        scanner.expect("]", "']'")
         return
     while True:
-        item, index = _DECODER.raw_decode(text, index)
-        yield item
-        index = _skip(text, index)
-        if text[index] != ",":
+        yield scanner.value()
+        if scanner.peek() == "]":
+            scanner.expect("]", "']'")
             return
-        index = _skip(text, index + 1)
-
-
-def _scan_array(
-    text: str, start: int, each: Callable[[Any], None], canonical: _Canonical | None
-) -> tuple[StreamedArray, int]:
-    index = _skip(text, start + 1)
-    length = 0
-    objects = True
-    if text[index : index + 1] == "]":
-        hashed = canonical.hexdigest() if canonical is not None else None
-        return StreamedArray(text, start, length, objects, hashed), index + 1
-    while True:
-        item, index = _DECODER.raw_decode(text, index)
-        length += 1
-        objects = objects and isinstance(item, dict)
-        each(item)
-        if canonical is not None:
-            canonical.add(item)
-        index = _skip(text, index)
-        mark = text[index : index + 1]
-        if mark == "]":
-            hashed = canonical.hexdigest() if canonical is not None else None
-            return StreamedArray(text, start, length, objects, hashed), index + 1
-        if mark != ",":
-            raise _expected("',' delimiter", text, index)
-        index = _skip(text, index + 1)
+        scanner.expect(",", "',' delimiter")
 
 
 def scan_object(
-    text: str, member: str, each: Callable[[Any], None], *, digest: bool = False
+    stream: IO[bytes], member: str, each: Callable[[Any], None], *, digest: bool = False
 ) -> dict | None:
-    """The JSON object in `text`, with its member `member`, when an array, left unread:
+    """The JSON object in the file, with its member `member`, when an array, left unread:
     a `StreamedArray` in its place. Every item of that array is given to `each` as it is
     read (and hashed canonically, with `digest`). None when the text is not an object
-    (then it is for json.loads); JSONDecodeError, or RecursionError for nesting too deep,
-    when it is not JSON. A member that appears twice counts once, the last, as in
-    json.loads.
+    (then it is for json.loads); a ValueError (JSONDecodeError, UnicodeDecodeError), or a
+    RecursionError for nesting too deep, when it is not JSON. A member that appears twice
+    counts once, the last, as in json.loads.
     """
-    index = _skip(text, 0)
-    if text[index : index + 1] != "{":
+    scanner = _Scanner(stream)
+    if scanner.peek() != "{":
         return None
+    scanner.expect("{", "'{'")
     members: dict[str, Any] = {}
-    index = _skip(text, index + 1)
-    if text[index : index + 1] == "}":
-        index += 1
-    else:
-        while True:
-            if text[index : index + 1] != '"':
-                raise _expected("property name enclosed in double quotes", text, index)
-            key, index = _DECODER.raw_decode(text, index)
-            index = _skip(text, index)
-            if text[index : index + 1] != ":":
-                raise _expected("':' delimiter", text, index)
-            index = _skip(text, index + 1)
-            if key == member and text[index : index + 1] == "[":
-                canonical = _Canonical() if digest else None
-                members[key], index = _scan_array(text, index, each, canonical)
-            else:
-                members[key], index = _DECODER.raw_decode(text, index)
-            index = _skip(text, index)
-            mark = text[index : index + 1]
-            if mark == "}":
-                index += 1
-                break
-            if mark != ",":
-                raise _expected("',' delimiter", text, index)
-            index = _skip(text, index + 1)
-    index = _skip(text, index)
-    if index != len(text):
-        raise json.JSONDecodeError("Extra data", text, index)
+    for position, key in enumerate(_members(scanner)):
+        if key != member or scanner.peek() != "[":
+            members[key] = scanner.value()
+            continue
+        canonical = _Canonical() if digest else None
+        length = 0
+        objects = True
+        for item in _items(scanner):
+            length += 1
+            objects = objects and isinstance(item, dict)
+            each(item)
+            if canonical is not None:
+                canonical.add(item)
+        hashed = canonical.hexdigest() if canonical is not None else None
+        members[key] = StreamedArray(stream, position, length, objects, hashed)
     return members
 
 

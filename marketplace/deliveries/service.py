@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, cast
 
 from flask import current_app
 from sqlalchemy import Table, delete, insert, select
@@ -68,9 +68,9 @@ class Delivery:
         return reading.read_file(self.stream)
 
 
-def json_delivery(records: Iterable[dict], body: bytes) -> Delivery:
-    """Records sent as JSON; the body as sent is what is kept."""
-    return Delivery("records.json", io.BytesIO(body), records)
+def json_delivery(records: Iterable[dict], body: IO[bytes]) -> Delivery:
+    """Records sent as JSON; the body as sent (in a temporary file) is what is kept."""
+    return Delivery("records.json", cast(BinaryIO, body), records)
 
 
 def file_delivery(upload: FileStorage) -> Delivery:

@@ -20,7 +20,13 @@ from marketplace.deliveries.schemas import (
 )
 from marketplace.errors import PayloadTooLarge, ValidationFailed
 from marketplace.extensions import Blueprint
-from marketplace.inputs import streams_array, takes_upload, too_large_detail, upload_limit
+from marketplace.inputs import (
+    json_body,
+    streams_array,
+    takes_upload,
+    too_large_detail,
+    upload_limit,
+)
 from marketplace.milestones import service
 from marketplace.pagination import page_response, page_schema
 from marketplace.payments import schemas, statements
@@ -77,7 +83,7 @@ def submit(data, milestone_id):
         data = _upload_fields()
         delivery = deliveries.file_delivery(request.files["file"])
     elif data.get("records") is not None:
-        delivery = deliveries.json_delivery(data["records"], request.get_data(cache=True))
+        delivery = deliveries.json_delivery(data["records"], json_body())
     else:
         delivery = None
     return service.submit_milestone(current_user, milestone_id, data.get("note"), delivery)
