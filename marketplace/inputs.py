@@ -64,9 +64,10 @@ def takes_upload(view):
 
 def streams_array(member: str):
     """A view whose JSON body's member `member`, when an array, is read an item at a time
-    (a `json_stream.StreamedArray` in the parsed body): 50,000 records never sit in
-    memory as dicts all at once. Its items are checked here as every body's values are;
-    the view is told whether all of them are objects."""
+    (a `json_stream.StreamedArray` in the parsed body, whose `objects` says whether
+    every item is an object): 50,000 records never sit in memory as dicts all at once.
+    The body is spooled to a temporary file (`json_body()`), and checked whole before
+    the view as every body is."""
 
     def mark(view):
         view.streamed_array = member
@@ -184,6 +185,16 @@ def _read_body() -> bytes:
     return body
 
 
+BAD_TEXT = "Text in the body must be valid Unicode without NUL characters."
+NOT_JSON = "The request body is not valid JSON."
+# In the body's bytes: an escape that may make a NUL or half a surrogate pair, a
+# surrogate written in UTF-8, or a NUL byte (which every UTF-16 or -32 text has).
+_SUSPECT_BYTES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]|\x00")
+_SUSPECT_SPAN = 6
+SPOOL_IN_MEMORY = 1024 * 1024
+READ_CHUNK = 64 * 1024
+
+
 def _spool_body() -> tuple[IO[bytes], bool]:
     """The body in a temporary file (on disk past SPOOL_IN_MEMORY), read as _read_body
     reads it (413 past the cap); and whether it holds anything that may make a NUL or
@@ -236,16 +247,6 @@ def _check_streamed_body(arguments: list[dict] | None, member: str) -> None:
 def json_body() -> IO[bytes]:
     """The JSON body of a view marked @streams_array, as sent, in a temporary file."""
     return g.json_body
-
-
-BAD_TEXT = "Text in the body must be valid Unicode without NUL characters."
-NOT_JSON = "The request body is not valid JSON."
-# In the body's bytes: an escape that may make a NUL or half a surrogate pair, a
-# surrogate written in UTF-8, or a NUL byte (which every UTF-16 or -32 text has).
-_SUSPECT_BYTES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]|\x00")
-_SUSPECT_SPAN = 6
-SPOOL_IN_MEMORY = 1024 * 1024
-READ_CHUNK = 64 * 1024
 
 
 def _check_body(arguments: list[dict] | None, body: bytes) -> None:
