@@ -1,12 +1,14 @@
 """A JSON object whose one large array member is read an item at a time, never held whole.
 
 A delivery's `records` may be 50,000 objects in a body of 25 MiB: parsed at once, as
-dicts, they take some six times the body's size. Here the body is read twice by the
-standard library's own scanner, so that what parses, and to which values (integers of
-any size, NaN, escapes), is exactly what `json.loads` makes of it: `scan_object` checks
-the whole body, reads every other member and hands each item of the array to its
-caller once; the `StreamedArray` left in the array's place reads it again, an item at a
-time, for whatever consumes it.
+dicts, they take some six times the body's size. Here the body, in a file, is read a
+chunk at a time, twice, by the standard library's own scanner, so that what parses, and
+to which values (integers of any size, NaN, escapes), is exactly what `json.loads`
+makes of it: `scan_object` checks the whole body, reads every other member and hands
+each item of the array to its caller once; the `StreamedArray` left in the array's
+place reads it again, an item at a time, for whatever consumes it (the check of a
+delivery against its schema). Only the item being read, and the chunk it is in, are in
+memory at a time.
 """
 
 from __future__ import annotations
