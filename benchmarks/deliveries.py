@@ -14,8 +14,8 @@ XLSX. Targets: CSV delivery under 1.5 s, export under 0.5 s, peak under 150 MB.
 The process measured is a worker that has served the job's creation too, so frictionless
 (imported to validate the record schema) is in its memory before the delivery arrives:
 the worst case of a worker that serves every kind of request. The request body is made
-before the peak is reset, as a server holds it (a JSON body whole; a multipart one is
-spooled to a temporary file as it is read). SQLite in a temporary folder by default; a
+before the peak is reset, as a server's socket holds it; the app spools it to a
+temporary file as it reads it, JSON or multipart alike. SQLite in a temporary folder by default; a
 PostgreSQL database given with --database-url has its public schema wiped first.
 
 With `--gold N`, every job first gets N gold records (`PUT /jobs/{id}/gold` as CSV,

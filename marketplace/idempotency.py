@@ -21,9 +21,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 from marketplace.database import Base, UTCDateTime, rowcount, utcnow
 from marketplace.errors import Conflict, ValidationFailed, log_error, safe_rollback
 from marketplace.extensions import db
-from marketplace.inputs import parsed_json
+from marketplace.inputs import IDEMPOTENCY_HEADER, parsed_json
+from marketplace.json_stream import canonical_json
 
-HEADER = "Idempotency-Key"
+HEADER = IDEMPOTENCY_HEADER
 MAX_KEY_LENGTH = 255
 RETENTION = timedelta(hours=24)
 # A key is claimed by its request for IDEMPOTENCY_LEASE_SECONDS (60 s by default: twice
@@ -72,8 +73,8 @@ def _multipart_digest() -> bytes:
 
 def _request_hash() -> str:
     parsed = parsed_json()
-    if parsed is not None:  # JSON is compared by meaning
-        body = json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
+    if parsed is not None:  # JSON is compared by meaning (a streamed array by its digest)
+        body = canonical_json(parsed)
     elif request.mimetype == "multipart/form-data":
         body = _multipart_digest()
     else:  # anything else as bytes

@@ -8,15 +8,20 @@ is refused, never silently ignored.
 
 Bodies are capped at MAX_CONTENT_LENGTH (1 MiB), except for the views marked
 @takes_upload (files, deliveries, gold records): theirs may carry MAX_UPLOAD_BYTES.
+A view marked @streams_array reads one array of its JSON body an item at a time
+(json_stream.py): the body is checked whole here all the same.
 """
 
 import json
+import re
+import tempfile
 from functools import cache
 from typing import IO
 
 from flask import Request, current_app, g, request
 from marshmallow import Schema
 
+from marketplace import json_stream
 from marketplace.errors import (
     MalformedBody,
     PayloadTooLarge,
@@ -39,6 +44,8 @@ MULTIPART = "multipart/form-data"
 MAX_URL_LENGTH = 4096
 
 
+# Idempotency-Key (idempotency.py): a request carrying one has its body hashed.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 # Multipart framing around an upload's file: boundaries, part headers, small fields.
 UPLOAD_FRAMING_BYTES = 64 * 1024
 
@@ -53,6 +60,20 @@ def takes_upload(view):
     """
     view.takes_upload = True
     return view
+
+
+def streams_array(member: str):
+    """A view whose JSON body's member `member`, when an array, is read an item at a time
+    (a `json_stream.StreamedArray` in the parsed body, whose `objects` says whether
+    every item is an object): 50,000 records never sit in memory as dicts all at once.
+    The body is spooled to a temporary file (`json_body()`), and checked whole before
+    the view as every body is."""
+
+    def mark(view):
+        view.streamed_array = member
+        return view
+
+    return mark
 
 
 def upload_limit() -> int:
@@ -164,6 +185,70 @@ def _read_body() -> bytes:
     return body
 
 
+BAD_TEXT = "Text in the body must be valid Unicode without NUL characters."
+NOT_JSON = "The request body is not valid JSON."
+# In the body's bytes: an escape that may make a NUL or half a surrogate pair, a
+# surrogate written in UTF-8, or a NUL byte (which every UTF-16 or -32 text has).
+_SUSPECT_BYTES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]|\x00")
+_SUSPECT_SPAN = 6
+SPOOL_IN_MEMORY = 1024 * 1024
+READ_CHUNK = 64 * 1024
+
+
+def _spool_body() -> tuple[IO[bytes], bool]:
+    """The body in a temporary file (on disk past SPOOL_IN_MEMORY), read as _read_body
+    reads it (413 past the cap); and whether it holds anything that may make a NUL or
+    half a surrogate pair, without which its strings need no look each."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    request.__dict__.setdefault("_spooled", []).append(spool)  # closed with the request
+    suspect = False
+    tail = b""
+    if request.content_length != 0:
+        while chunk := request.stream.read(READ_CHUNK):
+            spool.write(chunk)
+            if not suspect:
+                suspect = _SUSPECT_BYTES.search(tail + chunk) is not None
+                tail = chunk[-_SUSPECT_SPAN:]
+    spool.seek(0)
+    return spool, suspect
+
+
+def _parse_streamed(spool: IO[bytes], member: str, suspect: bool):
+    """The body as JSON, its member `member`, if an array, left to be read again an item
+    at a time; its text checked as _check_body checks every body's."""
+
+    def check(item) -> None:
+        if suspect and any(_bad_text(value) for value in _walk_strings(item)):
+            raise MalformedBody(BAD_TEXT)
+
+    digest = request.method == "POST" and IDEMPOTENCY_HEADER in request.headers
+    parsed = json_stream.scan_object(spool, member, check, digest=digest)
+    if parsed is None:  # not an object: no member to stream
+        spool.seek(0)
+        parsed = json.loads(spool.read())
+    if any(_bad_text(value) for value in _walk_strings(parsed)):
+        raise MalformedBody(BAD_TEXT)
+    return parsed
+
+
+def _check_streamed_body(arguments: list[dict] | None, member: str) -> None:
+    spool, suspect = _spool_body()
+    if not spool.read(1):
+        _check_body(arguments, b"")
+        return
+    try:
+        g.parsed_json = _parse_streamed(spool, member, suspect)
+    except (ValueError, RecursionError):
+        # ValueError: JSONDecodeError, or UnicodeDecodeError for bytes that are no text.
+        raise MalformedBody(NOT_JSON) from None
+    g.json_body = spool
+
+
+def json_body() -> IO[bytes]:
+    """The JSON body of a view marked @streams_array, as sent, in a temporary file."""
+    return g.json_body
+
+
 def _check_body(arguments: list[dict] | None, body: bytes) -> None:
     locations = {argument["in"] for argument in arguments or []}
     if not body:
@@ -180,9 +265,9 @@ def _check_body(arguments: list[dict] | None, body: bytes) -> None:
     try:
         g.parsed_json = json.loads(body)
     except (ValueError, RecursionError):
-        raise MalformedBody("The request body is not valid JSON.") from None
+        raise MalformedBody(NOT_JSON) from None
     if any(_bad_text(text) for text in _walk_strings(g.parsed_json)):
-        raise MalformedBody("Text in the body must be valid Unicode without NUL characters.")
+        raise MalformedBody(BAD_TEXT)
     if arguments is not None and JSON_LOCATION not in locations:
         _check_no_fields(g.parsed_json)
 
@@ -227,6 +312,10 @@ def check_request_input():
         return  # its view parses the parts
     if locations & NON_JSON_LOCATIONS or (uploads and not request.is_json):
         return  # a body its view reads itself, under the cap set above
+    streamed = getattr(view, "streamed_array", None)
+    if streamed is not None and request.is_json:
+        _check_streamed_body(arguments, streamed)
+        return
     _check_body(arguments, _read_body())
 
 

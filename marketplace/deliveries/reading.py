@@ -19,7 +19,7 @@ import pyexpat
 import struct
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -248,20 +248,18 @@ def _xlsx_data(rows: Iterator[list[Any]]) -> Iterator[tuple[int, list[Any]]]:
 # -- JSON -------------------------------------------------------------------------------
 
 
-def records_table(records: list[dict], names: list[str]) -> Table:
+def records_table(records: Iterable[dict], names: list[str]) -> Table:
     """JSON records: objects keyed by field names (a missing key is an empty cell).
 
-    Every record is a row, numbered from 1, even an empty object. The list is read once:
-    each record leaves it as it is read, so that what was read can be freed while the
-    rest is checked.
+    Every record is a row, numbered from 1, even an empty object. The records are read
+    once, as they are checked: a delivery's come from its body one at a time
+    (json_stream.StreamedArray), so that 50,000 of them are never in memory at once.
     """
     unknown: dict[str, int] = {}
     known = set(names)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for index, record in enumerate(records):
-            records[index] = None  # type: ignore[call-overload]
-            number = index + 1
+        for number, record in enumerate(records, start=1):
             for key in record:
                 if key not in known and key not in unknown:
                     unknown[key] = number

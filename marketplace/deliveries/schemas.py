@@ -15,6 +15,7 @@ from marketplace.deliveries.record_schema import (
     DescriptorError,
     normalise_descriptor,
 )
+from marketplace.json_stream import StreamedArray
 from marketplace.pagination import PageArgsSchema
 from marketplace.spec import SOMETIMES
 
@@ -140,7 +141,12 @@ class Records(fields.Field):
     by the delivery's check, not here (50,000 records must not cost a field each)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        # A delivery's body leaves its records to be read as they are checked.
+        if isinstance(value, StreamedArray):
+            objects = value.objects
+        else:
+            objects = isinstance(value, list) and all(isinstance(item, dict) for item in value)
+        if not objects:
             raise ValidationError("A list of records, each a JSON object of field names.")
         return value
 

@@ -13,10 +13,10 @@ import math
 import pickle
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, cast
 
 from flask import current_app
 from sqlalchemy import Table, bindparam, delete, insert, select, update
@@ -52,7 +52,7 @@ class Delivery:
 
     name: str
     stream: BinaryIO
-    records: list[dict] | None = None
+    records: Iterable[dict] | None = None
 
     @property
     def content_type(self) -> str:
@@ -68,9 +68,9 @@ class Delivery:
         return reading.read_file(self.stream)
 
 
-def json_delivery(records: list[dict], body: bytes) -> Delivery:
-    """Records sent as JSON; the body as sent is what is kept."""
-    return Delivery("records.json", io.BytesIO(body), records)
+def json_delivery(records: Iterable[dict], body: IO[bytes]) -> Delivery:
+    """Records sent as JSON; the body as sent (in a temporary file) is what is kept."""
+    return Delivery("records.json", cast(BinaryIO, body), records)
 
 
 def file_delivery(upload: FileStorage) -> Delivery:

@@ -19,7 +19,7 @@ from marketplace.deliveries.schemas import (
 )
 from marketplace.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from marketplace.extensions import Blueprint
-from marketplace.inputs import takes_upload, too_large_detail, upload_limit
+from marketplace.inputs import streams_array, takes_upload, too_large_detail, upload_limit
 from marketplace.jobs import gold, schemas, service
 from marketplace.pagination import page_response, page_schema
 from marketplace.spec import problem_schema
@@ -99,6 +99,7 @@ def close_job(job_id):
     }
 )
 @takes_upload
+@streams_array("records")
 def replace_gold_records(data, job_id):
     """Replace the job's gold records, the known answers deliveries are measured on (its
     client): CSV with a header row, or JSON `{records}`, checked as a delivery is."""

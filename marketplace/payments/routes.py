@@ -20,7 +20,13 @@ from marketplace.deliveries.schemas import (
 )
 from marketplace.errors import PayloadTooLarge, ValidationFailed
 from marketplace.extensions import Blueprint
-from marketplace.inputs import takes_upload, too_large_detail, upload_limit
+from marketplace.inputs import (
+    json_body,
+    streams_array,
+    takes_upload,
+    too_large_detail,
+    upload_limit,
+)
 from marketplace.milestones import service
 from marketplace.pagination import page_response, page_schema
 from marketplace.payments import schemas, statements
@@ -69,6 +75,7 @@ def cancel_milestone(milestone_id):
 )
 @blp.doc(requestBody={"content": {MULTIPART: {"schema": DeliveryUploadSchema}}})
 @takes_upload
+@streams_array("records")
 def submit(data, milestone_id):
     """Deliver the work of a funded milestone (the freelancer): records, checked, on a job
     with a record schema, as JSON or as a CSV or XLSX file (multipart)."""
@@ -76,7 +83,7 @@ def submit(data, milestone_id):
         data = _upload_fields()
         delivery = deliveries.file_delivery(request.files["file"])
     elif data.get("records") is not None:
-        delivery = deliveries.json_delivery(data["records"], request.get_data(cache=True))
+        delivery = deliveries.json_delivery(data["records"], json_body())
     else:
         delivery = None
     return service.submit_milestone(current_user, milestone_id, data.get("note"), delivery)
