@@ -9,6 +9,7 @@ import math
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from benchmarks.client import Client
@@ -29,39 +30,44 @@ class Pair:
 def make_milestones(port: int, pair: Pair, count: int) -> list[int]:
     """`count` pending milestones on new contracts between the pair, made through the API."""
     client, freelancer = Client(port, pair.client), Client(port, pair.freelancer)
-    ids: list[int] = []
     try:
-        while len(ids) < count:
-            n = min(PLAN_MAX, count - len(ids))
-            amount = n * MILESTONE_AMOUNT
-            job = client.call(
-                "POST",
-                "/api/v1/jobs",
-                body={
-                    "title": f"Key in {n} batches of warehouse delivery notes",
-                    "description": "Each batch is checked and paid on its own.",
-                    "skills": ["data entry"],
-                    "budget": amount,
-                    "currency": "USD",
-                },
-            )
-            plan = [{"title": f"Batch {i + 1}", "amount": MILESTONE_AMOUNT} for i in range(n)]
-            bid = freelancer.call(
-                "POST",
-                f"/api/v1/jobs/{job['id']}/bids",
-                body={
-                    "amount": amount,
-                    "currency": "USD",
-                    "delivery_days": 7,
-                    "cover_letter": "I deliver each batch the day after it is funded.",
-                    "milestones": plan,
-                },
-            )
-            contract = client.call("POST", f"/api/v1/bids/{bid['id']}/accept")
-            ids += [m["id"] for m in contract["milestones"]]
+        return plan_milestones(client.call, freelancer.call, count)
     finally:
         client.close()
         freelancer.close()
+
+
+def plan_milestones(client: Callable, freelancer: Callable, count: int) -> list[int]:
+    """`count` pending milestones through two callers' `call(method, path, body=...)`."""
+    ids: list[int] = []
+    while len(ids) < count:
+        n = min(PLAN_MAX, count - len(ids))
+        amount = n * MILESTONE_AMOUNT
+        job = client(
+            "POST",
+            "/api/v1/jobs",
+            body={
+                "title": f"Key in {n} batches of warehouse delivery notes",
+                "description": "Each batch is checked and paid on its own.",
+                "skills": ["data entry"],
+                "budget": amount,
+                "currency": "USD",
+            },
+        )
+        plan = [{"title": f"Batch {i + 1}", "amount": MILESTONE_AMOUNT} for i in range(n)]
+        bid = freelancer(
+            "POST",
+            f"/api/v1/jobs/{job['id']}/bids",
+            body={
+                "amount": amount,
+                "currency": "USD",
+                "delivery_days": 7,
+                "cover_letter": "I deliver each batch the day after it is funded.",
+                "milestones": plan,
+            },
+        )
+        contract = client("POST", f"/api/v1/bids/{bid['id']}/accept")
+        ids += [m["id"] for m in contract["milestones"]]
     return ids
 
 
