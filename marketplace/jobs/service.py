@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, with_expression
 
 from marketplace.accounts.models import Role, User
 from marketplace.deliveries import gold
-from marketplace.errors import Forbidden, ValidationFailed
+from marketplace.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import search
 from marketplace.jobs.models import Job, JobSkill
@@ -76,6 +76,24 @@ def jobs_query() -> Select:
 def get_job(job_id: int, *, lock: bool = False) -> Job:
     """A job by id; with `lock`, its row stays locked until the transaction ends."""
     return one_or_404(jobs_query().where(Job.id == job_id), Job, lock=lock, what="job")
+
+
+def job_json(job_id: int) -> dict:
+    """A job's JSON (GET /jobs/{id}) as its list shows it, by the list's one statement.
+
+    A plain row read by a statement made once: no ORM entity, its skills loaded by a
+    second query, nor marshmallow dumping it (see schemas.job_item).
+    """
+    dialect = db.session.get_bind().dialect.name
+    row = db.session.execute(_one_listed(dialect), {"job_id": job_id}).first()
+    if row is None:
+        raise NotFound("No such job.")
+    return job_item(row, _pg_skills(row) if dialect == "postgresql" else _sqlite_skills(row))
+
+
+@cache
+def _one_listed(dialect: str) -> Select:
+    return _listing(dialect).where(Job.id == bindparam("job_id"))
 
 
 def get_job_row(job_id: int, *, lock: bool = False) -> Job:
