@@ -116,7 +116,8 @@ def revoke_token(token_id):
 @allow_suspended
 def me():
     """The caller's own account."""
-    return current_user
+    # JSON already (UserSchema's): flask-smorest passes a response through.
+    return current_app.json.response(schemas.user_json(current_user))
 
 
 @blp.patch("/me")
