@@ -217,6 +217,8 @@ def main_(argv=None) -> int:
     args = parse_args(argv)
     main.WORKDIR.mkdir(parents=True, exist_ok=True)
     env = main.app_environment(args.database_url)
+    # A gateway file of its own: `benchmarks/run` deletes its own when it seeds.
+    env["LOCAL_GATEWAY_PATH"] = str(main.WORKDIR / "cpu_gateway.db")
     os.environ.update(env)
     app = create_app()
     main.prepare_database(args, app)

@@ -81,6 +81,19 @@ def steps(milestone_id: int) -> list[tuple[str, str, str, dict | None]]:
     ]
 
 
+def bare_steps(counts: dict[str, tuple[int, int]]) -> Callable:
+    """The bare app's steps (benchmarks/bare_app.py `POST /flow`): each as many statements
+    and commits as the marketplace's (`counts`); `row` is the worker's own row."""
+
+    def steps_of(row: int) -> list[tuple[str, str, str, dict | None]]:
+        return [
+            (step, "client", f"/flow?statements={s}&commits={c}&row={row}", None)
+            for step, (s, c) in ((step, counts[step]) for step in STEPS)
+        ]
+
+    return steps_of
+
+
 def percentile(values: list[float], q: float) -> float:
     """The nearest-rank percentile (q in 0..100); NaN of nothing."""
     if not values:
@@ -104,8 +117,11 @@ class FlowResult:
         return percentile(self.latencies[step], q)
 
 
-def run(port: int, work: list[tuple[Pair, list[int]]]) -> FlowResult:
-    """Every pair's milestones funded, submitted and approved, the pairs concurrently."""
+def run(port: int, work: list[tuple[Pair, list[int]]], steps_of: Callable = steps) -> FlowResult:
+    """Every pair's milestones funded, submitted and approved, the pairs concurrently.
+
+    `steps_of` gives the requests of one milestone (`bare_steps` the bare app's).
+    """
     latencies: dict[str, list[float]] = {step: [] for step in STEPS}
     errors: list[str] = []
     done = [0]
@@ -118,7 +134,7 @@ def run(port: int, work: list[tuple[Pair, list[int]]]) -> FlowResult:
         start.wait()
         try:
             for milestone_id in milestone_ids:
-                for step, who, path, body in steps(milestone_id):
+                for step, who, path, body in steps_of(milestone_id):
                     began = time.perf_counter()
                     status, answer = connection.request("POST", path, token=tokens[who], body=body)
                     took = (time.perf_counter() - began) * 1000
