@@ -132,11 +132,11 @@ def _skills_column(dialect: str) -> ColumnElement:
 
 
 def _pg_skills(row) -> list[str]:
-    return row.skills or []
+    return row._mapping["skills"] or []
 
 
 def _sqlite_skills(row) -> list[str]:
-    return sorted(json.loads(row.skills))
+    return sorted(json.loads(row._mapping["skills"]))
 
 
 @cache
