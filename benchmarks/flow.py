@@ -9,6 +9,7 @@ import math
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from benchmarks.client import Client
@@ -29,39 +30,44 @@ class Pair:
 def make_milestones(port: int, pair: Pair, count: int) -> list[int]:
     """`count` pending milestones on new contracts between the pair, made through the API."""
     client, freelancer = Client(port, pair.client), Client(port, pair.freelancer)
-    ids: list[int] = []
     try:
-        while len(ids) < count:
-            n = min(PLAN_MAX, count - len(ids))
-            amount = n * MILESTONE_AMOUNT
-            job = client.call(
-                "POST",
-                "/api/v1/jobs",
-                body={
-                    "title": f"Key in {n} batches of warehouse delivery notes",
-                    "description": "Each batch is checked and paid on its own.",
-                    "skills": ["data entry"],
-                    "budget": amount,
-                    "currency": "USD",
-                },
-            )
-            plan = [{"title": f"Batch {i + 1}", "amount": MILESTONE_AMOUNT} for i in range(n)]
-            bid = freelancer.call(
-                "POST",
-                f"/api/v1/jobs/{job['id']}/bids",
-                body={
-                    "amount": amount,
-                    "currency": "USD",
-                    "delivery_days": 7,
-                    "cover_letter": "I deliver each batch the day after it is funded.",
-                    "milestones": plan,
-                },
-            )
-            contract = client.call("POST", f"/api/v1/bids/{bid['id']}/accept")
-            ids += [m["id"] for m in contract["milestones"]]
+        return plan_milestones(client.call, freelancer.call, count)
     finally:
         client.close()
         freelancer.close()
+
+
+def plan_milestones(client: Callable, freelancer: Callable, count: int) -> list[int]:
+    """`count` pending milestones through two callers' `call(method, path, body=...)`."""
+    ids: list[int] = []
+    while len(ids) < count:
+        n = min(PLAN_MAX, count - len(ids))
+        amount = n * MILESTONE_AMOUNT
+        job = client(
+            "POST",
+            "/api/v1/jobs",
+            body={
+                "title": f"Key in {n} batches of warehouse delivery notes",
+                "description": "Each batch is checked and paid on its own.",
+                "skills": ["data entry"],
+                "budget": amount,
+                "currency": "USD",
+            },
+        )
+        plan = [{"title": f"Batch {i + 1}", "amount": MILESTONE_AMOUNT} for i in range(n)]
+        bid = freelancer(
+            "POST",
+            f"/api/v1/jobs/{job['id']}/bids",
+            body={
+                "amount": amount,
+                "currency": "USD",
+                "delivery_days": 7,
+                "cover_letter": "I deliver each batch the day after it is funded.",
+                "milestones": plan,
+            },
+        )
+        contract = client("POST", f"/api/v1/bids/{bid['id']}/accept")
+        ids += [m["id"] for m in contract["milestones"]]
     return ids
 
 
@@ -73,6 +79,19 @@ def steps(milestone_id: int) -> list[tuple[str, str, str, dict | None]]:
         ("submit", "freelancer", f"{base}/submit", {"note": "All records typed and checked."}),
         ("approve", "client", f"{base}/approve", None),
     ]
+
+
+def bare_steps(counts: dict[str, tuple[int, int]]) -> Callable:
+    """The bare app's steps (benchmarks/bare_app.py `POST /flow`): each as many statements
+    and commits as the marketplace's (`counts`); `row` is the worker's own row."""
+
+    def steps_of(row: int) -> list[tuple[str, str, str, dict | None]]:
+        return [
+            (step, "client", f"/flow?statements={s}&commits={c}&row={row}", None)
+            for step, (s, c) in ((step, counts[step]) for step in STEPS)
+        ]
+
+    return steps_of
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -98,8 +117,11 @@ class FlowResult:
         return percentile(self.latencies[step], q)
 
 
-def run(port: int, work: list[tuple[Pair, list[int]]]) -> FlowResult:
-    """Every pair's milestones funded, submitted and approved, the pairs concurrently."""
+def run(port: int, work: list[tuple[Pair, list[int]]], steps_of: Callable = steps) -> FlowResult:
+    """Every pair's milestones funded, submitted and approved, the pairs concurrently.
+
+    `steps_of` gives the requests of one milestone (`bare_steps` the bare app's).
+    """
     latencies: dict[str, list[float]] = {step: [] for step in STEPS}
     errors: list[str] = []
     done = [0]
@@ -112,7 +134,7 @@ def run(port: int, work: list[tuple[Pair, list[int]]]) -> FlowResult:
         start.wait()
         try:
             for milestone_id in milestone_ids:
-                for step, who, path, body in steps(milestone_id):
+                for step, who, path, body in steps_of(milestone_id):
                     began = time.perf_counter()
                     status, answer = connection.request("POST", path, token=tokens[who], body=body)
                     took = (time.perf_counter() - began) * 1000

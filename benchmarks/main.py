@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from benchmarks import data, flow, load, report, scenario, seed, servers
+from benchmarks import bare_app, data, flow, load, report, scenario, seed, servers
 from benchmarks.client import Client, UnexpectedStatus
-from benchmarks.scenario import BASELINE, FLOW, FLOW_CLIENTS, NAMES, ROWS
+from benchmarks.scenario import BARE_FLOW, BASELINE, FLOW, FLOW_CLIENTS, NAMES, ROWS
 from marketplace import create_app
 from marketplace.accounts.service import hash_password
 from marketplace.config import PROJECT_ROOT, database_url
@@ -223,6 +223,7 @@ class Measured:
     results: dict[str, list[load.Result]]
     skipped: dict[str, str]  # rows not loaded, and why
     flow_results: list[flow.FlowResult]
+    bare_flow_results: list[flow.FlowResult]  # the bare app's, with the same statements
     ledger: tuple[bool, str]
     load_average: tuple[float, float]  # the machine's, before and after
 
@@ -235,6 +236,9 @@ def measure(args, app, env, fact, paths) -> Measured:
     bare = servers.Server("bare", "benchmarks.bare_app:app", env, log_dir, "/const")
     by_name = {"marketplace": market, "bare": bare}
     load_before = os.getloadavg()[0]
+    if args.flow:
+        bare_app.create_flow_rows(args.database_url, FLOW_CLIENTS)
+    bare_flow_results = []
     try:
         progress("starting the servers")
         market.start()
@@ -253,12 +257,20 @@ def measure(args, app, env, fact, paths) -> Measured:
         for run, pairs in enumerate(work):
             progress(f"run {run + 1}/{args.repeat}: {FLOW}")
             flow_results.append(flow.run(market.port, pairs))
+        if args.flow:
+            steps_of = flow.bare_steps(scenario.step_counts(counts))
+            per_pair = math.ceil(args.milestones / FLOW_CLIENTS)
+            for run in range(args.repeat):
+                progress(f"run {run + 1}/{args.repeat}: {BARE_FLOW}")
+                # Each worker writes its own row, as each pair pays its own milestones.
+                work = [(flow.Pair("", ""), [i + 1] * per_pair) for i in range(FLOW_CLIENTS)]
+                bare_flow_results.append(flow.run(bare.port, work, steps_of))
     finally:
         market.stop()
         bare.stop()
     ledger = verify_ledger(env) if args.flow else (True, "not run (no money flow)")
     load_average = (load_before, os.getloadavg()[0])
-    return Measured(counts, results, skipped, flow_results, ledger, load_average)
+    return Measured(counts, results, skipped, flow_results, bare_flow_results, ledger, load_average)
 
 
 def main(argv=None) -> int:

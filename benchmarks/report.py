@@ -9,7 +9,7 @@ from importlib.metadata import version
 from sqlalchemy.engine import make_url
 
 from benchmarks import data, flow, load
-from benchmarks.scenario import BASELINE, FLOW, FLOW_CLIENTS, flow_per_run
+from benchmarks.scenario import BARE_FLOW, BASELINE, FLOW, FLOW_CLIENTS, flow_per_run
 
 HEADER = ("row", "req/s", "p50 ms", "p99 ms", "ratio to bare ORM read", "statements")
 
@@ -157,6 +157,27 @@ def results(args, measured, fact) -> list[str]:
             f" approve, {FLOW_CLIENTS} clients, {flow_per_run(args.milestones):,} milestones a run)"
         )
         failures += [f"{FLOW}: {error}" for error in summary["errors"][:5]]
+    if measured.bare_flow_results:
+        summary = flow.median(measured.bare_flow_results)
+        p50, p99 = summary["all"]
+        rate = summary["requests_per_second"]
+        lines.append(
+            [
+                f"{BARE_FLOW} (all steps)",
+                number(rate),
+                number(p50, 2),
+                number(p99, 2),
+                ratio(rate, baseline),
+                counts[BARE_FLOW],
+            ]
+        )
+        notes.append(
+            f"{BARE_FLOW}: {summary['milestones_per_second']:.1f} milestones/s (a bare Flask"
+            f" app sending each step's statements in as many durable commits: "
+            + ", ".join(f"{s} {counts[s]}/{counts[s + ' commits']}" for s in flow.STEPS)
+            + " statements/commits)"
+        )
+        failures += [f"{BARE_FLOW}: {error}" for error in summary["errors"][:5]]
     print(table(lines))
     print()
     if "jobs-deep-page" in medians and "jobs-page1" in medians:

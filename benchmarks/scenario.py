@@ -57,6 +57,8 @@ ROWS = (
     Row("hot-job-bids", "marketplace", "/api/v1/jobs/{hot_job}/bids", "client"),
 )
 FLOW = "money-flow"
+# A bare app's requests with the money flow's statements and commits (benchmarks/bare_app.py).
+BARE_FLOW = "bare-money-flow"
 BASELINE = "bare-orm-read"
 NAMES = [row.name for row in ROWS] + [FLOW]
 
@@ -153,14 +155,23 @@ def count_statements(app, rows, paths, tokens, flow_milestones) -> dict[str, str
         for milestone_id, counted in zip(flow_milestones, (False, True), strict=True):
             for step, who, path, body in flow.steps(milestone_id):
                 token = pair.client if who == "client" else pair.freelancer
-                n = statements.count(app, engine, "POST", path, token=token, body=body, warm=False)
+                n, commits = statements.count_with_commits(
+                    app, engine, "POST", path, token=token, body=body, warm=False
+                )
                 if counted:
                     per_step[step] = str(n)
+                    per_step[f"{step} commits"] = str(commits)
         counts[FLOW] = "/".join(per_step[s] for s in flow.STEPS)
+        counts[BARE_FLOW] = counts[FLOW]
         counts.update(per_step)
     with app.app_context():
         db.session.remove()
     return counts
+
+
+def step_counts(counts: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """Each money step's statements and commits, as count_statements counted them."""
+    return {step: (int(counts[step]), int(counts[f"{step} commits"])) for step in flow.STEPS}
 
 
 def flow_per_run(milestones: int) -> int:

@@ -50,6 +50,23 @@ def count(
     return len(statements)
 
 
+def count_with_commits(
+    app: Flask, engine: Engine, method: str, path: str, **kwargs
+) -> tuple[int, int]:
+    """Statements and commits (durable ones, when the transaction wrote) of one request."""
+    commits: list[int] = []
+
+    def commit(_connection):
+        commits.append(1)
+
+    event.listen(engine, "commit", commit)
+    try:
+        statements = count(app, engine, method, path, **kwargs)
+    finally:
+        event.remove(engine, "commit", commit)
+    return statements, len(commits)
+
+
 def count_bare(path: str) -> int:
     """Statements of one GET to the bare app, counted in a fresh interpreter."""
     finished = subprocess.run(  # noqa: S603 (our own command line)

@@ -4,16 +4,19 @@ import logging
 from functools import cache
 
 import flask_smorest
-from flask import g
+from flask import g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_login import LoginManager
+from flask_login.signals import user_accessed
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
-from marshmallow import Schema
+from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
+from marketplace.context import this_app
 from marketplace.database import Base
 from marketplace.network import client_address_key
 from marketplace.spec import ConventionsPlugin, ProblemSchema
@@ -38,6 +41,10 @@ class MarketplaceApi(Api):
             self.spec._tags.remove(
                 {"name": options.get("name", blp.name), "description": blp.description}
             )
+
+
+# The fields webargs reads every value of a repeated argument into (its MultiDictProxy's).
+MULTIPLE_FIELDS = (fields.List, fields.Tuple)
 
 
 class ArgumentsParser(FlaskParser):
@@ -77,12 +84,35 @@ class ArgumentsParser(FlaskParser):
             from marketplace.errors import ValidationFailed  # errors imports this module
 
             raise ValidationFailed({name: ["Sent more than once."] for name in repeated})
-        return self._makeproxy(parts, schema)
+        return _plain(parts, schema)
+
+    def load_querystring(self, req, schema):
+        return _plain(req.args, schema)
 
     def _get_schema(self, argmap, req):
         if isinstance(argmap, type) and issubclass(argmap, Schema):
             return _shared_instance(argmap)
         return super()._get_schema(argmap, req)
+
+
+def _plain(multidict, schema: Schema) -> dict:
+    """A multidict's arguments as the schema reads them: a list for a list field (`skill`
+    sent again and again), else the first value; as webargs' proxy would give them.
+
+    marshmallow asks for every field, sent or not, and werkzeug's MultiDict answers each
+    one not sent by raising (and webargs catching) a BadRequestKeyError.
+    """
+    multiple = {
+        name if field.data_key is None else field.data_key
+        for name, field in schema.fields.items()
+        if _is_multiple(field)
+    }
+    return {key: multidict.getlist(key) if key in multiple else multidict[key] for key in multidict}
+
+
+def _is_multiple(field) -> bool:
+    declared = getattr(field, "is_multiple", None)
+    return isinstance(field, MULTIPLE_FIELDS) if declared is None else declared
 
 
 @cache
@@ -122,9 +152,47 @@ class MarketplaceLimiter(Limiter):
         return strategy
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, without making a signer for a request that has no cookie.
+
+    Most requests carry a bearer token and no cookie: their session is a new empty one
+    and stays so, which needs no signing either way. Answers are unchanged, `Vary: Cookie`
+    included.
+    """
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response) -> None:
+        if not session and not session.modified:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
+
+
+class MarketplaceLoginManager(LoginManager):
+    """Flask-Login, loading the user of a request without cookies straight from its token.
+
+    With no cookie the session is empty (so session protection has nothing to check)
+    and there is no remember cookie: Flask-Login would end at the request loader anyway,
+    after hashing the client's address and user agent for the session check.
+    """
+
+    def _load_user(self):
+        if "HTTP_COOKIE" in request.environ or session:
+            return super()._load_user()
+        user_accessed.send(this_app())
+        # Flask-Login reads the session's user id: the answer varies by Cookie.
+        session.accessed = True
+        return self._update_request_context_with_user(self._load_user_from_request(request))
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
-login_manager = LoginManager()
+login_manager = MarketplaceLoginManager()
 api = MarketplaceApi()
 # IPv6 clients are counted by their /64, so rotating addresses in it does not escape.
 limiter = MarketplaceLimiter(key_func=client_address_key)

@@ -15,7 +15,8 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-    if request.path.startswith(API_PREFIX) and request.path not in CACHEABLE:
+    path = request.path
+    if path.startswith(API_PREFIX) and path not in CACHEABLE:
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -166,8 +166,10 @@ def _claim(session: Session | scoped_session, user_id: int, key: str, request_ha
 
 def begin_request():
     """Before a POST runs: replay, refuse, or claim its key."""
+    if request.method != "POST":
+        return None
     key = request.headers.get(HEADER)
-    if request.method != "POST" or key is None or not current_user.is_authenticated:
+    if key is None or not current_user.is_authenticated:
         return None
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or getattr(view, "idempotency_exempt", False):

@@ -22,6 +22,7 @@ from flask import Request, current_app, g, request
 from marshmallow import Schema
 
 from marketplace import json_stream
+from marketplace.context import this_request
 from marketplace.errors import (
     MalformedBody,
     PayloadTooLarge,
@@ -159,17 +160,28 @@ def _names_of(instance: Schema) -> frozenset[str]:
     return frozenset(field.data_key or name for name, field in instance.load_fields.items())
 
 
-def _check_query(arguments: list[dict]) -> None:
-    accepted: set[str] = set()
-    for argument in arguments:
-        if argument["in"] == QUERY_LOCATION:
-            accepted |= _accepted_names(argument["schema"])
-    unknown = sorted(set(request.args) - accepted)
+def _check_query(view, arguments: list[dict], args) -> None:
+    unknown = sorted(set(args) - _query_names(view, arguments))
     if unknown:
         raise ValidationFailed(
             {name: ["Unknown query parameter."] for name in unknown},
             "The request has query parameters this endpoint does not take.",
         )
+
+
+# A view's declared arguments never change once it is registered.
+_query_names_of_view: dict[object, frozenset[str]] = {}
+
+
+def _query_names(view, arguments: list[dict]) -> frozenset[str]:
+    names = _query_names_of_view.get(view)
+    if names is None:
+        accepted: set[str] = set()
+        for argument in arguments:
+            if argument["in"] == QUERY_LOCATION:
+                accepted |= _accepted_names(argument["schema"])
+        names = _query_names_of_view[view] = frozenset(accepted)
+    return names
 
 
 def _read_body() -> bytes:
@@ -286,34 +298,37 @@ def _check_no_fields(value) -> None:
 
 def check_request_input():
     """Before anything reads it: the query and the body must be what the endpoint takes."""
-    if not request.path.startswith(API_PREFIX):
+    req = this_request()  # once, not through the proxy on every use
+    if not req.path.startswith(API_PREFIX):
         return  # the docs, the console and other pages have rules of their own
-    target = request.environ.get("RAW_URI") or request.full_path
+    target = req.environ.get("RAW_URI") or req.full_path
     if len(target) > MAX_URL_LENGTH:
         raise UriTooLong(f"The request's path and query must stay under {MAX_URL_LENGTH} bytes.")
-    for key, value in request.args.items(multi=True):
-        if _bad_text(key) or _bad_text(value):
-            raise ValidationFailed({"query": ["Query values must not contain NUL characters."]})
-    view = current_app.view_functions.get(request.endpoint or "")
+    args = req.args
+    if args:
+        for key, value in args.items(multi=True):
+            if _bad_text(key) or _bad_text(value):
+                raise ValidationFailed({"query": ["Query values must not contain NUL characters."]})
+    view = current_app.view_functions.get(req.endpoint or "")
     if view is not None and getattr(view, "raw_body", False):
         return
     arguments = _declared_arguments(view) if view is not None else None
     if arguments is not None:
-        _check_query(arguments)
+        _check_query(view, arguments, args)
     uploads = view is not None and getattr(view, "takes_upload", False)
     if uploads:
-        request.max_content_length = upload_limit() + UPLOAD_FRAMING_BYTES
-        if (request.content_length or 0) > request.max_content_length:
+        req.max_content_length = upload_limit() + UPLOAD_FRAMING_BYTES
+        if (req.content_length or 0) > req.max_content_length:
             raise PayloadTooLarge(too_large_detail())
     locations = {argument["in"] for argument in arguments or []}
     if FILES_LOCATION in locations:
-        if request.mimetype != MULTIPART and _has_body():
+        if req.mimetype != MULTIPART and _has_body():
             raise UnsupportedMediaType("The request body must be multipart/form-data.")
         return  # its view parses the parts
-    if locations & NON_JSON_LOCATIONS or (uploads and not request.is_json):
+    if locations & NON_JSON_LOCATIONS or (uploads and not req.is_json):
         return  # a body its view reads itself, under the cap set above
     streamed = getattr(view, "streamed_array", None)
-    if streamed is not None and request.is_json:
+    if streamed is not None and req.is_json:
         _check_streamed_body(arguments, streamed)
         return
     _check_body(arguments, _read_body())

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 
 from marketplace.accounts.models import ApiToken, BrowserSession, User
+from marketplace.context import this_request
 from marketplace.database import utcnow
 from marketplace.errors import Forbidden, Unauthorized
 from marketplace.extensions import db, login_manager
@@ -125,29 +126,34 @@ def check_request():
     Checked here, first, so a caller who may not act learns nothing else (not even
     whether their body was valid).
     """
-    view = current_app.view_functions.get(request.endpoint or "")
-    if view is None or request.blueprint in UNGUARDED:
+    # Each name below is a context-local proxy: looked up once here, not on every use.
+    req = this_request()
+    view = current_app.view_functions.get(req.endpoint or "")
+    if view is None or req.blueprint in UNGUARDED:
         return
-    if "Authorization" in request.headers and not current_user.is_authenticated:
+    bearer = "Authorization" in req.headers
+    if bearer and not current_user.is_authenticated:
         raise Unauthorized("The bearer token is invalid or revoked.")
     if getattr(view, "public", False):
         # Credentials sent to a public endpoint still must not belong to a suspended user.
         if g.get("auth_method") == "bearer" and current_user.is_suspended:
             raise Forbidden("This account is suspended.")
         return
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         raise Unauthorized("Sign in, or send a valid bearer token.")
-    if getattr(view, "session_only", False) and g.get("auth_method") != "session":
+    auth_method = g.get("auth_method")  # set by loading the user
+    if auth_method != "session" and getattr(view, "session_only", False):
         raise Unauthorized(
             "Only a cookie session (POST /auth/login) may call this; requests with a bearer "
             "token need no CSRF token."
         )
-    if g.get("auth_method") == "session" and request.method not in SAFE_METHODS:
+    if auth_method == "session" and req.method not in SAFE_METHODS:
         _check_csrf()
-    if current_user.is_suspended and not getattr(view, "allow_suspended", False):
+    if user.is_suspended and not getattr(view, "allow_suspended", False):
         raise Forbidden("This account is suspended.")
     allowed = getattr(view, "roles", None)
-    if allowed is not None and current_user.role not in allowed:
+    if allowed is not None and user.role not in allowed:
         raise Forbidden(f"Only {' or '.join(sorted(allowed))} accounts may do this.")
 
 

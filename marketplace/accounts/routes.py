@@ -116,7 +116,9 @@ def revoke_token(token_id):
 @allow_suspended
 def me():
     """The caller's own account."""
-    return current_user
+    # JSON already (UserSchema's): flask-smorest passes a response through.
+    # The user itself, not the proxy: each attribute read through it costs a lookup.
+    return current_app.json.response(schemas.user_json(current_user._get_current_object()))
 
 
 @blp.patch("/me")

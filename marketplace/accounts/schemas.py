@@ -61,6 +61,39 @@ class UserSchema(Schema):
     created_at = fields.DateTime()
 
 
+def user_json(user) -> dict:
+    """The caller's account as UserSchema dumps it, without marshmallow (GET /me).
+
+    Read on most page loads of a client app, and marshmallow dumping its dozen fields
+    cost as much as loading the user. tests/api/test_profiles.py checks it is the JSON
+    UserSchema gives (PATCH /me answers with that).
+    """
+    skills = user.skills
+    return {
+        "id": user.id,
+        "email": _text(user.email),
+        "role": _text(user.role),
+        "name": _text(user.name),
+        "country": _text(user.country),
+        "skills": None if skills is None else [str(skill) for skill in skills],
+        "bio": _text(user.bio),
+        "status": _text(user.status),
+        "payouts_enabled": _flag(user.payouts_enabled),
+        "payout_eligible": payout_eligible(user),
+        "email_notifications": _flag(user.email_notifications),
+        "two_factor": _flag(user.two_factor),
+        "created_at": None if user.created_at is None else user.created_at.isoformat(),
+    }
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _flag(value) -> bool | None:
+    return None if value is None else bool(value)
+
+
 class ProfileUpdateSchema(Schema):
     name = Trimmed(validate=validate.Length(min=1, max=120))
     country = CountryCode()

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from flask import Response, request, stream_with_context
+from flask import Response, current_app, request, stream_with_context
 from flask_login import current_user
 
 from marketplace.accounts.auth import roles
@@ -53,7 +53,8 @@ def list_jobs(args):
 @blp.response(200, schemas.JobSchema)
 def get_job(job_id):
     """One job."""
-    return service.get_job(job_id)
+    # JSON already (the schema's, see schemas.job_item): flask-smorest passes it through.
+    return current_app.json.response(service.job_json(job_id))
 
 
 @blp.patch("/jobs/<id:job_id>")

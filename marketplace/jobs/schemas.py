@@ -143,24 +143,31 @@ def job_item(row, skills: list[str]) -> dict:
 
     Lists are read far more than anything else, and dumping each field of each item
     through marshmallow cost more than the database did. tests/api/test_jobs.py checks
-    that every list item equals the job's JobSchema JSON (GET /jobs/{id}).
+    that every list item equals the job's JobSchema JSON. Columns are read by key from
+    the row's mapping: reading them as attributes makes Python raise and format an
+    AttributeError for each before SQLAlchemy's fallback finds it.
     """
-    deadline = row.deadline
-    bps = row.min_accuracy_bps
+    values = row._mapping
+    deadline = values["deadline"]
+    bps = values["min_accuracy_bps"]
     return {
-        "id": row.id,
-        "title": row.title,
-        "description": row.description,
+        "id": values["id"],
+        "title": values["title"],
+        "description": values["description"],
         "skills": skills,
-        "budget": row.budget,
-        "currency": row.currency,
-        "status": row.status,
-        "client": {"id": row.client_id, "name": row.client_name, "country": row.client_country},
-        "bid_count": row.bid_count,
+        "budget": values["budget"],
+        "currency": values["currency"],
+        "status": values["status"],
+        "client": {
+            "id": values["client_id"],
+            "name": values["client_name"],
+            "country": values["client_country"],
+        },
+        "bid_count": values["bid_count"],
         "deadline": None if deadline is None else deadline.isoformat(),
-        "schema": row.record_schema,
+        "schema": values["record_schema"],
         "quality": None if bps is None else {"min_accuracy": accuracy(bps)},
-        "created_at": row.created_at.isoformat(),
+        "created_at": values["created_at"].isoformat(),
     }
 
 

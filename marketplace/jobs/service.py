@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, with_expression
 
 from marketplace.accounts.models import Role, User
 from marketplace.deliveries import gold
-from marketplace.errors import Forbidden, ValidationFailed
+from marketplace.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import search
 from marketplace.jobs.models import Job, JobSkill
@@ -78,6 +78,24 @@ def get_job(job_id: int, *, lock: bool = False) -> Job:
     return one_or_404(jobs_query().where(Job.id == job_id), Job, lock=lock, what="job")
 
 
+def job_json(job_id: int) -> dict:
+    """A job's JSON (GET /jobs/{id}) as its list shows it, by the list's one statement.
+
+    A plain row read by a statement made once: no ORM entity, its skills loaded by a
+    second query, nor marshmallow dumping it (see schemas.job_item).
+    """
+    dialect = db.session.get_bind().dialect.name
+    row = db.session.execute(_one_listed(dialect), {"job_id": job_id}).first()
+    if row is None:
+        raise NotFound("No such job.")
+    return job_item(row, _pg_skills(row) if dialect == "postgresql" else _sqlite_skills(row))
+
+
+@cache
+def _one_listed(dialect: str) -> Select:
+    return _listing(dialect).where(Job.id == bindparam("job_id"))
+
+
 def get_job_row(job_id: int, *, lock: bool = False) -> Job:
     """A job's own row, without what only its JSON shows (client, bid count)."""
     return one_or_404(select(Job).where(Job.id == job_id), Job, lock=lock, what="job")
@@ -114,11 +132,11 @@ def _skills_column(dialect: str) -> ColumnElement:
 
 
 def _pg_skills(row) -> list[str]:
-    return row.skills or []
+    return row._mapping["skills"] or []
 
 
 def _sqlite_skills(row) -> list[str]:
-    return sorted(json.loads(row.skills))
+    return sorted(json.loads(row._mapping["skills"]))
 
 
 @cache

@@ -361,7 +361,7 @@ def test_a_listed_job_is_the_job_as_its_own_page_shows_it(api, factory, company)
     place_bid(bidders[1], full["id"], currency="EUR")
     bidders[0].post(f"/bids/{withdrawn['id']}/withdraw")
     closed = post_job(company, title="Invoices closed early", skills=["typing"])
-    company.post(f"/jobs/{closed['id']}/close")
+    closed_answer = company.post(f"/jobs/{closed['id']}/close").json
 
     for query in (
         {},
@@ -375,6 +375,14 @@ def test_a_listed_job_is_the_job_as_its_own_page_shows_it(api, factory, company)
         assert listed, query
         for job in listed:
             assert job == company.get(f"/jobs/{job['id']}").json, query
+    # The list and the job's page make their JSON from rows; JobSchema dumping the job
+    # (the answers of PATCH and close) must give the same, keys in the same order.
+    for job in (full, bare):
+        schema_dump = company.patch(f"/jobs/{job['id']}", json={"title": job["title"]}).json
+        page = company.get(f"/jobs/{job['id']}").json
+        assert page == schema_dump
+        assert list(page) == list(schema_dump)
+    assert company.get(f"/jobs/{closed['id']}").json == closed_answer
     shown = {job["id"]: job for job in company.get("/jobs").json["data"]}
     # In the database's collation, as the job's page shows them (compared above).
     assert set(shown[full["id"]]["skills"]) == {"zeta", "ärzte", "excel", "data entry", "ocr"}

@@ -137,3 +137,19 @@ def test_profiles_need_a_signed_in_caller_and_an_existing_user(api, factory):
 
     assert_problem(api.get(f"/users/{factory.freelancer().id}"), 401)
     assert_problem(viewer.get("/users/987654"), 404)
+
+
+def test_get_me_is_the_json_the_user_schema_gives(api, factory):
+    freelancer = factory.freelancer()
+    client = factory.client()
+
+    for actor in (freelancer, client):
+        caller = api.as_user(actor)
+        caller.patch("/me", json={"skills": ["excel", "typing"], "bio": "Fast & careful."})
+        # PATCH /me answers with UserSchema's dump of the account.
+        dumped = caller.patch("/me", json={"email_notifications": False})
+        assert dumped.status_code == 200
+        me = caller.get("/me")
+        assert me.status_code == 200
+        assert me.json == dumped.json
+        assert list(me.json) == list(dumped.json)  # the same keys, in the same order

@@ -201,3 +201,43 @@ def test_a_suspended_users_token_is_refused_even_on_public_endpoints(api, factor
 
     assert_problem(api.as_user(user).post("/auth/register", json=body), 403)
     assert api.post("/auth/register", json=body).status_code == 201
+
+
+def test_a_request_without_cookies_is_given_none_and_its_answer_varies_by_cookie(api, factory):
+    user = factory.freelancer()
+    bearer = api.as_user(user)
+
+    me = bearer.get("/me")
+    health = api.get("/healthz")
+
+    assert me.status_code == 200
+    assert "Set-Cookie" not in me.headers
+    assert "Cookie" in me.headers.get("Vary", "")  # the user could have come from a cookie
+    assert health.status_code == 200
+    assert "Set-Cookie" not in health.headers
+
+
+def test_a_bearer_token_with_an_unrelated_cookie_still_authenticates(api, factory):
+    user = factory.freelancer()
+    bearer = api.as_user(user)
+    bearer.http.set_cookie("theme", "dark")
+
+    me = bearer.get("/me")
+
+    assert me.status_code == 200
+    assert me.json["id"] == user.id
+    assert "Set-Cookie" not in me.headers
+
+
+def test_a_cookie_session_survives_a_request_that_sends_no_cookie(api, factory):
+    user = factory.client()
+    api.login(user.email, user.password)
+    cookies = api.http._cookies.copy()
+    api.http._cookies.clear()
+
+    anonymous = api.get("/me")
+    api.http._cookies.update(cookies)
+
+    assert_problem(anonymous, 401)
+    assert "Set-Cookie" not in anonymous.headers
+    assert api.get("/me").json["id"] == user.id
