@@ -87,6 +87,7 @@ def own_credentials_and_name(world, me):
 #   {open_file}  a file (not a sample) on {job}
 #   {operation}  the provider call (a charge) that funded {funded}
 #   {delivered}  a submitted milestone of a job with a record schema, records delivered
+#   {event}      the client's event of {bid} (bid.created)
 #   {gold_job}   a job with a record schema and gold records, under contract with the freelancer
 #   {freelancer.id}, {bystander.id}, {suspended.id}  user ids
 # Anonymous callers send the client's credentials to login and tokens-create.
@@ -166,6 +167,9 @@ MATRIX = [
     ("GET",    "/admin/operations",                        401, 403, 403, 403, 403, 200, 403),
     ("POST",   "/admin/operations/{operation}/recover",    401, 403, 403, 403, 403, 200, 403),
     ("GET",    "/admin/reconciliation",                    401, 403, 403, 403, 403, 200, 403),
+    # events
+    ("GET",    "/events",                                  401, 200, 200, 200, 200, 200, 200),
+    ("GET",    "/events/{event}",                          401, 200, 404, 404, 404, 200, 403),
 ]
 # fmt: on
 
@@ -204,8 +208,8 @@ BODIES = {
 
 # Cells where the app contradicts API.md: (method, path, role) -> why.
 SUSPENDED_RULE = (
-    "API.md Conventions: a suspended user may read GET /me, /me/balance and "
-    "/me/transactions, and may always log out and revoke their own tokens; every other "
+    "API.md Conventions: a suspended user may read GET /me, /me/balance, "
+    "/me/transactions and /events, and may always log out and revoke their own tokens; every other "
     "call gets 403"
 )
 GAPS: dict[tuple[str, str, str], str] = {}
@@ -279,6 +283,12 @@ class World:
     @property
     def bid(self) -> int:
         return self._job_with_bid[1]
+
+    @cached_property
+    def event(self) -> int:
+        assert self.bid
+        page = expect(self.http(self.client).get("/events"), 200)
+        return page["data"][0]["id"]
 
     @cached_property
     def fresh_job(self) -> int:

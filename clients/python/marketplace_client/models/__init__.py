@@ -31,6 +31,11 @@ from .dispute_message import DisputeMessage
 from .dispute_message_create import DisputeMessageCreate
 from .dispute_page import DisputePage
 from .dispute_status import DisputeStatus
+from .event import Event
+from .event_data import EventData
+from .event_data_object import EventDataObject
+from .event_page import EventPage
+from .event_type import EventType
 from .file_upload import FileUpload
 from .fund import Fund
 from .gold_difference import GoldDifference
@@ -50,6 +55,7 @@ from .job_update import JobUpdate
 from .ledger_check import LedgerCheck
 from .list_contracts_status import ListContractsStatus
 from .list_disputes_status import ListDisputesStatus
+from .list_events_type_item import ListEventsTypeItem
 from .list_job_bids_status import ListJobBidsStatus
 from .list_jobs_sort import ListJobsSort
 from .list_jobs_status import ListJobsStatus
@@ -160,6 +166,11 @@ __all__ = (
     "DisputeMessageCreate",
     "DisputePage",
     "DisputeStatus",
+    "Event",
+    "EventData",
+    "EventDataObject",
+    "EventPage",
+    "EventType",
     "FileUpload",
     "Fund",
     "GoldDifference",
@@ -179,6 +190,7 @@ __all__ = (
     "LedgerCheck",
     "ListContractsStatus",
     "ListDisputesStatus",
+    "ListEventsTypeItem",
     "ListJobBidsStatus",
     "ListJobsSort",
     "ListJobsStatus",
