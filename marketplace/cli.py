@@ -182,5 +182,31 @@ def reconcile() -> None:
         raise SystemExit(1)
 
 
+@marketplace.command("worker")
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0.05),
+    default=1.0,
+    help="How long to wait when nothing is due (default 1).",
+)
+def worker(poll_seconds: float) -> None:
+    """Send webhooks and run release-due, recover-operations and purge-expired on their
+    intervals, until SIGTERM or SIGINT (many may run at once, on many hosts)."""
+    import signal
+
+    from marketplace.worker import Worker
+
+    running = Worker()
+
+    def stop(_signum, _frame):
+        running.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo("Worker started.")
+    running.run(poll_seconds)
+    click.echo("Worker stopped.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(marketplace)

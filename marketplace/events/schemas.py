@@ -50,3 +50,61 @@ class EventPageSchema(Schema):
             "to poll from for new ones."
         },
     )
+
+
+EVENT_CHOICES = [*EVENT_TYPES, "*"]
+
+
+def _events_field(**kwargs):
+    return fields.List(
+        fields.String(validate=validate.OneOf(EVENT_CHOICES)),
+        validate=validate.Length(min=1, max=len(EVENT_CHOICES)),
+        metadata={"description": 'Event types to send, or ["*"] for every type.'},
+        **kwargs,
+    )
+
+
+class WebhookEndpointCreateSchema(Schema):
+    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    events = _events_field(required=True)
+    description = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class WebhookEndpointUpdateSchema(Schema):
+    url = fields.String(validate=validate.Length(min=1, max=2000))
+    events = _events_field()
+    description = fields.String(validate=validate.Length(max=500))
+    enabled = fields.Boolean()
+
+
+class WebhookEndpointSchema(Schema):
+    id = fields.Integer(required=True)
+    url = fields.String(required=True)
+    events = fields.List(fields.String(), required=True)
+    description = fields.String(required=True)
+    enabled = fields.Boolean(
+        required=True,
+        metadata={"description": "false once deliveries failed for about two days, or by PATCH"},
+    )
+    created_at = fields.DateTime(required=True)
+
+
+class WebhookEndpointSecretSchema(WebhookEndpointSchema):
+    secret = fields.String(
+        required=True,
+        metadata={"description": "The signing secret (Standard Webhooks `whsec_...`), shown once."},
+    )
+
+
+class WebhookAttemptSchema(Schema):
+    id = fields.Integer(required=True)
+    event_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null for a test ping"}
+    )
+    attempt = fields.Integer(required=True)
+    status_code = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null when none came back"}
+    )
+    error = fields.String(required=True, allow_none=True)
+    duration_ms = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)

@@ -156,3 +156,10 @@ def purge_expired(days: int, now=None) -> int:
     deleted = rowcount(db.session.execute(delete(Event).where(Event.created_at < cutoff)))
     db.session.commit()
     return deleted
+
+
+def event_json(event: Event) -> dict:
+    """An event as the feed and webhooks show it."""
+    from marketplace.events.schemas import EventSchema
+
+    return EventSchema().dump(event)

@@ -51,6 +51,8 @@ REVIEW = {"rating": 5, "comment": "Exact work, on time."}
 SPLIT = {"freelancer_amount": 4_000, "note": "Part of the work was delivered."}
 SUSPENSION = {"reason": "Fake reviews."}
 GOLD = {"records": [record(2), record(3)]}
+# A public address as such: no name to resolve.
+WEBHOOK = {"url": "https://93.184.216.34/hooks", "events": ["*"]}
 
 
 def new_account(world, me):
@@ -88,6 +90,7 @@ def own_credentials_and_name(world, me):
 #   {operation}  the provider call (a charge) that funded {funded}
 #   {delivered}  a submitted milestone of a job with a record schema, records delivered
 #   {event}      the client's event of {bid} (bid.created)
+#   {webhook}    a webhook endpoint of the client's
 #   {gold_job}   a job with a record schema and gold records, under contract with the freelancer
 #   {freelancer.id}, {bystander.id}, {suspended.id}  user ids
 # Anonymous callers send the client's credentials to login and tokens-create.
@@ -170,6 +173,14 @@ MATRIX = [
     # events
     ("GET",    "/events",                                  401, 200, 200, 200, 200, 200, 200),
     ("GET",    "/events/{event}",                          401, 200, 404, 404, 404, 200, 403),
+    ("POST",   "/webhook-endpoints",                       401, 201, 201, 201, 201, 201, 403),
+    ("GET",    "/webhook-endpoints",                       401, 200, 200, 200, 200, 200, 403),
+    ("GET",    "/webhook-endpoints/{webhook}",             401, 200, 404, 404, 404, 404, 403),
+    ("PATCH",  "/webhook-endpoints/{webhook}",             401, 200, 404, 404, 404, 404, 403),
+    ("DELETE", "/webhook-endpoints/{webhook}",             401, 204, 404, 404, 404, 404, 403),
+    ("GET",    "/webhook-endpoints/{webhook}/deliveries",  401, 200, 404, 404, 404, 404, 403),
+    ("POST",   "/webhook-endpoints/{webhook}/test",        401, 200, 404, 404, 404, 404, 403),
+    ("POST",   "/webhook-endpoints/{webhook}/rotate-secret", 401, 200, 404, 404, 404, 404, 403),
 ]
 # fmt: on
 
@@ -204,6 +215,8 @@ BODIES = {
     ("POST", "/disputes/{dispute}/messages"): MESSAGE,
     ("POST", "/disputes/{dispute}/resolve"): SPLIT,
     ("POST", "/admin/users/{bystander.id}/suspend"): SUSPENSION,
+    ("POST", "/webhook-endpoints"): WEBHOOK,
+    ("PATCH", "/webhook-endpoints/{webhook}"): {"description": "CRM"},
 }
 
 # Cells where the app contradicts API.md: (method, path, role) -> why.
@@ -289,6 +302,10 @@ class World:
         assert self.bid
         page = expect(self.http(self.client).get("/events"), 200)
         return page["data"][0]["id"]
+
+    @cached_property
+    def webhook(self) -> int:
+        return expect(self.http(self.client).post("/webhook-endpoints", json=WEBHOOK), 201)["id"]
 
     @cached_property
     def fresh_job(self) -> int:

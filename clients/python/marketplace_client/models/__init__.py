@@ -132,6 +132,15 @@ from .transaction_page import TransactionPage
 from .transaction_type import TransactionType
 from .user import User
 from .user_ref import UserRef
+from .webhook_attempt import WebhookAttempt
+from .webhook_attempt_page import WebhookAttemptPage
+from .webhook_endpoint import WebhookEndpoint
+from .webhook_endpoint_create import WebhookEndpointCreate
+from .webhook_endpoint_create_events_item import WebhookEndpointCreateEventsItem
+from .webhook_endpoint_page import WebhookEndpointPage
+from .webhook_endpoint_secret import WebhookEndpointSecret
+from .webhook_endpoint_update import WebhookEndpointUpdate
+from .webhook_endpoint_update_events_item import WebhookEndpointUpdateEventsItem
 from .webhook_receipt import WebhookReceipt
 
 __all__ = (
@@ -267,5 +276,14 @@ __all__ = (
     "TransactionType",
     "User",
     "UserRef",
+    "WebhookAttempt",
+    "WebhookAttemptPage",
+    "WebhookEndpoint",
+    "WebhookEndpointCreate",
+    "WebhookEndpointCreateEventsItem",
+    "WebhookEndpointPage",
+    "WebhookEndpointSecret",
+    "WebhookEndpointUpdate",
+    "WebhookEndpointUpdateEventsItem",
     "WebhookReceipt",
 )
