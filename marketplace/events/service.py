@@ -63,11 +63,6 @@ def emit(
     pending.append(_Pending(type, recipients, shape, by_role))
 
 
-def parties(*users: User | None) -> dict[int, str]:
-    """The recipients map of these users (None and admins left out: admins get a copy)."""
-    return {u.id: u.role for u in users if u is not None and u.role != Role.ADMIN}
-
-
 def _rows(pending: Iterable[_Pending]) -> list[dict]:
     now = utcnow()
     rows = []
