@@ -63,7 +63,13 @@ class Worker:
     def run(self, poll_seconds: float = 1.0) -> None:
         """Work until stopped, waiting `poll_seconds` whenever nothing was due."""
         while not self.stop.is_set():
-            busy = self.run_once()
+            try:
+                busy = self.run_once()
+            except Exception:
+                # The database went away, say: wait and try again rather than exit.
+                db.session.rollback()
+                log.exception("a round of the worker failed; trying again")
+                busy = False
             if not busy:
                 self.stop.wait(poll_seconds)
 
