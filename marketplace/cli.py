@@ -64,12 +64,15 @@ def new_installation_namespace() -> None:
 
 @marketplace.command("purge-expired")
 def purge_expired() -> None:
-    """Delete idempotency records past 24 hours, expired browser sessions and stored files
-    no row names (as sweep-files does); run daily."""
+    """Delete idempotency records past 24 hours, expired browser sessions, events past
+    EVENT_RETENTION_DAYS and stored files no row names (as sweep-files does); run daily."""
     from marketplace import idempotency
     from marketplace.accounts.service import purge_expired_sessions
+    from marketplace.events.service import purge_expired as purge_events
 
     click.echo(f"{idempotency.purge_expired()} idempotency records deleted.")
+    days = current_app.config["EVENT_RETENTION_DAYS"]
+    click.echo(f"{purge_events(days)} event(s) deleted (older than {days} days).")
     click.echo(f"{purge_expired_sessions()} expired browser sessions deleted.")
     _sweep(current_app.config["FILE_SWEEP_GRACE_MINUTES"], dry_run=False)
 
@@ -177,6 +180,32 @@ def reconcile() -> None:
     )
     if not result["ok"]:
         raise SystemExit(1)
+
+
+@marketplace.command("worker")
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0.05),
+    default=1.0,
+    help="How long to wait when nothing is due (default 1).",
+)
+def worker(poll_seconds: float) -> None:
+    """Send webhooks and run release-due, recover-operations and purge-expired on their
+    intervals, until SIGTERM or SIGINT (many may run at once, on many hosts)."""
+    import signal
+
+    from marketplace.worker import Worker
+
+    running = Worker()
+
+    def stop(_signum, _frame):
+        running.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo("Worker started.")
+    running.run(poll_seconds)
+    click.echo("Worker stopped.")
 
 
 def init_app(app: Flask) -> None:

@@ -176,6 +176,10 @@ def from_env(env: Mapping[str, str] | None = None) -> dict:
         "SEARCH_RANK_CANDIDATES": _positive(env, "SEARCH_RANK_CANDIDATES", 1000),
         "REVIEW_PERIOD_DAYS": review_days,
         "REJECTION_PERIOD_DAYS": rejection_days,
+        # Events older than this are deleted by purge-expired (the worker runs it).
+        "EVENT_RETENTION_DAYS": _positive(env, "EVENT_RETENTION_DAYS", 30),
+        # Webhooks to http:// and to loopback or private addresses: development and tests.
+        "WEBHOOK_ALLOW_PRIVATE_URLS": _bool(env, "WEBHOOK_ALLOW_PRIVATE_URLS", False),
         # The most rows one delivery of records may hold.
         "MAX_RECORDS_PER_DELIVERY": _positive(env, "MAX_RECORDS_PER_DELIVERY", 50_000),
         # Deliveries per milestone checked and refused in 24 hours before the next ones

@@ -12,6 +12,13 @@ from marketplace.contracts.models import (
 from marketplace.database import Base
 from marketplace.deliveries.models import DeliveryFile, DeliveryRecord, DeliveryRefusal
 from marketplace.disputes.models import Dispute, DisputeMessage
+from marketplace.events.models import (
+    Event,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookFanout,
+)
 from marketplace.files.models import SourceFile
 from marketplace.idempotency import IdempotencyRecord
 from marketplace.jobs.models import Job, JobSkill
@@ -41,6 +48,7 @@ __all__ = [
     "Dispute",
     "DisputeMessage",
     "EscrowMovement",
+    "Event",
     "IdempotencyRecord",
     "Installation",
     "Job",
@@ -53,5 +61,9 @@ __all__ = [
     "Review",
     "SourceFile",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WebhookEvent",
+    "WebhookFanout",
 ]

@@ -9,6 +9,7 @@ from marketplace.admin.routes import blp as admin
 from marketplace.bids.routes import blp as bids
 from marketplace.contracts.routes import blp as contracts
 from marketplace.disputes.routes import blp as disputes
+from marketplace.events.routes import blp as events
 from marketplace.extensions import api
 from marketplace.fields import MAX_ID
 from marketplace.files.routes import blp as files
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
         payments,
         disputes,
         admin,
+        events,
         webhooks,
     ):
         api.register_blueprint(blueprint, tagged=blueprint not in untagged)

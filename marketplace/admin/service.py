@@ -6,9 +6,11 @@ from sqlalchemy.orm import joinedload
 
 from marketplace import audit
 from marketplace.accounts.models import User, UserStatus
+from marketplace.accounts.schemas import UserSchema
 from marketplace.audit import AuditEntry
 from marketplace.bids import service as bids
 from marketplace.errors import Conflict, Forbidden, GatewayFailed, NotFound
+from marketplace.events import service as events
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.lookup import one_or_404
@@ -55,6 +57,15 @@ def _user(user_id: int) -> User:
     return one_or_404(select(User).where(User.id == user_id), User, lock=True, what="user")
 
 
+def _account_event(type: str, user: User) -> None:
+    """Tell the user (and admins), with the account as GET /me shows it to its owner."""
+
+    def shape(_role: str) -> dict:
+        return UserSchema().dump(user)
+
+    events.emit(type, {user.id: user.role}, shape)
+
+
 def suspend(admin: User, user_id: int, reason: str) -> User:
     """Suspend an account: from its next request it may only read its own account and money.
 
@@ -77,6 +88,7 @@ def suspend(admin: User, user_id: int, reason: str) -> User:
         bids_withdrawn=withdrawn,
         jobs_closed=closed,
     )
+    _account_event("account.suspended", user)
     db.session.commit()
     return user
 
@@ -89,6 +101,7 @@ def reinstate(admin: User, user_id: int) -> User:
         raise Conflict("This account is not suspended.")
     user.status, user.suspended_reason = UserStatus.ACTIVE, None
     audit.record(admin.id, "user.reinstated", f"user:{user.id}")
+    _account_event("account.reinstated", user)
     db.session.commit()
     return user
 

@@ -9,6 +9,7 @@ from marketplace.bids import policy
 from marketplace.bids.models import Bid, BidMilestone
 from marketplace.database import rowcount, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.events import service as events
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
 from marketplace.jobs.models import Job
@@ -34,6 +35,17 @@ jobs.register_bid_count(BID_COUNT)
 
 def bids_query() -> Select:
     return select(Bid).options(joinedload(Bid.freelancer))
+
+
+def bid_event(type: str, bid_id: int, recipient_id: int, role: str) -> None:
+    """Tell one user (and admins) that a bid changed, with the bid as GET /bids/{id} shows it."""
+
+    def shape(_role: str) -> dict:
+        from marketplace.bids.schemas import BidSchema
+
+        return BidSchema().dump(get_bid_row(bid_id))
+
+    events.emit(type, {recipient_id: role}, shape)
 
 
 def _check_plan(amount: int, currency: str, job: Job, milestones: list[dict]) -> None:
@@ -133,6 +145,8 @@ def place_bid(user: User, job_id: int, data: dict) -> Bid:
         milestones=_plan(data["milestones"]),
     )
     db.session.add(bid)
+    db.session.flush()
+    bid_event("bid.created", bid.id, job.client_id, Role.CLIENT)
     db.session.commit()
     return get_bid_row(bid.id)
 
@@ -212,6 +226,7 @@ def decline_bid(user: User, bid_id: int) -> Bid:
     if not policy.is_job_client(user, job):
         raise Forbidden("Only the job's client may decline its bids.")
     bid.status = next_status(BID, bid.status, BidAction.DECLINE, "bid")
+    bid_event("bid.declined", bid.id, bid.freelancer_id, Role.FREELANCER)
     db.session.commit()
     return get_bid_row(bid.id)
 
@@ -222,7 +237,9 @@ def decline_pending_bids(job_id: int, *, except_bid: int | None = None) -> None:
     stmt = update(Bid).where(Bid.job_id == job_id, Bid.status == BidStatus.PENDING)
     if except_bid is not None:
         stmt = stmt.where(Bid.id != except_bid)
-    db.session.execute(stmt.values(status=declined, updated_at=utcnow()))
+    stmt = stmt.values(status=declined, updated_at=utcnow()).returning(Bid.id, Bid.freelancer_id)
+    for bid_id, freelancer_id in db.session.execute(stmt).all():
+        bid_event("bid.declined", bid_id, freelancer_id, Role.FREELANCER)
 
 
 def withdraw_pending_bids_of(freelancer_id: int) -> int:

@@ -10,6 +10,7 @@ from marketplace.bids import policy as bid_policy
 from marketplace.bids import service as bids
 from marketplace.contracts import policy
 from marketplace.contracts.models import Contract, ContractMessage, Milestone
+from marketplace.contracts.outbox import contract_event, message_event
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.jobs import service as jobs
@@ -86,6 +87,9 @@ def accept_bid(user: User, bid_id: int) -> Contract:
         ],
     )
     db.session.add(contract)
+    db.session.flush()
+    bids.bid_event("bid.accepted", bid.id, bid.freelancer_id, "freelancer")
+    contract_event("contract.created", contract.id)
     db.session.commit()
     return get_contract_row(contract.id)
 
@@ -158,6 +162,7 @@ def complete_contract(user: User, contract_id: int) -> Contract:
         raise Conflict("Every milestone must be approved, cancelled or resolved first.")
     contract.status = target
     job.status = next_status(JOB, job.status, JobAction.COMPLETE, "job")
+    contract_event("contract.completed", contract.id)
     db.session.commit()
     return get_contract_row(contract.id)
 
@@ -181,6 +186,7 @@ def cancel_contract(user: User, contract_id: int) -> Contract:
     contract_cancelling.send(milestones)  # milestones cancels the unfunded ones
     contract.status = target
     job.status = next_status(JOB, job.status, JobAction.CANCEL_CONTRACT, "job")
+    contract_event("contract.cancelled", contract.id)
     db.session.commit()
     return get_contract_row(contract.id)
 
@@ -201,6 +207,8 @@ def post_message(user: User, contract_id: int, body: str) -> ContractMessage:
     contract = get_contract(user, contract_id)
     message = ContractMessage(contract_id=contract.id, author_id=user.id, body=body)
     db.session.add(message)
+    db.session.flush()
+    message_event(message)
     db.session.commit()
     return db.session.scalars(
         select(ContractMessage)

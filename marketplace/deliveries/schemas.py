@@ -1,6 +1,10 @@
 """The JSON shapes of record schemas (as a client sends them and as the marketplace shows
 them) and of deliveries: records sent, the check's report, records read back."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import has_request_context
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate
@@ -275,9 +279,28 @@ class ReportSchema(Schema):
         return gold.shaped(report, full=_reader_sees_gold())
 
 
+# The role a report is shown to when it is shaped for someone other than the caller
+# (an event written for each of its recipients).
+_reader_role: ContextVar[str | None] = ContextVar("report_reader_role", default=None)
+
+
+@contextmanager
+def reading_as(role: str) -> Iterator[None]:
+    """Shape reports dumped inside for a reader of `role`, whoever the caller is."""
+    token = _reader_role.set(role)
+    try:
+        yield
+    finally:
+        _reader_role.reset(token)
+
+
 def _reader_sees_gold() -> bool:
-    """Whether the signed-in caller may read a report's comparison in full (outside a
-    request, or for anyone but a client or an admin: no)."""
+    """Whether the reader may see a report's comparison in full: the role it is shaped for,
+    else the signed-in caller (outside a request, or for anyone but a client or an
+    admin: no)."""
+    role = _reader_role.get()
+    if role is not None:
+        return gold.sees_gold(role)
     if not has_request_context() or not current_user.is_authenticated:
         return False
     return gold.sees_gold(current_user.role)

@@ -8,10 +8,12 @@ from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract, Milestone
+from marketplace.contracts.outbox import contract_parties
 from marketplace.database import utcnow
 from marketplace.disputes import policy
 from marketplace.disputes.models import Dispute, DisputeMessage, DisputeStatus
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.events import service as outbox
 from marketplace.extensions import db
 from marketplace.lookup import one_or_404
 from marketplace.milestones import engine
@@ -31,6 +33,22 @@ from marketplace.payments import events, ledger, operations
 from marketplace.states import MilestoneStatus, next_status
 
 NEWEST_FIRST = (SortKey(Dispute.created_at), SortKey(Dispute.id))
+
+
+def dispute_event(type: str, dispute: Dispute) -> None:
+    """Tell both parties (and admins), with the dispute as GET /disputes/{id} shows it."""
+    contract_id = dispute.contract_id
+
+    def shape(_role: str) -> dict:
+        from marketplace.disputes.schemas import DisputeSchema
+
+        stmt = select(Dispute).where(Dispute.id == dispute.id)
+        fresh = db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+        return DisputeSchema().dump(fresh)
+
+    outbox.emit(type, lambda: contract_parties(contract_id), shape)
+
+
 OLDEST_FIRST = (SortKey(Dispute.created_at, False), SortKey(Dispute.id, False))
 
 
@@ -50,6 +68,7 @@ class OpenDispute(engine.Handler):
         )
         db.session.add(dispute)
         db.session.flush()
+        dispute_event("dispute.opened", dispute)
         audit.record(
             request["actor_id"],
             "dispute.opened",
@@ -101,15 +120,16 @@ def open_chargeback_dispute(milestone: Milestone, contract: Contract, reason: st
         )
     )
     if already is None:
-        db.session.add(
-            Dispute(
-                milestone_id=milestone.id,
-                contract_id=contract.id,
-                opened_by_id=None,
-                reason=reason,
-                status=DisputeStatus.OPEN,
-            )
+        dispute = Dispute(
+            milestone_id=milestone.id,
+            contract_id=contract.id,
+            opened_by_id=None,
+            reason=reason,
+            status=DisputeStatus.OPEN,
         )
+        db.session.add(dispute)
+        db.session.flush()
+        dispute_event("dispute.opened", dispute)
 
 
 @events.chargeback_lost.connect
@@ -125,6 +145,7 @@ def _settle_after_a_lost_chargeback(milestone: Milestone, amount: int) -> None:
         dispute.freelancer_amount, dispute.client_amount = 0, amount
         dispute.resolution_note = "The cardholder won the chargeback: the money went back."
         dispute.resolved_at = utcnow()
+        dispute_event("dispute.resolved", dispute)
         audit.record(
             None,
             "dispute.resolved",
@@ -175,6 +196,14 @@ def add_message(user: User, dispute_id: int, body: str) -> DisputeMessage:
     dispute = get_dispute(user, dispute_id)
     message = DisputeMessage(dispute_id=dispute.id, author_id=user.id, body=body)
     db.session.add(message)
+    db.session.flush()
+
+    def shape(_role: str) -> dict:
+        from marketplace.disputes.schemas import DisputeMessageSchema
+
+        return DisputeMessageSchema().dump(message)
+
+    outbox.emit("dispute.message", lambda: contract_parties(dispute.contract_id), shape)
     db.session.commit()
     return message
 
@@ -283,6 +312,7 @@ class Resolve(Handler):
         dispute.freelancer_amount, dispute.client_amount = freelancer_amount, client_amount
         dispute.resolution_note, dispute.resolved_by_id = request["note"], request["actor_id"]
         dispute.resolved_at = utcnow()
+        dispute_event("dispute.resolved", dispute)
         audit.record(
             request["actor_id"],
             "dispute.resolved",

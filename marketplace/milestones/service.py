@@ -44,6 +44,7 @@ from marketplace.errors import (
     TooManyRequests,
     ValidationFailed,
 )
+from marketplace.events import service as events
 from marketplace.extensions import db
 from marketplace.jobs.models import Job
 from marketplace.milestones import engine
@@ -63,6 +64,7 @@ from marketplace.payments.gateway import (
 )
 from marketplace.payments.gateway import Refund as ProviderRefund
 from marketplace.payments.keys import ProviderKey
+from marketplace.payments.models import LedgerLine
 from marketplace.states import MilestoneStatus, next_status
 
 A, K, S = MilestoneAction, MovementKind, MovementStatus
@@ -737,13 +739,15 @@ def book_payout(transfer: EscrowMovement) -> None:
     transfer.status = S.SUCCEEDED
     if transfer.freelancer_id is None:
         raise ValueError(f"transfer {transfer.id} names no freelancer")
+    reference = f"payout:mv{transfer.id}"
     ledger.book_payout(
         transfer.milestone_id,
         transfer.freelancer_id,
         transfer.currency,
         transfer.amount,
-        reference=f"payout:mv{transfer.id}",
+        reference=reference,
     )
+    _payout_event(transfer.freelancer_id, reference)
     audit.record(
         None,
         "payout.sent",
@@ -752,6 +756,23 @@ def book_payout(transfer: EscrowMovement) -> None:
         currency=transfer.currency,
         transfer=transfer.provider_id,
     )
+
+
+def _payout_event(freelancer_id: int, reference: str) -> None:
+    """Tell the freelancer (and admins), with the payout line as GET /me/transactions shows it."""
+
+    def shape(_role: str) -> dict:
+        from marketplace.payments.models import LedgerTransaction
+        from marketplace.payments.schemas import TransactionSchema
+
+        line = db.session.scalars(
+            ledger.user_lines_query(freelancer_id)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerLine.transaction_id)
+            .where(LedgerTransaction.reference == reference)
+        ).one()
+        return TransactionSchema().dump(line)
+
+    events.emit("payout.paid", {freelancer_id: Role.FREELANCER}, shape)
 
 
 def refund_step(milestone, amount: int, context: dict | None = None) -> Step:

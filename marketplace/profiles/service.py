@@ -9,11 +9,14 @@ from marketplace.accounts.eligibility import payout_eligible
 from marketplace.accounts.models import User
 from marketplace.contracts import service as contracts
 from marketplace.contracts.models import Contract
+from marketplace.contracts.outbox import contract_parties
 from marketplace.errors import Conflict, NotFound
+from marketplace.events import service as events
 from marketplace.extensions import db
 from marketplace.pagination import SortKey, paginate
 from marketplace.payments import ledger
 from marketplace.profiles.models import Review
+from marketplace.profiles.schemas import ReviewSchema
 from marketplace.states import CONTRACT, ContractAction, ContractStatus, next_status
 
 REVIEWS_NEWEST_FIRST = (SortKey(Review.created_at), SortKey(Review.id))
@@ -77,6 +80,12 @@ def post_review(user: User, contract_id: int, data: dict) -> Review:
         raise Conflict("You have already reviewed this contract.")
     review = Review(contract_id=contract.id, author_id=user.id, subject_id=subject, **data)
     db.session.add(review)
+    db.session.flush()
+
+    def shape(_role: str) -> dict:
+        return ReviewSchema().dump(review)
+
+    events.emit("review.created", contract_parties(contract.id), shape)
     db.session.commit()
     return review
 

@@ -51,6 +51,8 @@ REVIEW = {"rating": 5, "comment": "Exact work, on time."}
 SPLIT = {"freelancer_amount": 4_000, "note": "Part of the work was delivered."}
 SUSPENSION = {"reason": "Fake reviews."}
 GOLD = {"records": [record(2), record(3)]}
+# A public address as such: no name to resolve.
+WEBHOOK = {"url": "https://93.184.216.34/hooks", "events": ["*"]}
 
 
 def new_account(world, me):
@@ -88,6 +90,8 @@ def own_credentials_and_name(world, me):
 #   {operation}  the provider call (a charge) that funded {funded}
 #   {delivered}  a submitted milestone of a job with a record schema, records delivered
 #   {partial}    a partially approved milestone (records delivered, one row rejected)
+#   {event}      the client's event of {bid} (bid.created)
+#   {webhook}    a webhook endpoint of the client's
 #   {gold_job}   a job with a record schema and gold records, under contract with the freelancer
 #   {freelancer.id}, {bystander.id}, {suspended.id}  user ids
 # Anonymous callers send the client's credentials to login and tokens-create.
@@ -168,6 +172,17 @@ MATRIX = [
     ("GET",    "/admin/operations",                        401, 403, 403, 403, 403, 200, 403),
     ("POST",   "/admin/operations/{operation}/recover",    401, 403, 403, 403, 403, 200, 403),
     ("GET",    "/admin/reconciliation",                    401, 403, 403, 403, 403, 200, 403),
+    # events
+    ("GET",    "/events",                                  401, 200, 200, 200, 200, 200, 200),
+    ("GET",    "/events/{event}",                          401, 200, 404, 404, 404, 200, 403),
+    ("POST",   "/webhook-endpoints",                       401, 201, 201, 201, 201, 201, 403),
+    ("GET",    "/webhook-endpoints",                       401, 200, 200, 200, 200, 200, 403),
+    ("GET",    "/webhook-endpoints/{webhook}",             401, 200, 404, 404, 404, 404, 403),
+    ("PATCH",  "/webhook-endpoints/{webhook}",             401, 200, 404, 404, 404, 404, 403),
+    ("DELETE", "/webhook-endpoints/{webhook}",             401, 204, 404, 404, 404, 404, 403),
+    ("GET",    "/webhook-endpoints/{webhook}/deliveries",  401, 200, 404, 404, 404, 404, 403),
+    ("POST",   "/webhook-endpoints/{webhook}/test",        401, 200, 404, 404, 404, 404, 403),
+    ("POST",   "/webhook-endpoints/{webhook}/rotate-secret", 401, 200, 404, 404, 404, 404, 403),
 ]
 # fmt: on
 
@@ -202,12 +217,14 @@ BODIES = {
     ("POST", "/disputes/{dispute}/messages"): MESSAGE,
     ("POST", "/disputes/{dispute}/resolve"): SPLIT,
     ("POST", "/admin/users/{bystander.id}/suspend"): SUSPENSION,
+    ("POST", "/webhook-endpoints"): WEBHOOK,
+    ("PATCH", "/webhook-endpoints/{webhook}"): {"description": "CRM"},
 }
 
 # Cells where the app contradicts API.md: (method, path, role) -> why.
 SUSPENDED_RULE = (
-    "API.md Conventions: a suspended user may read GET /me, /me/balance and "
-    "/me/transactions, and may always log out and revoke their own tokens; every other "
+    "API.md Conventions: a suspended user may read GET /me, /me/balance, "
+    "/me/transactions and /events, and may always log out and revoke their own tokens; every other "
     "call gets 403"
 )
 GAPS: dict[tuple[str, str, str], str] = {}
@@ -281,6 +298,16 @@ class World:
     @property
     def bid(self) -> int:
         return self._job_with_bid[1]
+
+    @cached_property
+    def event(self) -> int:
+        assert self.bid
+        page = expect(self.http(self.client).get("/events"), 200)
+        return page["data"][0]["id"]
+
+    @cached_property
+    def webhook(self) -> int:
+        return expect(self.http(self.client).post("/webhook-endpoints", json=WEBHOOK), 201)["id"]
 
     @cached_property
     def fresh_job(self) -> int:

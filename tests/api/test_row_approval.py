@@ -17,9 +17,10 @@ from marketplace.contracts.models import Milestone
 from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.payments.ledger import verify_ledger
+from tests.api.test_events import feed
 from tests.client import assert_problem
 from tests.deliveries import SCHEMA, record
-from tests.money import assert_ledger_ok, balance, failing_gateway, fund
+from tests.money import assert_ledger_ok, balance, expect_ok, failing_gateway, fund
 from tests.work import place_bid, post_job
 
 __all__ = ["failing_gateway"]
@@ -601,3 +602,21 @@ def test_verify_ledger_checks_the_held_money_against_the_escrow(
 
     assert not result["ok"]
     assert any(problem in line for line in result["problems"]), result["problems"]
+
+
+def test_a_partial_approval_and_the_refund_of_its_held_money_are_events_to_both_parties(
+    app, company, freelancer, factory, api
+):
+    bystander = api.as_user(factory.freelancer())
+    milestone = delivered(company, freelancer, {"unit_price": 50, "max_records": 10}, rows=8)
+    approve(company, milestone, 3, 7)
+    assert expect_ok(freelancer.post(f"/milestones/{milestone}/accept-rejection"))
+
+    for party in (company, freelancer):
+        seen = [
+            (e["data"]["object"]["status"], e["data"]["object"]["held"])
+            for e in feed(party, type=["milestone.partially_approved", "milestone.approved"])
+            if e["data"]["object"]["id"] == milestone
+        ]
+        assert seen == [("partially_approved", 100), ("approved", 0)]
+    assert feed(bystander, type="milestone.partially_approved") == []

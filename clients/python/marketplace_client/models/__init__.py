@@ -33,6 +33,11 @@ from .dispute_message import DisputeMessage
 from .dispute_message_create import DisputeMessageCreate
 from .dispute_page import DisputePage
 from .dispute_status import DisputeStatus
+from .event import Event
+from .event_data import EventData
+from .event_data_object import EventDataObject
+from .event_page import EventPage
+from .event_type import EventType
 from .file_upload import FileUpload
 from .fund import Fund
 from .gold_difference import GoldDifference
@@ -52,6 +57,7 @@ from .job_update import JobUpdate
 from .ledger_check import LedgerCheck
 from .list_contracts_status import ListContractsStatus
 from .list_disputes_status import ListDisputesStatus
+from .list_events_type_item import ListEventsTypeItem
 from .list_job_bids_status import ListJobBidsStatus
 from .list_jobs_sort import ListJobsSort
 from .list_jobs_status import ListJobsStatus
@@ -129,6 +135,15 @@ from .transaction_page import TransactionPage
 from .transaction_type import TransactionType
 from .user import User
 from .user_ref import UserRef
+from .webhook_attempt import WebhookAttempt
+from .webhook_attempt_page import WebhookAttemptPage
+from .webhook_endpoint import WebhookEndpoint
+from .webhook_endpoint_create import WebhookEndpointCreate
+from .webhook_endpoint_create_events_item import WebhookEndpointCreateEventsItem
+from .webhook_endpoint_page import WebhookEndpointPage
+from .webhook_endpoint_secret import WebhookEndpointSecret
+from .webhook_endpoint_update import WebhookEndpointUpdate
+from .webhook_endpoint_update_events_item import WebhookEndpointUpdateEventsItem
 from .webhook_receipt import WebhookReceipt
 
 __all__ = (
@@ -165,6 +180,11 @@ __all__ = (
     "DisputeMessageCreate",
     "DisputePage",
     "DisputeStatus",
+    "Event",
+    "EventData",
+    "EventDataObject",
+    "EventPage",
+    "EventType",
     "FileUpload",
     "Fund",
     "GoldDifference",
@@ -184,6 +204,7 @@ __all__ = (
     "LedgerCheck",
     "ListContractsStatus",
     "ListDisputesStatus",
+    "ListEventsTypeItem",
     "ListJobBidsStatus",
     "ListJobsSort",
     "ListJobsStatus",
@@ -261,5 +282,14 @@ __all__ = (
     "TransactionType",
     "User",
     "UserRef",
+    "WebhookAttempt",
+    "WebhookAttemptPage",
+    "WebhookEndpoint",
+    "WebhookEndpointCreate",
+    "WebhookEndpointCreateEventsItem",
+    "WebhookEndpointPage",
+    "WebhookEndpointSecret",
+    "WebhookEndpointUpdate",
+    "WebhookEndpointUpdateEventsItem",
     "WebhookReceipt",
 )
